@@ -1,0 +1,1 @@
+//! mailshift-dns (placeholder, being written).

@@ -1,0 +1,1 @@
+//! mailshift-panel (placeholder, being written).

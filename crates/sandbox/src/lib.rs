@@ -1,0 +1,1 @@
+//! mailshift-sandbox (placeholder, being written).

@@ -1,0 +1,1 @@
+//! mailshift-testkit (placeholder, being written).
