@@ -1,1 +1,40 @@
-fn main() {}
+//! mailshift: parse the command line, then run the TUI or a headless command.
+
+mod cli;
+
+use clap::Parser;
+
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = mailshift_store::data_dir().ok()?.join("logs");
+    mailshift_store::create_private_dir(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "mailshift.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MAILSHIFT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .init();
+    Some(guard)
+}
+
+fn main() {
+    let args = cli::Cli::parse();
+    let _log = init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let code = runtime.block_on(async {
+        match args.command {
+            Some(cli::Command::Migrate(a)) => cli::migrate::run(*a).await,
+            None => {
+                eprintln!("mailshift: the control panel (TUI) is not built yet; try `mailshift migrate --help`");
+                cli::exit::USAGE
+            }
+        }
+    });
+    drop(_log);
+    std::process::exit(code);
+}

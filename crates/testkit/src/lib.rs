@@ -1,1 +1,13 @@
-//! mailshift-testkit (placeholder, being written).
+//! mailshift-testkit: the test bench for the migration engine.
+//! Owns throwaway Dovecot servers, an independent synchronous IMAP client (the oracle that
+//! judges results, sharing no code with the engine), and deterministic realistic seed mail.
+
+pub mod dovecot;
+mod error;
+pub mod oracle;
+pub mod seed;
+
+pub use dovecot::{Dovecot, DovecotOptions, Layout};
+pub use error::TestkitError;
+pub use oracle::{FolderInfo, MailboxSnapshot, MessageFacts, Oracle, SeedMessage, SnapshotDiff};
+pub use seed::{generate_message, seed, seed_at, SeedReport, SeedRng, SeedSpec, SizeProfile};

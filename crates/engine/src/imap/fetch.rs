@@ -1,0 +1,159 @@
+//! Reading messages from the selected mailbox: UID/size listings, header
+//! fingerprints, and whole messages with their flags and INTERNALDATE.
+
+use async_imap::types::{Fetch, Flag};
+use futures::TryStreamExt;
+
+use super::error::ImapError;
+use super::session::Conn;
+use super::uidset;
+
+/// A message fetched for copying. The bytes live once, inside the FETCH response.
+#[derive(Debug)]
+pub struct FetchedMessage {
+    pub uid: u32,
+    pub flags: Vec<String>,
+    /// RFC 3501 `date-time`, ready for APPEND.
+    pub internaldate: Option<String>,
+    fetch: Fetch,
+}
+
+impl FetchedMessage {
+    pub fn body(&self) -> &[u8] {
+        self.fetch.body().unwrap_or_default()
+    }
+}
+
+/// UID, size and the few headers that identify a message.
+#[derive(Debug, Clone)]
+pub struct HeaderFacts {
+    pub uid: u32,
+    pub size: u32,
+    pub header: Vec<u8>,
+}
+
+pub(crate) fn flag_text(f: &Flag<'_>) -> Option<String> {
+    Some(match f {
+        Flag::Seen => "\\Seen".into(),
+        Flag::Answered => "\\Answered".into(),
+        Flag::Flagged => "\\Flagged".into(),
+        Flag::Deleted => "\\Deleted".into(),
+        Flag::Draft => "\\Draft".into(),
+        Flag::Recent | Flag::MayCreate => return None,
+        Flag::Custom(c) => {
+            let c = c.as_ref();
+            // Only atoms may be sent back in APPEND; drop anything else.
+            // Unknown system flags (`\\Foo`) cannot be APPENDed either.
+            let atom = !c.is_empty()
+                && c.bytes()
+                    .all(|b| b.is_ascii_graphic() && !b"(){%*\"\\]".contains(&b));
+            if !atom {
+                return None;
+            }
+            c.to_string()
+        }
+    })
+}
+
+impl Conn {
+    async fn fetch_all(&mut self, set: &str, query: &str) -> Result<Vec<Fetch>, ImapError> {
+        let what = format!("UID FETCH {query}");
+        let limit = self.timeouts.command;
+        let session = &mut self.session;
+        // None = timed out; Some(e) = failed.
+        let outcome: Result<Vec<Fetch>, Option<async_imap::error::Error>> = async {
+            let mut stream = match tokio::time::timeout(limit, session.uid_fetch(set, query)).await
+            {
+                Err(_) => return Err(None),
+                Ok(Err(e)) => return Err(Some(e)),
+                Ok(Ok(s)) => s,
+            };
+            let mut out = Vec::new();
+            loop {
+                match tokio::time::timeout(limit, stream.try_next()).await {
+                    Err(_) => return Err(None),
+                    Ok(Err(e)) => return Err(Some(e)),
+                    Ok(Ok(None)) => return Ok(out),
+                    Ok(Ok(Some(f))) => out.push(f),
+                }
+            }
+        }
+        .await;
+        match outcome {
+            Ok(v) => Ok(v),
+            Err(None) => Err(self.timeout_error(&what)),
+            Err(Some(e)) => Err(self.op_error(&what, e)),
+        }
+    }
+
+    /// UID and RFC822.SIZE of every message in the selected mailbox.
+    pub async fn uid_sizes(&mut self) -> Result<Vec<(u32, u32)>, ImapError> {
+        let fetched = self.fetch_all("1:*", "(UID RFC822.SIZE)").await?;
+        let mut v: Vec<(u32, u32)> = fetched
+            .iter()
+            .filter_map(|f| Some((f.uid?, f.size.unwrap_or(0))))
+            .collect();
+        v.sort_unstable();
+        v.dedup_by_key(|p| p.0);
+        Ok(v)
+    }
+
+    /// Identifying headers of the given UIDs (all when `None`).
+    pub async fn header_facts(&mut self, uids: Option<&[u32]>) -> Result<Vec<HeaderFacts>, ImapError> {
+        let set = match uids {
+            Some([]) => return Ok(Vec::new()),
+            Some(u) => uidset::format(u),
+            None => "1:*".to_string(),
+        };
+        let fetched = self
+            .fetch_all(
+                &set,
+                "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE FROM TO SUBJECT)])",
+            )
+            .await?;
+        Ok(fetched
+            .iter()
+            .filter_map(|f| {
+                Some(HeaderFacts {
+                    uid: f.uid?,
+                    size: f.size.unwrap_or(0),
+                    header: f.header().unwrap_or_default().to_vec(),
+                })
+            })
+            .collect())
+    }
+
+    /// Whole messages (BODY.PEEK[]: the source's \Seen is never touched).
+    /// Messages that vanished meanwhile are simply absent from the result.
+    pub async fn fetch_messages(&mut self, uids: &[u32]) -> Result<Vec<FetchedMessage>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fetched = self
+            .fetch_all(
+                &uidset::format(uids),
+                "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])",
+            )
+            .await?;
+        let mut out: Vec<FetchedMessage> = fetched
+            .into_iter()
+            .filter_map(|f| {
+                let uid = f.uid?;
+                f.body()?;
+                let flags = f.flags().filter_map(|fl| flag_text(&fl)).collect();
+                let internaldate = f
+                    .internal_date()
+                    .map(|d| d.format("%d-%b-%Y %H:%M:%S %z").to_string());
+                Some(FetchedMessage {
+                    uid,
+                    flags,
+                    internaldate,
+                    fetch: f,
+                })
+            })
+            .collect();
+        out.sort_by_key(|m| m.uid);
+        out.dedup_by_key(|m| m.uid);
+        Ok(out)
+    }
+}

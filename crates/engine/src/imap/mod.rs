@@ -1,0 +1,18 @@
+//! The connection layer over async-imap: TLS / STARTTLS / plain, LOGIN /
+//! PLAIN / XOAUTH2, timeouts on every call, APPEND with APPENDUID and
+//! MULTIAPPEND, modified UTF-7 names. Knows nothing of migrations.
+
+mod append;
+mod endpoint;
+mod error;
+mod fetch;
+mod session;
+mod transport;
+pub mod uidset;
+pub mod utf7;
+
+pub use append::{Appended, OutMessage};
+pub use endpoint::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
+pub use error::ImapError;
+pub use fetch::{FetchedMessage, HeaderFacts};
+pub use session::{connect, Caps, Conn, ListedFolder, MailboxState, SpecialUse, Timeouts};

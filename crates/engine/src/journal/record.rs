@@ -1,0 +1,40 @@
+use serde::{Deserialize, Serialize};
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Record {
+    /// A task started on this pair.
+    Task { task: String, started: String },
+    /// Source folder `src` maps to destination folder `dst` (raw names);
+    /// `created` when this task created `dst`.
+    Folder {
+        task: String,
+        src: String,
+        dst: String,
+        created: bool,
+    },
+    /// Messages now on the destination: (source UID, destination UID when
+    /// the server reported it). `fps` holds fingerprints for those without.
+    Copied {
+        task: String,
+        src: String,
+        suv: u32,
+        dst: String,
+        duv: u32,
+        pairs: Vec<(u32, Option<u32>)>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fps: Vec<String>,
+    },
+    /// Source folder fully copied and verified as of this STATUS.
+    Done {
+        src: String,
+        suv: u32,
+        uid_next: u32,
+        messages: u32,
+        dst: String,
+        duv: u32,
+    },
+    /// Everything `task` added was removed again.
+    RolledBack { task: String },
+}

@@ -1,0 +1,155 @@
+use std::collections::HashMap;
+
+use super::record::Record;
+
+/// Source UID -> destination UID (None when the server gave no APPENDUID).
+pub type Known = HashMap<u32, Option<u32>>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneMark {
+    pub suv: u32,
+    pub uid_next: u32,
+    pub messages: u32,
+    pub dst: String,
+    pub duv: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct CopiedSet {
+    dst: String,
+    duv: u32,
+    /// suid -> (duid, task)
+    map: HashMap<u32, (Option<u32>, String)>,
+}
+
+/// What the journal knows, rebuilt by replaying its records.
+#[derive(Debug, Clone, Default)]
+pub struct JournalState {
+    /// src raw -> (dst raw, created by task)
+    folders: HashMap<String, (String, Option<String>)>,
+    /// (src raw, suv) -> copies
+    copied: HashMap<(String, u32), CopiedSet>,
+    done: HashMap<String, DoneMark>,
+    tasks: Vec<String>,
+}
+
+impl JournalState {
+    pub fn apply(&mut self, r: Record) {
+        match r {
+            Record::Task { task, .. } => self.tasks.push(task),
+            Record::Folder {
+                task,
+                src,
+                dst,
+                created,
+            } => {
+                let entry = self.folders.entry(src).or_insert((dst.clone(), None));
+                entry.0 = dst;
+                if created {
+                    entry.1 = Some(task);
+                }
+            }
+            Record::Copied {
+                task,
+                src,
+                suv,
+                dst,
+                duv,
+                pairs,
+                ..
+            } => {
+                let set = self.copied.entry((src, suv)).or_default();
+                if set.dst != dst || set.duv != duv {
+                    // The destination folder changed identity: old entries are void.
+                    *set = CopiedSet {
+                        dst,
+                        duv,
+                        map: HashMap::new(),
+                    };
+                }
+                for (s, d) in pairs {
+                    set.map.insert(s, (d, task.clone()));
+                }
+            }
+            Record::Done {
+                src,
+                suv,
+                uid_next,
+                messages,
+                dst,
+                duv,
+            } => {
+                self.done.insert(
+                    src,
+                    DoneMark {
+                        suv,
+                        uid_next,
+                        messages,
+                        dst,
+                        duv,
+                    },
+                );
+            }
+            Record::RolledBack { task } => {
+                for set in self.copied.values_mut() {
+                    set.map.retain(|_, (_, t)| *t != task);
+                }
+                self.folders.retain(|_, (_, t)| t.as_deref() != Some(task.as_str()));
+                self.done.clear();
+            }
+        }
+    }
+
+    /// The destination folder previously chosen for `src`, if any.
+    pub fn folder_mapping(&self, src: &str) -> Option<&str> {
+        self.folders.get(src).map(|(d, _)| d.as_str())
+    }
+
+    /// Messages of (src, suv) known to be in (dst, duv).
+    pub fn known(&self, src: &str, suv: u32, dst: &str, duv: u32) -> Known {
+        match self.copied.get(&(src.to_string(), suv)) {
+            Some(set) if set.dst == dst && set.duv == duv => {
+                set.map.iter().map(|(s, (d, _))| (*s, *d)).collect()
+            }
+            _ => Known::new(),
+        }
+    }
+
+    pub fn done_mark(&self, src: &str) -> Option<&DoneMark> {
+        self.done.get(src)
+    }
+
+    /// Everything a task appended: (dst folder, duv, duids) for rollback.
+    pub fn appended_by(&self, task: &str) -> Vec<(String, u32, Vec<u32>)> {
+        let mut out = Vec::new();
+        for set in self.copied.values() {
+            let uids: Vec<u32> = set
+                .map
+                .values()
+                .filter(|(_, t)| t == task)
+                .filter_map(|(d, _)| *d)
+                .collect();
+            if !uids.is_empty() {
+                out.push((set.dst.clone(), set.duv, uids));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Folders a task created (dst raw names).
+    pub fn created_by(&self, task: &str) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .folders
+            .values()
+            .filter(|(_, t)| t.as_deref() == Some(task))
+            .map(|(d, _)| d.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    pub fn tasks(&self) -> &[String] {
+        &self.tasks
+    }
+}

@@ -1,0 +1,533 @@
+//! A worker owns one source and one destination connection and runs jobs:
+//! plan a folder, copy a batch, verify a folder. Broken connections are
+//! replaced (with backoff) and the job retried; never duplicating, because
+//! a batch whose fate is unknown is checked by fingerprint before retrying.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use crate::imap::{self, Conn, Endpoint, ImapError, MailboxState, OutMessage};
+use crate::journal::{Known, Record};
+
+use super::fingerprint::fingerprint;
+use super::folder_map::FolderPair;
+use super::progress::Event;
+use super::run::Ctx;
+
+/// Task name recorded for messages found already on the destination: they
+/// were not added by any task we know, so rollback never removes them.
+pub const FOUND: &str = "-";
+
+const ATTEMPTS: u32 = 4;
+
+pub struct Worker {
+    pub src: Conn,
+    pub dst: Conn,
+}
+
+#[derive(Debug, Clone)]
+pub struct FolderPlan {
+    pub idx: usize,
+    pub unchanged: bool,
+    pub src_state: MailboxState,
+    pub dst_state: MailboxState,
+    pub src_list: Vec<(u32, u32)>,
+    pub to_copy: Vec<(u32, u32)>,
+    pub skipped: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CopyOutcome {
+    pub copied: u64,
+    pub bytes: u64,
+    pub failed: Vec<(u32, String)>,
+    pub vanished: u64,
+    pub not_attempted: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOutcome {
+    pub ok: bool,
+    pub note: Option<String>,
+}
+
+pub(crate) async fn reconnect(ep: &Endpoint, ctx: &Ctx) -> Result<Conn, ImapError> {
+    let mut delay = Duration::from_millis(300);
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        match imap::connect(ep, ctx.options.timeouts).await {
+            Ok(c) => return Ok(c),
+            Err(e) if e.is_auth() => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "reconnect failed; retrying");
+                last = Some(e);
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+    Err(last.expect("at least one attempt"))
+}
+
+impl Worker {
+    /// Replace whichever connection is broken.
+    async fn heal(&mut self, ctx: &Ctx) -> Result<(), ImapError> {
+        if self.src.is_broken() {
+            self.src = reconnect(&ctx.src, ctx).await?;
+        }
+        if self.dst.is_broken() {
+            self.dst = reconnect(&ctx.dst, ctx).await?;
+        }
+        Ok(())
+    }
+
+    /// Run `plan_once` with reconnect-and-retry on transient failures.
+    pub async fn plan(&mut self, ctx: &Ctx, idx: usize) -> Result<FolderPlan, ImapError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.heal(ctx).await?;
+            match self.plan_once(ctx, idx).await {
+                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
+                    tracing::warn!(error = %e, "planning interrupted; reconnecting");
+                    ctx.problem(format!("{e} (reconnecting)"));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn plan_once(&mut self, ctx: &Ctx, idx: usize) -> Result<FolderPlan, ImapError> {
+        let pair = &ctx.pairs[idx];
+        let src_state = self.src.status(&pair.src_raw).await?;
+        let dst_exists = ctx.dst_exists(idx);
+        let dst_state = if dst_exists {
+            self.dst.status(&pair.dst_raw).await?
+        } else {
+            MailboxState::default()
+        };
+        let mark = ctx.journal().state.done_mark(&pair.src_raw).cloned();
+        if let Some(m) = mark {
+            if dst_exists
+                && m.suv == src_state.uid_validity
+                && m.uid_next == src_state.uid_next
+                && m.messages == src_state.messages
+                && m.dst == pair.dst_raw
+                && m.duv == dst_state.uid_validity
+            {
+                return Ok(FolderPlan {
+                    idx,
+                    unchanged: true,
+                    src_state,
+                    dst_state,
+                    src_list: Vec::new(),
+                    to_copy: Vec::new(),
+                    skipped: src_state.messages as u64,
+                });
+            }
+        }
+        let src_list = if src_state.messages > 0 {
+            self.src.open(&pair.src_raw, false).await?;
+            self.src.uid_sizes().await?
+        } else {
+            Vec::new()
+        };
+        let dst_list = if dst_state.messages > 0 {
+            self.dst.open(&pair.dst_raw, false).await?;
+            self.dst.uid_sizes().await?
+        } else {
+            Vec::new()
+        };
+        let known = ctx.journal().state.known(
+            &pair.src_raw,
+            src_state.uid_validity,
+            &pair.dst_raw,
+            dst_state.uid_validity,
+        );
+        let (to_copy, found) = self
+            .dedupe(ctx, pair, &src_list, &dst_list, &known)
+            .await?;
+        if !found.is_empty() && !ctx.options.dry_run {
+            ctx.record(Record::Copied {
+                task: FOUND.into(),
+                src: pair.src_raw.clone(),
+                suv: src_state.uid_validity,
+                dst: pair.dst_raw.clone(),
+                duv: dst_state.uid_validity,
+                pairs: found.iter().map(|(s, d)| (*s, Some(*d))).collect(),
+                fps: Vec::new(),
+            });
+        }
+        let skipped = (src_list.len() - to_copy.len()) as u64;
+        Ok(FolderPlan {
+            idx,
+            unchanged: false,
+            src_state,
+            dst_state,
+            src_list,
+            to_copy,
+            skipped,
+        })
+    }
+
+    /// Split `candidates` (source UID, size) into those still to copy and
+    /// those already on the destination: first by the journal (validated
+    /// against the destination's UIDs), then by fingerprint against the
+    /// destination messages the journal does not explain.
+    async fn dedupe(
+        &mut self,
+        ctx: &Ctx,
+        pair: &FolderPair,
+        candidates: &[(u32, u32)],
+        dst_list: &[(u32, u32)],
+        known: &Known,
+    ) -> Result<(Vec<(u32, u32)>, Vec<(u32, u32)>), ImapError> {
+        let dst_uids: HashSet<u32> = dst_list.iter().map(|p| p.0).collect();
+        let valid: HashMap<u32, Option<u32>> = known
+            .iter()
+            .filter(|(_, d)| d.is_none_or(|d| dst_uids.contains(&d)))
+            .map(|(s, d)| (*s, *d))
+            .collect();
+        let explained: HashSet<u32> = valid.values().filter_map(|d| *d).collect();
+        let rest: Vec<(u32, u32)> = candidates
+            .iter()
+            .filter(|(u, _)| !valid.contains_key(u))
+            .copied()
+            .collect();
+        let unexplained: Vec<(u32, u32)> = dst_list
+            .iter()
+            .filter(|(u, _)| !explained.contains(u))
+            .copied()
+            .collect();
+        if rest.is_empty() || unexplained.is_empty() {
+            return Ok((rest, Vec::new()));
+        }
+        // Only messages whose size appears on both sides can match.
+        let dst_sizes: HashSet<u32> = unexplained.iter().map(|p| p.1).collect();
+        let src_sizes: HashSet<u32> = rest.iter().map(|p| p.1).collect();
+        let src_probe: Vec<u32> = rest
+            .iter()
+            .filter(|p| dst_sizes.contains(&p.1))
+            .map(|p| p.0)
+            .collect();
+        let dst_probe: Vec<u32> = unexplained
+            .iter()
+            .filter(|p| src_sizes.contains(&p.1))
+            .map(|p| p.0)
+            .collect();
+        if src_probe.is_empty() {
+            return Ok((rest, Vec::new()));
+        }
+        self.dst.open(&pair.dst_raw, false).await?;
+        let dst_facts = self.dst.header_facts(Some(&dst_probe)).await?;
+        let mut pool: HashMap<String, Vec<u32>> = HashMap::new();
+        for f in &dst_facts {
+            pool.entry(fingerprint(&f.header, f.size))
+                .or_default()
+                .push(f.uid);
+        }
+        self.src.open(&pair.src_raw, false).await?;
+        let src_facts = self.src.header_facts(Some(&src_probe)).await?;
+        let mut found = Vec::new();
+        let mut matched: HashSet<u32> = HashSet::new();
+        for f in &src_facts {
+            if let Some(d) = pool
+                .get_mut(&fingerprint(&f.header, f.size))
+                .and_then(|v| v.pop())
+            {
+                found.push((f.uid, d));
+                matched.insert(f.uid);
+            }
+        }
+        let left = rest
+            .into_iter()
+            .filter(|(u, _)| !matched.contains(u))
+            .collect();
+        ctx.debug(format!(
+            "{}: {} message(s) already on the destination, found by fingerprint",
+            pair.src_name,
+            found.len()
+        ));
+        Ok((left, found))
+    }
+
+    /// Copy one batch of one folder. Never returns an error for a single
+    /// message: those land in `failed`. Errors are connection-level only.
+    pub async fn copy(
+        &mut self,
+        ctx: &Ctx,
+        plan: &FolderPlan,
+        batch: &[(u32, u32)],
+    ) -> Result<CopyOutcome, ImapError> {
+        let pair = &ctx.pairs[plan.idx];
+        let mut out = CopyOutcome::default();
+        let mut pending: Vec<(u32, u32)> = batch.to_vec();
+        let mut attempt = 0;
+        let mut uncertain = false;
+        while !pending.is_empty() {
+            attempt += 1;
+            if ctx.stopping() {
+                out.not_attempted += pending.len() as u64;
+                return Ok(out);
+            }
+            self.heal(ctx).await?;
+            if uncertain {
+                // The previous APPEND may or may not have landed.
+                self.dst.open(&pair.dst_raw, false).await?;
+                let dst_list = self.dst.uid_sizes().await?;
+                let known = ctx.journal().state.known(
+                    &pair.src_raw,
+                    plan.src_state.uid_validity,
+                    &pair.dst_raw,
+                    plan.dst_state.uid_validity,
+                );
+                let (left, found) = self.dedupe(ctx, pair, &pending, &dst_list, &known).await?;
+                if !found.is_empty() {
+                    out.copied += found.len() as u64;
+                    out.bytes += found.iter().map(|p| p.1 as u64).sum::<u64>();
+                    ctx.record(Record::Copied {
+                        task: ctx.task_id.clone(),
+                        src: pair.src_raw.clone(),
+                        suv: plan.src_state.uid_validity,
+                        dst: pair.dst_raw.clone(),
+                        duv: plan.dst_state.uid_validity,
+                        pairs: found.iter().map(|(s, d)| (*s, Some(*d))).collect(),
+                        fps: Vec::new(),
+                    });
+                }
+                pending = left;
+                if pending.is_empty() {
+                    break;
+                }
+            }
+            match self.copy_once(ctx, plan, &pending, &mut out).await {
+                Ok(()) => break,
+                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
+                    ctx.problem(format!("{e} (reconnecting and resuming)"));
+                    uncertain = true;
+                    // Drop what copy_once already finished from `pending`.
+                    let done: HashSet<u32> = ctx
+                        .journal()
+                        .state
+                        .known(
+                            &pair.src_raw,
+                            plan.src_state.uid_validity,
+                            &pair.dst_raw,
+                            plan.dst_state.uid_validity,
+                        )
+                        .keys()
+                        .copied()
+                        .collect();
+                    pending.retain(|(u, _)| !done.contains(u));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn copy_once(
+        &mut self,
+        ctx: &Ctx,
+        plan: &FolderPlan,
+        batch: &[(u32, u32)],
+        out: &mut CopyOutcome,
+    ) -> Result<(), ImapError> {
+        let pair = &ctx.pairs[plan.idx];
+        self.src.open(&pair.src_raw, false).await?;
+        let uids: Vec<u32> = batch.iter().map(|p| p.0).collect();
+        let msgs = self.src.fetch_messages(&uids).await?;
+        let got: HashSet<u32> = msgs.iter().map(|m| m.uid).collect();
+        out.vanished += uids.iter().filter(|u| !got.contains(u)).count() as u64;
+        if msgs.is_empty() {
+            return Ok(());
+        }
+        let groups: Vec<&[imap::FetchedMessage]> = if self.dst.caps.multiappend {
+            vec![&msgs[..]]
+        } else {
+            msgs.chunks(1).collect()
+        };
+        for group in groups {
+            let outgoing: Vec<OutMessage<'_>> = group
+                .iter()
+                .map(|m| OutMessage {
+                    body: m.body(),
+                    flags: &m.flags,
+                    internaldate: m.internaldate.as_deref(),
+                })
+                .collect();
+            match self.dst.append_batch(&pair.dst_raw, &outgoing).await {
+                Ok(appended) => self.landed(ctx, plan, group, appended, out),
+                Err(ImapError::OverQuota { reason, .. }) => {
+                    let remaining: u64 = group.iter().map(|m| m.body().len() as u64).sum();
+                    ctx.over_quota(format!(
+                        "destination mailbox {} is full ({reason}); {} message(s) of {} ({} bytes) could not be added: free space or raise the quota, then run again to continue",
+                        ctx.dst.label(),
+                        group.len(),
+                        pair.src_name,
+                        remaining
+                    ));
+                    out.not_attempted += group.len() as u64;
+                    return Ok(());
+                }
+                Err(ImapError::Refusal { reason, .. }) if group.len() > 1 => {
+                    tracing::info!(%reason, "batch refused; retrying message by message");
+                    for single in group.chunks(1) {
+                        let m = &single[0];
+                        let one = [OutMessage {
+                            body: m.body(),
+                            flags: &m.flags,
+                            internaldate: m.internaldate.as_deref(),
+                        }];
+                        match self.dst.append_batch(&pair.dst_raw, &one).await {
+                            Ok(a) => self.landed(ctx, plan, single, a, out),
+                            Err(ImapError::Refusal { reason, .. }) => {
+                                out.failed.push((m.uid, reason));
+                            }
+                            Err(ImapError::OverQuota { reason, .. }) => {
+                                ctx.over_quota(format!(
+                                    "destination mailbox {} is full ({reason}): free space or raise the quota, then run again to continue",
+                                    ctx.dst.label()
+                                ));
+                                out.not_attempted += 1;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
+                Err(ImapError::Refusal { reason, .. }) => {
+                    out.failed.push((group[0].uid, reason));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn landed(
+        &self,
+        ctx: &Ctx,
+        plan: &FolderPlan,
+        group: &[imap::FetchedMessage],
+        appended: imap::Appended,
+        out: &mut CopyOutcome,
+    ) {
+        let pair = &ctx.pairs[plan.idx];
+        let (duv, pairs, fps) = match appended.uids {
+            Some((uv, duids)) => (
+                uv,
+                group
+                    .iter()
+                    .zip(duids)
+                    .map(|(m, d)| (m.uid, Some(d)))
+                    .collect::<Vec<_>>(),
+                Vec::new(),
+            ),
+            None => (
+                plan.dst_state.uid_validity,
+                group.iter().map(|m| (m.uid, None)).collect(),
+                group
+                    .iter()
+                    .map(|m| fingerprint(m.body(), m.body().len() as u32))
+                    .collect(),
+            ),
+        };
+        let bytes: u64 = group.iter().map(|m| m.body().len() as u64).sum();
+        ctx.record(Record::Copied {
+            task: ctx.task_id.clone(),
+            src: pair.src_raw.clone(),
+            suv: plan.src_state.uid_validity,
+            dst: pair.dst_raw.clone(),
+            duv,
+            pairs,
+            fps,
+        });
+        out.copied += group.len() as u64;
+        out.bytes += bytes;
+        ctx.copied.fetch_add(group.len() as u64, Ordering::Relaxed);
+        ctx.emit(Event::Copied {
+            folder: pair.src_name.clone(),
+            messages: group.len() as u64,
+            bytes,
+        });
+    }
+
+    /// Compare source and destination for one folder.
+    pub async fn verify(&mut self, ctx: &Ctx, plan: &FolderPlan) -> Result<VerifyOutcome, ImapError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.heal(ctx).await?;
+            match self.verify_once(ctx, plan).await {
+                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
+                    ctx.problem(format!("{e} (reconnecting)"));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn verify_once(&mut self, ctx: &Ctx, plan: &FolderPlan) -> Result<VerifyOutcome, ImapError> {
+        let pair = &ctx.pairs[plan.idx];
+        let dst_state = self.dst.status(&pair.dst_raw).await?;
+        if plan.unchanged {
+            let ok = dst_state.uid_validity == plan.dst_state.uid_validity
+                && dst_state.messages >= plan.src_state.messages;
+            return Ok(VerifyOutcome {
+                ok,
+                note: (!ok).then(|| {
+                    format!(
+                        "destination holds {} message(s), source {}",
+                        dst_state.messages, plan.src_state.messages
+                    )
+                }),
+            });
+        }
+        // Messages deleted on the source meanwhile are not expected.
+        let now: HashSet<u32> = if plan.src_list.is_empty() {
+            HashSet::new()
+        } else {
+            self.src.open(&pair.src_raw, false).await?;
+            self.src.uid_sizes().await?.into_iter().map(|p| p.0).collect()
+        };
+        let dst: HashMap<u32, u32> = if dst_state.messages > 0 {
+            self.dst.open(&pair.dst_raw, false).await?;
+            self.dst.uid_sizes().await?.into_iter().collect()
+        } else {
+            HashMap::new()
+        };
+        let known = ctx.journal().state.known(
+            &pair.src_raw,
+            plan.src_state.uid_validity,
+            &pair.dst_raw,
+            dst_state.uid_validity,
+        );
+        let mut missing = Vec::new();
+        let mut mismatched = 0;
+        for (uid, size) in plan.src_list.iter().filter(|p| now.contains(&p.0)) {
+            match known.get(uid) {
+                Some(Some(d)) => match dst.get(d) {
+                    Some(s) if s == size => {}
+                    Some(_) => mismatched += 1,
+                    None => missing.push(*uid),
+                },
+                Some(None) => {}
+                None => missing.push(*uid),
+            }
+        }
+        let ok = missing.is_empty() && mismatched == 0;
+        let note = (!ok).then(|| {
+            format!(
+                "{} source message(s) not found on the destination, {} with a different size",
+                missing.len(),
+                mismatched
+            )
+        });
+        ctx.emit(Event::Verified {
+            folder: pair.src_name.clone(),
+            ok,
+        });
+        Ok(VerifyOutcome { ok, note })
+    }
+}

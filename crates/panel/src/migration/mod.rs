@@ -1,0 +1,11 @@
+//! Migration pre-checks: which options (e-mails, calendars, ...) can move
+//! between two platforms, whether the source fits the destination, and what
+//! the person must recreate by hand afterwards.
+
+mod manual;
+mod option;
+mod precheck;
+
+pub use manual::ManualItem;
+pub use option::{MigrationOption, OptionSet};
+pub use precheck::{precheck, Precheck};

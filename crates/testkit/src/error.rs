@@ -1,0 +1,69 @@
+//! Errors of the test kit, worded so the person running the tests knows what to fix.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TestkitError {
+    #[error("dovecot is not installed (looked for {0}); install the Debian package `dovecot-imapd`")]
+    DovecotMissing(PathBuf),
+
+    #[error("could not prepare the Dovecot directory {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{0}")]
+    Setup(String),
+
+    #[error("Dovecot did not start: {reason}\n--- last lines of {log} ---\n{log_tail}")]
+    DovecotStart {
+        reason: String,
+        log: PathBuf,
+        log_tail: String,
+    },
+
+    #[error("could not generate the self-signed certificate: {0}")]
+    Certificate(String),
+
+    #[error("IMAP connection to {addr} failed: {source}")]
+    Connect {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("IMAP I/O error during {during}: {source}")]
+    Wire {
+        during: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("the server closed the IMAP connection during {0}")]
+    Closed(String),
+
+    #[error("the server refused `{command}`: {response}")]
+    Refused { command: String, response: String },
+
+    #[error("could not understand the server's reply to `{command}`: {detail}")]
+    Protocol { command: String, detail: String },
+}
+
+impl TestkitError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        TestkitError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The server's response text when it refused a command (e.g. to look for `[OVERQUOTA]`).
+    pub fn server_response(&self) -> Option<&str> {
+        match self {
+            TestkitError::Refused { response, .. } => Some(response),
+            _ => None,
+        }
+    }
+}

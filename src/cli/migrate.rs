@@ -1,0 +1,343 @@
+//! `mailshift migrate`: one account to another, headless.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use mailshift_engine::imap::{AuthMethod, Endpoint, Security, Side, TlsOptions};
+use mailshift_engine::migrate::{self, Event, MigrateError, Migration, Options, Report};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{exit, secret};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SecurityArg {
+    Tls,
+    Starttls,
+    None,
+}
+
+impl From<SecurityArg> for Security {
+    fn from(s: SecurityArg) -> Self {
+        match s {
+            SecurityArg::Tls => Security::Tls,
+            SecurityArg::Starttls => Security::Starttls,
+            SecurityArg::None => Security::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AuthArg {
+    Login,
+    Plain,
+    Xoauth2,
+}
+
+impl From<AuthArg> for AuthMethod {
+    fn from(a: AuthArg) -> Self {
+        match a {
+            AuthArg::Login => AuthMethod::Login,
+            AuthArg::Plain => AuthMethod::Plain,
+            AuthArg::Xoauth2 => AuthMethod::Xoauth2,
+        }
+    }
+}
+
+/// Copy every folder and message from one IMAP account to another.
+///
+/// Passwords (or XOAUTH2 tokens) come from MAILSHIFT_SRC_PASSWORD /
+/// MAILSHIFT_DST_PASSWORD, from --src-password-file / --dst-password-file,
+/// or from a masked prompt when stdin is a terminal; never from the command
+/// line. Re-running continues where the last run stopped and never
+/// duplicates. Exit codes: 0 done and verified, 3 login refused, 4 server
+/// unreachable, 5 partial copy, 6 local state problem, 1 other.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  MAILSHIFT_SRC_PASSWORD=... MAILSHIFT_DST_PASSWORD=... mailshift migrate \\\n    --src-host imap.old.example --src-user john@example.com \\\n    --dst-host ssl0.ovh.net --dst-user john@example.com --json")]
+pub struct MigrateArgs {
+    /// Source IMAP server host name.
+    #[arg(long, value_name = "HOST")]
+    pub src_host: String,
+    /// Source port (default: 993 for tls, 143 otherwise).
+    #[arg(long, value_name = "PORT")]
+    pub src_port: Option<u16>,
+    /// Source login.
+    #[arg(long, value_name = "LOGIN")]
+    pub src_user: String,
+    #[arg(long, value_enum, default_value = "tls", value_name = "MODE")]
+    pub src_security: SecurityArg,
+    #[arg(long, value_enum, default_value = "login", value_name = "METHOD")]
+    pub src_auth: AuthArg,
+    /// Read the source password (or token) from this file.
+    #[arg(long, value_name = "FILE")]
+    pub src_password_file: Option<PathBuf>,
+    /// Trust this PEM certificate (private CA or self-signed) for the source.
+    #[arg(long, value_name = "PEM")]
+    pub src_ca_file: Option<PathBuf>,
+
+    /// Destination IMAP server host name.
+    #[arg(long, value_name = "HOST")]
+    pub dst_host: String,
+    /// Destination port (default: 993 for tls, 143 otherwise).
+    #[arg(long, value_name = "PORT")]
+    pub dst_port: Option<u16>,
+    /// Destination login.
+    #[arg(long, value_name = "LOGIN")]
+    pub dst_user: String,
+    #[arg(long, value_enum, default_value = "tls", value_name = "MODE")]
+    pub dst_security: SecurityArg,
+    #[arg(long, value_enum, default_value = "login", value_name = "METHOD")]
+    pub dst_auth: AuthArg,
+    /// Read the destination password (or token) from this file.
+    #[arg(long, value_name = "FILE")]
+    pub dst_password_file: Option<PathBuf>,
+    /// Trust this PEM certificate (private CA or self-signed) for the destination.
+    #[arg(long, value_name = "PEM")]
+    pub dst_ca_file: Option<PathBuf>,
+
+    /// Skip TLS certificate verification on both sides (dangerous).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Only folders matching this glob (`/` between levels, e.g. 'Archives/**').
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave out folders matching this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Connections per side (folders and batches spread across them).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub connections: u16,
+    /// Show what would be copied; write nothing anywhere.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON object on stdout instead of the text summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn endpoint(
+    side: Side,
+    host: &str,
+    port: Option<u16>,
+    user: &str,
+    security: SecurityArg,
+    auth: AuthArg,
+    ca: Option<PathBuf>,
+    insecure: bool,
+    pw_file: Option<&std::path::Path>,
+) -> Result<Endpoint, secret::SecretError> {
+    let security: Security = security.into();
+    Ok(Endpoint {
+        side,
+        host: host.to_string(),
+        port: port.unwrap_or(security.default_port()),
+        user: user.to_string(),
+        secret: secret::resolve(side, pw_file, user)?,
+        security,
+        auth: auth.into(),
+        tls: TlsOptions {
+            insecure,
+            ca_file: ca,
+        },
+    })
+}
+
+fn new_task_id() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..10)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("MS-{tail}")
+}
+
+/// Run the command; returns the process exit code.
+pub async fn run(args: MigrateArgs) -> i32 {
+    let json = args.json;
+    let fail = |code: i32, msg: String| {
+        if json {
+            println!("{}", serde_json::json!({ "error": msg, "exit_code": code }));
+        }
+        eprintln!("mailshift: {msg}");
+        code
+    };
+    let src = match endpoint(
+        Side::Source,
+        &args.src_host,
+        args.src_port,
+        &args.src_user,
+        args.src_security,
+        args.src_auth,
+        args.src_ca_file.clone(),
+        args.insecure,
+        args.src_password_file.as_deref(),
+    ) {
+        Ok(e) => e,
+        Err(e) => return fail(exit::USAGE, e.to_string()),
+    };
+    let dst = match endpoint(
+        Side::Destination,
+        &args.dst_host,
+        args.dst_port,
+        &args.dst_user,
+        args.dst_security,
+        args.dst_auth,
+        args.dst_ca_file.clone(),
+        args.insecure,
+        args.dst_password_file.as_deref(),
+    ) {
+        Ok(e) => e,
+        Err(e) => return fail(exit::USAGE, e.to_string()),
+    };
+    let state_dir = match mailshift_store::data_dir() {
+        Ok(d) => d,
+        Err(e) => return fail(exit::STATE, e.to_string()),
+    };
+    let task_id = new_task_id();
+    let migration = Migration {
+        src,
+        dst,
+        options: Options {
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+            connections: args.connections as usize,
+            dry_run: args.dry_run,
+            ..Options::default()
+        },
+        task_id: task_id.clone(),
+        state_dir: state_dir.clone(),
+    };
+    tracing::info!(task = %task_id, src = %migration.src.label(), dst = %migration.dst.label(), "migration starts");
+
+    let cancel = CancellationToken::new();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let live = std::io::stderr().is_terminal() && !json;
+    let printer = tokio::spawn(progress(rx, live));
+    let ctrl_c = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\nmailshift: cancelling: the batch in progress completes, the rest is skipped (Ctrl-C again to quit now)");
+                cancel.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        })
+    };
+    let result = migrate::run(migration, tx, cancel).await;
+    ctrl_c.abort();
+    let _ = printer.await;
+
+    let report = match result {
+        Ok(r) => r,
+        Err(MigrateError::Imap(e)) => {
+            let code = if e.is_auth() {
+                exit::AUTH
+            } else if e.is_connect() {
+                exit::CONNECT
+            } else {
+                exit::FAILURE
+            };
+            return fail(code, e.to_string());
+        }
+        Err(MigrateError::Journal(e)) => return fail(exit::STATE, e.to_string()),
+        Err(MigrateError::Filter(e)) => return fail(exit::USAGE, e.to_string()),
+    };
+    if !report.dry_run {
+        save_task(&state_dir, &report, &args);
+    }
+    if json {
+        println!("{}", report_json(&report));
+    } else {
+        eprint!("{}", report.to_text());
+    }
+    tracing::info!(task = %task_id, copied = report.copied, skipped = report.skipped, verified = report.verified, "migration ends");
+    if report.dry_run || report.complete() {
+        exit::OK
+    } else {
+        exit::PARTIAL
+    }
+}
+
+fn report_json(r: &Report) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).expect("report serializes");
+    v["rate_per_sec"] = serde_json::json!(r.rate_per_sec());
+    v["complete"] = serde_json::json!(r.complete());
+    v
+}
+
+fn save_task(dir: &std::path::Path, r: &Report, args: &MigrateArgs) {
+    let record = serde_json::json!({
+        "task_id": r.task_id,
+        "source": format!("{}@{}", args.src_user, args.src_host),
+        "destination": format!("{}@{}", args.dst_user, args.dst_host),
+        "finished": chrono::Utc::now().to_rfc3339(),
+        "report": r,
+    });
+    let path = dir.join("tasks").join(format!("{}.json", r.task_id));
+    let bytes = serde_json::to_vec_pretty(&record).expect("task serializes");
+    if let Err(e) = mailshift_store::write_atomic(&path, &bytes) {
+        tracing::warn!(error = %e, "could not save the task record");
+    }
+}
+
+/// Consume engine events; on a terminal, redraw one progress line.
+async fn progress(mut rx: mpsc::UnboundedReceiver<Event>, live: bool) {
+    let started = Instant::now();
+    let (mut total, mut total_bytes, mut done, mut bytes, mut skipped) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut folders = 0usize;
+    let mut last_draw = Instant::now() - Duration::from_secs(1);
+    let mut drew = false;
+    while let Some(ev) = rx.recv().await {
+        match ev {
+            Event::Planned {
+                to_copy,
+                bytes: b,
+                skipped: s,
+                ..
+            } => {
+                total += to_copy;
+                total_bytes += b;
+                skipped += s;
+                folders += 1;
+            }
+            Event::Copied {
+                messages, bytes: b, ..
+            } => {
+                done += messages;
+                bytes += b;
+            }
+            Event::Problem { message } => {
+                if drew {
+                    eprint!("\r\x1b[2K");
+                }
+                eprintln!("mailshift: {message}");
+            }
+            Event::Connected { .. } | Event::Verified { .. } => {}
+        }
+        if live && last_draw.elapsed() >= Duration::from_millis(200) {
+            last_draw = Instant::now();
+            let secs = started.elapsed().as_secs_f64().max(0.001);
+            let rate = done as f64 / secs;
+            let eta = if rate > 0.0 && total > done {
+                format!("{:.0}s", (total - done) as f64 / rate)
+            } else {
+                "-".into()
+            };
+            eprint!(
+                "\r\x1b[2K{folders} folders  {done}/{total} messages  {:.1}/{:.1} MiB  {rate:.0} msg/s  ETA {eta}  ({skipped} already there)",
+                bytes as f64 / 1048576.0,
+                total_bytes as f64 / 1048576.0,
+            );
+            let _ = std::io::stderr().flush();
+            drew = true;
+        }
+    }
+    if drew {
+        eprintln!();
+    }
+}

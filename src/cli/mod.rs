@@ -1,0 +1,43 @@
+//! The headless command line: clap definitions and the commands that print
+//! text or `--json`. The TUI is the default when no command is given.
+
+pub mod migrate;
+mod secret;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes shared by every headless command.
+pub mod exit {
+    /// Everything done and verified.
+    pub const OK: i32 = 0;
+    /// An unexpected error (see the message).
+    pub const FAILURE: i32 = 1;
+    /// Bad command-line usage (clap's own code).
+    pub const USAGE: i32 = 2;
+    /// A server refused the login.
+    pub const AUTH: i32 = 3;
+    /// A server could not be reached (host, port, TLS, not IMAP).
+    pub const CONNECT: i32 = 4;
+    /// Some messages are not on the destination (failed, cancelled, unverified).
+    pub const PARTIAL: i32 = 5;
+    /// Local state problem (journal locked, data dir not writable).
+    pub const STATE: i32 = 6;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailshift",
+    version,
+    about = "Move mailboxes between email platforms: a keyboard-driven control panel and an IMAP migrator.",
+    long_about = "Move mailboxes between email platforms.\n\nWithout a command, opens the control panel (TUI) on the sandbox provider.\nHeadless commands serve scripts and benchmarks; see `mailshift help migrate`."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Copy every folder and message from one IMAP account to another.
+    Migrate(Box<migrate::MigrateArgs>),
+}

@@ -1,0 +1,65 @@
+//! Where passwords come from: an environment variable, a file, or a masked
+//! prompt on a terminal. Never from the command line.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use mailshift_engine::imap::{Secret, Side};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("no password for the {side}: set {env}, pass --{flag}-password-file, or run on a terminal to be asked")]
+    Missing {
+        side: Side,
+        env: String,
+        flag: &'static str,
+    },
+    #[error("cannot read the {side} password file {path}: {reason}")]
+    File {
+        side: Side,
+        path: String,
+        reason: String,
+    },
+}
+
+pub fn env_name(side: Side) -> String {
+    format!("MAILSHIFT_{}_PASSWORD", side.flag().to_uppercase())
+}
+
+/// Resolve the secret for one side, in order: env var, file, prompt.
+pub fn resolve(side: Side, file: Option<&Path>, login: &str) -> Result<Secret, SecretError> {
+    let env = env_name(side);
+    if let Some(v) = std::env::var_os(&env) {
+        if !v.is_empty() {
+            return Ok(Secret::new(v.to_string_lossy().into_owned()));
+        }
+    }
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| SecretError::File {
+            side,
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let value = text.trim_end_matches(['\r', '\n']).to_string();
+        if value.is_empty() {
+            return Err(SecretError::File {
+                side,
+                path: path.display().to_string(),
+                reason: "the file is empty".into(),
+            });
+        }
+        return Ok(Secret::new(value));
+    }
+    if std::io::stdin().is_terminal() {
+        if let Ok(p) = rpassword::prompt_password(format!("Password for {login} ({side}): ")) {
+            if !p.is_empty() {
+                return Ok(Secret::new(p));
+            }
+        }
+    }
+    Err(SecretError::Missing {
+        side,
+        env,
+        flag: side.flag(),
+    })
+}
