@@ -81,8 +81,9 @@ step "seeding $N messages (seed $SEED)"
   | tail -n 1 || die "seeding"
 echo "seeded in $(cat "$WORK/seed.time") s"
 
-snapshot() { # PORT USER PWVAR OUTFILE
-  "$TK" snapshot --port "$1" --user "$2" --password-env "$3" >"$4" || die "snapshot of $2"
+snapshot() { # PORT USER PWVAR OUTFILE [extra args]
+  local port="$1" user="$2" var="$3" out="$4"; shift 4
+  "$TK" snapshot --port "$port" --user "$user" --password-env "$var" "$@" >"$out" || die "snapshot of $user"
 }
 digest() { sed -n "s/^$1=//p" "$2"; }
 snapshot "$SRC_PORT" src SRC_PW "$WORK/src.snap"
@@ -90,13 +91,16 @@ SRC_CONTENT="$(digest content_digest "$WORK/src.snap")"
 SRC_FULL="$(digest system_flags_digest "$WORK/src.snap")"
 grep -E '^(folder|messages)' "$WORK/src.snap"
 
-verify() { # USER PWVAR -> prints verdict, returns 1 on content mismatch
-  snapshot "$DST_PORT" "$1" "$2" "$WORK/$1.snap"
+# mbsync adds an X-TUID header to every message it copies: leave it out of the comparison.
+verify() { # USER PWVAR [extra snapshot args] -> prints verdict, returns 1 on content mismatch
+  local user="$1" var="$2"; shift 2
+  snapshot "$DST_PORT" "$user" "$var" "$WORK/$user.snap" "$@"
+  set -- "$user"
   local content full
   content="$(digest content_digest "$WORK/$1.snap")"
   full="$(digest system_flags_digest "$WORK/$1.snap")"
   if [ "$content" != "$SRC_CONTENT" ]; then
-    echo "content=MISMATCH ($(digest messages "$WORK/$1.snap" | head -1) msgs; see $WORK/$1.snap)"
+    echo "content=MISMATCH ($(grep '^messages=' "$WORK/$1.snap"); KEEP=1 to keep $WORK/$1.snap)"
     return 1
   fi
   if [ "$full" = "$SRC_FULL" ]; then echo "content=OK flags+dates=OK"; else echo "content=OK flags+dates=DIFFER"; fi
@@ -159,7 +163,7 @@ SyncState $WORK/mbsync-state/
 RC
 MB_RESULT="not run"
 if /usr/bin/time -f '%e %M' -o "$WORK/mb.time" mbsync -q -c "$WORK/mbsyncrc" bench >"$WORK/mb.log" 2>&1; then
-  MB_RESULT="$(verify mb DST_MB_PW)" || FAILED=1
+  MB_RESULT="$(verify mb DST_MB_PW --ignore-header X-TUID)" || FAILED=1
 else
   echo "bench: mbsync failed; last lines of its output:" >&2
   tail -n 20 "$WORK/mb.log" >&2
@@ -168,7 +172,7 @@ fi
 
 field() { [ -f "$1" ] && awk -v i="$2" 'END { print $i }' "$1" || echo "-"; }
 echo
-echo "== results: $N messages, $(digest bytes "$WORK/src.snap" 2>/dev/null || true)$(sed -n 's/^messages=[0-9]* bytes=//p' "$WORK/src.snap") bytes"
+echo "== results: $N messages, $(sed -n 's/^messages=[0-9]* bytes=//p' "$WORK/src.snap") bytes"
 printf '%-10s %10s %14s  %s\n' tool wall_s peak_rss_kb verification
 printf '%-10s %10s %14s  %s\n' mailshift "$(field "$WORK/ms.time" 1)" "$(field "$WORK/ms.time" 2)" "$MS_RESULT"
 printf '%-10s %10s %14s  %s\n' mbsync "$(field "$WORK/mb.time" 1)" "$(field "$WORK/mb.time" 2)" "$MB_RESULT"

@@ -2,6 +2,8 @@
 //! running the real `mailshift` binary with an isolated MAILSHIFT_HOME.
 #![allow(dead_code)]
 
+pub mod sandbox;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -34,7 +36,11 @@ pub fn oracle(d: &Dovecot, user: &str) -> Oracle {
 }
 
 pub fn snapshot(d: &Dovecot, user: &str) -> MailboxSnapshot {
-    let mut o = oracle(d, user);
+    snapshot_at(d.port(), user)
+}
+
+pub fn snapshot_at(port: u16, user: &str) -> MailboxSnapshot {
+    let mut o = Oracle::login("127.0.0.1", port, user, PASS).expect("oracle login");
     let s = o.snapshot().expect("snapshot");
     let _ = o.logout();
     s
@@ -67,16 +73,21 @@ pub fn bin() -> PathBuf {
 
 /// `mailshift migrate` between two servers, plain IMAP on loopback.
 pub fn migrate_cmd(home: &Path, src: (&Dovecot, &str), dst: (&Dovecot, &str), extra: &[&str]) -> Command {
+    migrate_ports(home, (src.0.port(), src.1), (dst.0.port(), dst.1), extra)
+}
+
+/// `mailshift migrate` between any two plain IMAP servers on 127.0.0.1.
+pub fn migrate_ports(home: &Path, src: (u16, &str), dst: (u16, &str), extra: &[&str]) -> Command {
     let mut c = Command::new(bin());
     c.env("MAILSHIFT_HOME", home)
         .env("MAILSHIFT_SRC_PASSWORD", PASS)
         .env("MAILSHIFT_DST_PASSWORD", PASS)
         .env_remove("MAILSHIFT_LOG")
-        .args(["migrate", "--src-host", src.0.host(), "--src-port"])
-        .arg(src.0.port().to_string())
+        .args(["migrate", "--src-host", "127.0.0.1", "--src-port"])
+        .arg(src.0.to_string())
         .args(["--src-user", src.1, "--src-security", "none"])
-        .args(["--dst-host", dst.0.host(), "--dst-port"])
-        .arg(dst.0.port().to_string())
+        .args(["--dst-host", "127.0.0.1", "--dst-port"])
+        .arg(dst.0.to_string())
         .args(["--dst-user", dst.1, "--dst-security", "none", "--json"])
         .args(extra)
         .stdin(Stdio::null());

@@ -113,6 +113,56 @@ impl Conn {
         }
     }
 
+    /// Without MULTIAPPEND but with LITERAL+: send one APPEND per message
+    /// back to back, then read every answer. Each message gets its own
+    /// outcome (`Err(reason)` when refused). A connection-level failure is
+    /// an `Err` for the whole call: which messages landed is then unknown.
+    pub async fn append_pipelined(
+        &mut self,
+        raw: &str,
+        msgs: &[OutMessage<'_>],
+    ) -> Result<Vec<Result<Appended, String>>, ImapError> {
+        assert!(self.caps.literal_plus, "pipelining needs LITERAL+");
+        let what = format!("APPEND to {raw:?}");
+        let bytes: usize = msgs.iter().map(|m| m.body.len()).sum();
+        let limit = self.timeouts.command + Duration::from_secs((bytes / (256 * 1024)) as u64);
+        let tags: Vec<String> = msgs
+            .iter()
+            .map(|_| format!("MS{}", TAGS.fetch_add(1, Ordering::Relaxed)))
+            .collect();
+        let exchange = async {
+            for (tag, m) in tags.iter().zip(msgs) {
+                let head = format!("{tag} APPEND {}{}", quoted(raw), message_prefix(m, true));
+                let stream = self.session.get_mut();
+                stream.write_all(head.as_bytes()).await?;
+                stream.write_all(m.body).await?;
+                stream.write_all(b"\r\n").await?;
+            }
+            self.session.get_mut().flush().await?;
+            let mut out = Vec::with_capacity(tags.len());
+            for tag in &tags {
+                out.push(match self.await_tagged(tag, 1).await {
+                    Ok(a) => Ok(a),
+                    Err(AppendFailure::Refused(r)) => Err(r),
+                    Err(io) => return Err(io),
+                });
+            }
+            Ok(out)
+        };
+        match tokio::time::timeout(limit, exchange).await {
+            Err(_) => Err(self.timeout_error(&what)),
+            Ok(Err(AppendFailure::Io(reason) | AppendFailure::Refused(reason))) => {
+                self.broken = true;
+                Err(ImapError::Lost {
+                    side: self.side,
+                    what,
+                    reason,
+                })
+            }
+            Ok(Ok(v)) => Ok(v),
+        }
+    }
+
     async fn append_exchange(
         &mut self,
         tag: &str,

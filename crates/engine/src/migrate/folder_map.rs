@@ -123,7 +123,8 @@ pub fn plan(
     // one with the attribute beats one known only by name.
     let mut special_owner: HashMap<SpecialUse, String> = HashMap::new();
     for pass in 0..2 {
-        for f in &sources {
+        // A \Noselect parent holds no mail: it never claims a special folder.
+        for f in sources.iter().filter(|f| !f.noselect) {
             let name = decode(&f.raw);
             let parts = split(&name, src_delim);
             let u = if pass == 0 {
@@ -301,6 +302,17 @@ mod tests {
             .collect();
         assert_eq!(by["Sent Items"], "Envoyés");
         assert_eq!(by["Sent"], "Sent");
+    }
+
+    #[test]
+    fn an_implied_parent_with_a_special_name_is_not_remapped() {
+        let src = vec![
+            lf("Archives", '/', None, true),
+            lf("Archives/2023", '/', None, false),
+        ];
+        let dst = vec![lf("Archive", '.', Some(SpecialUse::Archive), false)];
+        let m = plan(&src, &dst, &none, &all);
+        assert_eq!(m.pairs[0].dst_name, "Archives.2023");
     }
 
     #[test]

@@ -15,6 +15,14 @@ use super::folder_map::FolderPair;
 use super::progress::Event;
 use super::run::Ctx;
 
+fn out_message(m: &imap::FetchedMessage) -> OutMessage<'_> {
+    OutMessage {
+        body: m.body(),
+        flags: &m.flags,
+        internaldate: m.internaldate.as_deref(),
+    }
+}
+
 /// Task name recorded for messages found already on the destination: they
 /// were not added by any task we know, so rollback never removes them.
 pub const FOUND: &str = "-";
@@ -343,20 +351,16 @@ impl Worker {
         if msgs.is_empty() {
             return Ok(());
         }
+        if !self.dst.caps.multiappend && self.dst.caps.literal_plus && msgs.len() > 1 {
+            return self.copy_pipelined(ctx, plan, &msgs, out).await;
+        }
         let groups: Vec<&[imap::FetchedMessage]> = if self.dst.caps.multiappend {
             vec![&msgs[..]]
         } else {
             msgs.chunks(1).collect()
         };
         for group in groups {
-            let outgoing: Vec<OutMessage<'_>> = group
-                .iter()
-                .map(|m| OutMessage {
-                    body: m.body(),
-                    flags: &m.flags,
-                    internaldate: m.internaldate.as_deref(),
-                })
-                .collect();
+            let outgoing: Vec<OutMessage<'_>> = group.iter().map(out_message).collect();
             match self.dst.append_batch(&pair.dst_raw, &outgoing).await {
                 Ok(appended) => self.landed(ctx, plan, group, appended, out),
                 Err(ImapError::OverQuota { reason, .. }) => {
@@ -374,23 +378,17 @@ impl Worker {
                 Err(ImapError::Refusal { reason, .. }) if group.len() > 1 => {
                     tracing::info!(%reason, "batch refused; retrying message by message");
                     for single in group.chunks(1) {
-                        let m = &single[0];
-                        let one = [OutMessage {
-                            body: m.body(),
-                            flags: &m.flags,
-                            internaldate: m.internaldate.as_deref(),
-                        }];
-                        match self.dst.append_batch(&pair.dst_raw, &one).await {
+                        match self
+                            .dst
+                            .append_batch(&pair.dst_raw, &[out_message(&single[0])])
+                            .await
+                        {
                             Ok(a) => self.landed(ctx, plan, single, a, out),
                             Err(ImapError::Refusal { reason, .. }) => {
-                                out.failed.push((m.uid, reason));
+                                out.failed.push((single[0].uid, reason));
                             }
                             Err(ImapError::OverQuota { reason, .. }) => {
-                                ctx.over_quota(format!(
-                                    "destination mailbox {} is full ({reason}): free space or raise the quota, then run again to continue",
-                                    ctx.dst.label()
-                                ));
-                                out.not_attempted += 1;
+                                self.full(ctx, &reason, out);
                             }
                             Err(e) => return Err(e),
                         }
@@ -400,6 +398,37 @@ impl Worker {
                     out.failed.push((group[0].uid, reason));
                 }
                 Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn full(&self, ctx: &Ctx, reason: &str, out: &mut CopyOutcome) {
+        ctx.over_quota(format!(
+            "destination mailbox {} is full ({reason}): free space or raise the quota, then run again to continue",
+            ctx.dst.label()
+        ));
+        out.not_attempted += 1;
+    }
+
+    /// One APPEND per message, pipelined (servers without MULTIAPPEND).
+    async fn copy_pipelined(
+        &mut self,
+        ctx: &Ctx,
+        plan: &FolderPlan,
+        msgs: &[imap::FetchedMessage],
+        out: &mut CopyOutcome,
+    ) -> Result<(), ImapError> {
+        let pair = &ctx.pairs[plan.idx];
+        let outgoing: Vec<OutMessage<'_>> = msgs.iter().map(out_message).collect();
+        let results = self.dst.append_pipelined(&pair.dst_raw, &outgoing).await?;
+        for (m, r) in msgs.iter().zip(results) {
+            match r {
+                Ok(a) => self.landed(ctx, plan, std::slice::from_ref(m), a, out),
+                Err(reason) if reason.to_ascii_uppercase().contains("QUOTA") => {
+                    self.full(ctx, &reason, out)
+                }
+                Err(reason) => out.failed.push((m.uid, reason)),
             }
         }
         Ok(())

@@ -66,6 +66,9 @@ enum Command {
         user: String,
         #[arg(long)]
         password_env: String,
+        /// Header field to leave out of hashes and sizes (repeatable), e.g. X-TUID for mbsync.
+        #[arg(long = "ignore-header")]
+        ignore_headers: Vec<String>,
     },
 }
 
@@ -168,9 +171,12 @@ fn run(command: Command) -> Result<(), String> {
             port,
             user,
             password_env,
+            ignore_headers,
         } => {
             let pass = password(&password_env)?;
             let mut oracle = Oracle::login(&host, port, &user, &pass).map_err(|e| e.to_string())?;
+            let names: Vec<&str> = ignore_headers.iter().map(String::as_str).collect();
+            oracle.ignore_headers(&names);
             let snap = oracle.snapshot().map_err(|e| e.to_string())?;
             print!("{}", snap.summary());
             println!("messages={} bytes={}", snap.total_messages(), snap.total_bytes());

@@ -64,6 +64,7 @@ pub struct Oracle {
     tag: u32,
     capabilities: Vec<String>,
     separator: Option<char>,
+    ignored_headers: Vec<String>,
 }
 
 impl Oracle {
@@ -88,6 +89,7 @@ impl Oracle {
             tag: 0,
             capabilities: Vec::new(),
             separator: None,
+            ignored_headers: Vec::new(),
         };
         let greeting = oracle.next_response("the greeting")?;
         if !greeting.starts_with(b"* OK") {
@@ -107,6 +109,12 @@ impl Oracle {
             })?;
         oracle.refresh_capabilities()?;
         Ok(oracle)
+    }
+
+    /// Leave these header fields out of the hashed bytes and sizes of `messages`/`snapshot`
+    /// (e.g. `X-TUID`, which mbsync inserts into every message it copies).
+    pub fn ignore_headers(&mut self, names: &[&str]) {
+        self.ignored_headers = names.iter().map(|n| n.to_string()).collect();
     }
 
     /// Capabilities announced after login (upper case).
@@ -319,6 +327,7 @@ impl Oracle {
         }
         let cmd = "UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])";
         let label = format!("{cmd} in {folder:?}");
+        let ignored = self.ignored_headers.clone();
         self.run(&[Part::Text(cmd.into())], &label, |t| {
             if t.get(2).and_then(Token::as_atom) != Some("FETCH") {
                 return Ok(());
@@ -326,7 +335,7 @@ impl Oracle {
             let Some(Token::List(items)) = t.get(3) else {
                 return Ok(());
             };
-            let (facts, body) = parse_fetch(items).map_err(|detail| TestkitError::Protocol {
+            let (facts, body) = parse_fetch(items, &ignored).map_err(|detail| TestkitError::Protocol {
                 command: label.clone(),
                 detail,
             })?;
@@ -478,7 +487,7 @@ fn to_logical(decoded: &str, sep: char) -> String {
     }
 }
 
-fn parse_fetch(items: &[Token]) -> Result<(MessageFacts, &[u8]), String> {
+fn parse_fetch<'a>(items: &'a [Token], ignored: &[String]) -> Result<(MessageFacts, &'a [u8]), String> {
     let mut flags = None;
     let mut date = None;
     let mut size = None;
@@ -504,13 +513,44 @@ fn parse_fetch(items: &[Token]) -> Result<(MessageFacts, &[u8]), String> {
         }
     }
     let body = body.ok_or("no BODY[] in the FETCH response")?;
+    let (sha256, size) = if ignored.is_empty() {
+        (hex::encode(Sha256::digest(body)), size.unwrap_or(body.len() as u64))
+    } else {
+        let kept = without_headers(body, ignored);
+        (hex::encode(Sha256::digest(&kept)), kept.len() as u64)
+    };
     let facts = MessageFacts {
-        sha256: hex::encode(Sha256::digest(body)),
-        size: size.unwrap_or(body.len() as u64),
+        sha256,
+        size,
         internaldate: date.ok_or("no valid INTERNALDATE in the FETCH response")?,
         flags: flags.ok_or("no FLAGS in the FETCH response")?,
     };
     Ok((facts, body))
+}
+
+/// The message without the named header fields (continuation lines included).
+fn without_headers(msg: &[u8], names: &[String]) -> Vec<u8> {
+    let end = msg
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(msg.len(), |p| p + 2);
+    let mut out = Vec::with_capacity(msg.len());
+    let mut skipping = false;
+    for line in msg[..end].split_inclusive(|&b| b == b'\n') {
+        let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        if !continuation {
+            skipping = names.iter().any(|n| {
+                line.len() > n.len()
+                    && line[..n.len()].eq_ignore_ascii_case(n.as_bytes())
+                    && line[n.len()] == b':'
+            });
+        }
+        if !skipping {
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(&msg[end..]);
+    out
 }
 
 #[cfg(test)]
@@ -518,11 +558,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ignored_headers_are_cut_out() {
+        let msg = b"Subject: a\r\nX-TUID: abc\r\n def\r\nFrom: b\r\n\r\nX-TUID: body\r\n";
+        let out = without_headers(msg, &["x-tuid".to_string()]);
+        assert_eq!(out, b"Subject: a\r\nFrom: b\r\n\r\nX-TUID: body\r\n");
+        assert_eq!(without_headers(msg, &["X-TUIDX".to_string()]), msg.to_vec());
+    }
+
+    #[test]
     fn fetch_items_become_facts() {
         let raw = b"* 1 FETCH (UID 4 FLAGS (\\Seen \\Recent $Forwarded) INTERNALDATE \"01-Jan-1970 00:00:10 +0000\" RFC822.SIZE 3 BODY[] {3}\r\na\0b)\r\n";
         let t = wire::tokenize(raw).unwrap();
         let Token::List(items) = &t[3] else { panic!() };
-        let (facts, body) = parse_fetch(items).unwrap();
+        let (facts, body) = parse_fetch(items, &[]).unwrap();
         assert_eq!(body, b"a\0b");
         assert_eq!(facts.flags, vec!["$Forwarded", "\\Seen"]);
         assert_eq!(facts.internaldate, 10);
