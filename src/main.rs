@@ -29,6 +29,7 @@ fn main() {
     let code = runtime.block_on(async {
         match args.command {
             Some(cli::Command::Migrate(a)) => cli::migrate::run(*a).await,
+            Some(cli::Command::Dns { command }) => cli::dns::run(command).await,
             None => {
                 eprintln!("mailshift: the control panel (TUI) is not built yet; try `mailshift migrate --help`");
                 cli::exit::USAGE

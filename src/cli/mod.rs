@@ -1,6 +1,7 @@
 //! The headless command line: clap definitions and the commands that print
 //! text or `--json`. The TUI is the default when no command is given.
 
+pub mod dns;
 pub mod migrate;
 mod secret;
 
@@ -22,6 +23,8 @@ pub mod exit {
     pub const PARTIAL: i32 = 5;
     /// Local state problem (journal locked, data dir not writable).
     pub const STATE: i32 = 6;
+    /// `dns check`: at least one record is red (missing, wrong, extra, unreachable).
+    pub const DNS_RED: i32 = 7;
 }
 
 #[derive(Debug, Parser)]
@@ -40,4 +43,9 @@ pub struct Cli {
 pub enum Command {
     /// Copy every folder and message from one IMAP account to another.
     Migrate(Box<migrate::MigrateArgs>),
+    /// DNS diagnostic for a domain: expected records vs what resolvers see.
+    Dns {
+        #[command(subcommand)]
+        command: dns::DnsCommand,
+    },
 }

@@ -7,6 +7,7 @@ pub mod sandbox;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+#[allow(unused_imports)]
 pub use mailshift_testkit::{Dovecot, DovecotOptions, Layout, MailboxSnapshot, Oracle, SeedSpec};
 
 pub const PASS: &str = "Secret-pass-42";

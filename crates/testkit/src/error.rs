@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TestkitError {
-    #[error("dovecot is not installed (looked for {0}); install the Debian package `dovecot-imapd`")]
+    #[error(
+        "dovecot is not installed (looked for {0}); install the Debian package `dovecot-imapd`"
+    )]
     DovecotMissing(PathBuf),
 
     #[error("could not prepare the Dovecot directory {path}: {source}")]

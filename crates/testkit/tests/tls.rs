@@ -41,7 +41,8 @@ fn tls_port_accepts_a_client_pinning_the_ca() {
     let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
     let conn = rustls::ClientConnection::new(config, name).unwrap();
     let sock = TcpStream::connect(("127.0.0.1", tls_port)).unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut tls = rustls::StreamOwned::new(conn, sock);
     let mut reader = BufReader::new(&mut tls);
     let mut greeting = String::new();
@@ -60,9 +61,13 @@ fn tls_port_accepts_a_client_pinning_the_ca() {
 
     // The plain port offers STARTTLS before login and still lets the oracle log in.
     let plain = TcpStream::connect(("127.0.0.1", d.port())).unwrap();
-    plain.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    plain
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut plain_greeting = String::new();
-    BufReader::new(&plain).read_line(&mut plain_greeting).unwrap();
+    BufReader::new(&plain)
+        .read_line(&mut plain_greeting)
+        .unwrap();
     assert!(plain_greeting.contains("STARTTLS"), "{plain_greeting}");
     Oracle::login(d.host(), d.port(), "tess", "pw").unwrap();
 }
@@ -79,7 +84,8 @@ fn a_client_without_the_ca_is_rejected() {
     let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
     let conn = rustls::ClientConnection::new(config, name).unwrap();
     let sock = TcpStream::connect(("127.0.0.1", d.tls_port().unwrap())).unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut tls = rustls::StreamOwned::new(conn, sock);
     let mut buf = [0u8; 64];
     let err = tls.read(&mut buf).unwrap_err();

@@ -10,7 +10,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use mailshift_testkit::{seed::seed_at, Dovecot, DovecotOptions, Layout, Oracle, SeedSpec};
 
 #[derive(Parser)]
-#[command(name = "mailshift-testkit", about = "Throwaway Dovecot, seeding and snapshots for tests and benchmarks")]
+#[command(
+    name = "mailshift-testkit",
+    about = "Throwaway Dovecot, seeding and snapshots for tests and benchmarks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -113,9 +116,12 @@ fn run(command: Command) -> Result<(), String> {
             })
             .map_err(|e| e.to_string())?;
             for spec in &users {
-                let (user, pass) = spec
-                    .split_once(':')
-                    .ok_or_else(|| format!("--user takes USER:PASSWORD, got {:?}", spec.split(':').next()))?;
+                let (user, pass) = spec.split_once(':').ok_or_else(|| {
+                    format!(
+                        "--user takes USER:PASSWORD, got {:?}",
+                        spec.split(':').next()
+                    )
+                })?;
                 dovecot.add_user(user, pass).map_err(|e| e.to_string())?;
             }
             println!("host={}", dovecot.host());
@@ -139,7 +145,10 @@ fn run(command: Command) -> Result<(), String> {
             });
             while !STOP.load(Ordering::SeqCst) {
                 if !dovecot.is_running() {
-                    return Err(format!("dovecot exited unexpectedly; see {}/dovecot.log", dovecot.dir().display()));
+                    return Err(format!(
+                        "dovecot exited unexpectedly; see {}/dovecot.log",
+                        dovecot.dir().display()
+                    ));
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -179,10 +188,17 @@ fn run(command: Command) -> Result<(), String> {
             oracle.ignore_headers(&names);
             let snap = oracle.snapshot().map_err(|e| e.to_string())?;
             print!("{}", snap.summary());
-            println!("messages={} bytes={}", snap.total_messages(), snap.total_bytes());
+            println!(
+                "messages={} bytes={}",
+                snap.total_messages(),
+                snap.total_bytes()
+            );
             println!("duplicates={}", snap.duplicates().len());
             println!("content_digest={}", snap.content_digest());
-            println!("system_flags_digest={}", snap.without_keywords().full_digest());
+            println!(
+                "system_flags_digest={}",
+                snap.without_keywords().full_digest()
+            );
             println!("full_digest={}", snap.full_digest());
             Ok(())
         }

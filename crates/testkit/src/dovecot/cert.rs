@@ -11,7 +11,8 @@ pub(crate) fn write_self_signed(dir: &Path) -> Result<(), TestkitError> {
         .map_err(|e| TestkitError::Certificate(e.to_string()))?;
     let cert_path = dir.join("cert.pem");
     let key_path = dir.join("key.pem");
-    std::fs::write(&cert_path, certified.cert.pem()).map_err(|e| TestkitError::io(&cert_path, e))?;
+    std::fs::write(&cert_path, certified.cert.pem())
+        .map_err(|e| TestkitError::io(&cert_path, e))?;
     write_private(&key_path, certified.signing_key.serialize_pem().as_bytes())?;
     Ok(())
 }

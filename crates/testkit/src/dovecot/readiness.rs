@@ -19,8 +19,8 @@ pub(crate) fn greets(port: u16) -> bool {
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
     let mut line = String::new();
-    let ok = BufReader::new(&stream).read_line(&mut line).is_ok() && line.starts_with("* OK");
-    ok
+    let mut reader = BufReader::new(&stream);
+    reader.read_line(&mut line).is_ok() && line.starts_with("* OK")
 }
 
 /// Does something accept TCP connections on `port`?

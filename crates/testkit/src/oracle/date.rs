@@ -102,13 +102,21 @@ mod tests {
             parse_internaldate("17-Jul-1996 02:44:25 -0700"),
             parse_internaldate("17-Jul-1996 09:44:25 +0000")
         );
-        assert_eq!(parse_internaldate(" 1-Mar-2024 12:00:00 +0100"), Some(1_709_290_800));
+        assert_eq!(
+            parse_internaldate(" 1-Mar-2024 12:00:00 +0100"),
+            Some(1_709_290_800)
+        );
         assert_eq!(parse_internaldate("garbage"), None);
     }
 
     #[test]
     fn format_round_trips() {
-        for (t, off) in [(0, 0), (1_709_290_800, 60), (951_782_400, -330), (1_234_567_890, 120)] {
+        for (t, off) in [
+            (0, 0),
+            (1_709_290_800, 60),
+            (951_782_400, -330),
+            (1_234_567_890, 120),
+        ] {
             let s = format_internaldate(t, off);
             assert_eq!(parse_internaldate(&s), Some(t), "{s}");
         }
@@ -118,6 +126,9 @@ mod tests {
     #[test]
     fn rfc5322_date_has_weekday() {
         assert_eq!(format_rfc5322(0, 0), "Thu, 1 Jan 1970 00:00:00 +0000");
-        assert_eq!(format_rfc5322(1_709_290_800, 60), "Fri, 1 Mar 2024 12:00:00 +0100");
+        assert_eq!(
+            format_rfc5322(1_709_290_800, 60),
+            "Fri, 1 Mar 2024 12:00:00 +0100"
+        );
     }
 }

@@ -99,7 +99,15 @@ impl Oracle {
             });
         }
         oracle
-            .run(&[Part::Text(format!("LOGIN {} {}", wire::quote(user), wire::quote(pass)))], "LOGIN", |_| Ok(()))
+            .run(
+                &[Part::Text(format!(
+                    "LOGIN {} {}",
+                    wire::quote(user),
+                    wire::quote(pass)
+                ))],
+                "LOGIN",
+                |_| Ok(()),
+            )
             .map_err(|e| match e {
                 TestkitError::Refused { response, .. } => TestkitError::Refused {
                     command: format!("LOGIN {user}"),
@@ -123,7 +131,9 @@ impl Oracle {
     }
 
     pub fn has_capability(&self, cap: &str) -> bool {
-        self.capabilities.iter().any(|c| c.eq_ignore_ascii_case(cap))
+        self.capabilities
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(cap))
     }
 
     /// The server's hierarchy separator.
@@ -132,12 +142,19 @@ impl Oracle {
             return Ok(sep);
         }
         let mut sep = None;
-        self.run(&[Part::Text("LIST \"\" \"\"".into())], "LIST \"\" \"\"", |t| {
-            if t.get(1).and_then(Token::as_atom) == Some("LIST") {
-                sep = t.get(3).and_then(Token::as_text).and_then(|s| s.chars().next());
-            }
-            Ok(())
-        })?;
+        self.run(
+            &[Part::Text("LIST \"\" \"\"".into())],
+            "LIST \"\" \"\"",
+            |t| {
+                if t.get(1).and_then(Token::as_atom) == Some("LIST") {
+                    sep = t
+                        .get(3)
+                        .and_then(Token::as_text)
+                        .and_then(|s| s.chars().next());
+                }
+                Ok(())
+            },
+        )?;
         let sep = sep.unwrap_or('/');
         self.separator = Some(sep);
         Ok(sep)
@@ -181,7 +198,9 @@ impl Oracle {
         let raw = self.wire_name(utf8_name)?;
         let cmd = format!("CREATE {}", wire::quote(&raw));
         match self.run(&[Part::Text(cmd.clone())], &cmd, |_| Ok(())) {
-            Err(TestkitError::Refused { response, .. }) if response.contains("[ALREADYEXISTS]") => Ok(()),
+            Err(TestkitError::Refused { response, .. }) if response.contains("[ALREADYEXISTS]") => {
+                Ok(())
+            }
             other => other,
         }
     }
@@ -310,7 +329,11 @@ impl Oracle {
         let mut exists = 0;
         self.run(&[Part::Text(cmd.clone())], &cmd, |t| {
             if t.get(2).and_then(Token::as_atom) == Some("EXISTS") {
-                exists = t.get(1).and_then(Token::as_atom).and_then(|n| n.parse().ok()).unwrap_or(0);
+                exists = t
+                    .get(1)
+                    .and_then(Token::as_atom)
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
             }
             Ok(())
         })?;
@@ -335,10 +358,11 @@ impl Oracle {
             let Some(Token::List(items)) = t.get(3) else {
                 return Ok(());
             };
-            let (facts, body) = parse_fetch(items, &ignored).map_err(|detail| TestkitError::Protocol {
-                command: label.clone(),
-                detail,
-            })?;
+            let (facts, body) =
+                parse_fetch(items, &ignored).map_err(|detail| TestkitError::Protocol {
+                    command: label.clone(),
+                    detail,
+                })?;
             each(facts, body)
         })
     }
@@ -347,7 +371,11 @@ impl Oracle {
         let mut caps = Vec::new();
         self.run(&[Part::Text("CAPABILITY".into())], "CAPABILITY", |t| {
             if t.get(1).and_then(Token::as_atom) == Some("CAPABILITY") {
-                caps = t[2..].iter().filter_map(Token::as_text).map(|s| s.to_uppercase()).collect();
+                caps = t[2..]
+                    .iter()
+                    .filter_map(Token::as_text)
+                    .map(|s| s.to_uppercase())
+                    .collect();
             }
             Ok(())
         })?;
@@ -401,7 +429,11 @@ impl Oracle {
             match part {
                 Part::Text(t) => self.writer.write_all(t.as_bytes()).map_err(wire_err)?,
                 Part::Literal(bytes) => {
-                    let marker = if plus { format!("{{{}+}}\r\n", bytes.len()) } else { format!("{{{}}}\r\n", bytes.len()) };
+                    let marker = if plus {
+                        format!("{{{}+}}\r\n", bytes.len())
+                    } else {
+                        format!("{{{}}}\r\n", bytes.len())
+                    };
                     self.writer.write_all(marker.as_bytes()).map_err(wire_err)?;
                     if !plus {
                         self.writer.flush().map_err(wire_err)?;
@@ -419,7 +451,10 @@ impl Oracle {
             let resp = self.next_response(label)?;
             if resp.starts_with(b"* ") {
                 if resp.starts_with(b"* BYE") && label != "LOGOUT" {
-                    return Err(TestkitError::Closed(format!("{label} ({})", String::from_utf8_lossy(&resp).trim())));
+                    return Err(TestkitError::Closed(format!(
+                        "{label} ({})",
+                        String::from_utf8_lossy(&resp).trim()
+                    )));
                 }
                 if first_err.is_none() {
                     if let Err(e) = each(&resp) {
@@ -429,7 +464,9 @@ impl Oracle {
                 continue;
             }
             if resp.starts_with(tag.as_bytes()) && resp.get(tag.len()) == Some(&b' ') {
-                let text = String::from_utf8_lossy(&resp[tag.len() + 1..]).trim().to_string();
+                let text = String::from_utf8_lossy(&resp[tag.len() + 1..])
+                    .trim()
+                    .to_string();
                 if let Some(e) = first_err {
                     return Err(e);
                 }
@@ -455,7 +492,9 @@ impl Oracle {
             if resp.starts_with(tag.as_bytes()) {
                 return Err(TestkitError::Refused {
                     command: label.to_string(),
-                    response: String::from_utf8_lossy(&resp[tag.len()..]).trim().to_string(),
+                    response: String::from_utf8_lossy(&resp[tag.len()..])
+                        .trim()
+                        .to_string(),
                 });
             }
         }
@@ -487,7 +526,10 @@ fn to_logical(decoded: &str, sep: char) -> String {
     }
 }
 
-fn parse_fetch<'a>(items: &'a [Token], ignored: &[String]) -> Result<(MessageFacts, &'a [u8]), String> {
+fn parse_fetch<'a>(
+    items: &'a [Token],
+    ignored: &[String],
+) -> Result<(MessageFacts, &'a [u8]), String> {
     let mut flags = None;
     let mut date = None;
     let mut size = None;
@@ -506,7 +548,9 @@ fn parse_fetch<'a>(items: &'a [Token], ignored: &[String]) -> Result<(MessageFac
                     flags = Some(f);
                 }
             }
-            Some("INTERNALDATE") => date = value.as_text().and_then(|d| date::parse_internaldate(&d)),
+            Some("INTERNALDATE") => {
+                date = value.as_text().and_then(|d| date::parse_internaldate(&d))
+            }
             Some("RFC822.SIZE") => size = value.as_atom().and_then(|s| s.parse::<u64>().ok()),
             Some("BODY[]") => body = value.as_bytes(),
             _ => {}
@@ -514,7 +558,10 @@ fn parse_fetch<'a>(items: &'a [Token], ignored: &[String]) -> Result<(MessageFac
     }
     let body = body.ok_or("no BODY[] in the FETCH response")?;
     let (sha256, size) = if ignored.is_empty() {
-        (hex::encode(Sha256::digest(body)), size.unwrap_or(body.len() as u64))
+        (
+            hex::encode(Sha256::digest(body)),
+            size.unwrap_or(body.len() as u64),
+        )
     } else {
         let kept = without_headers(body, ignored);
         (hex::encode(Sha256::digest(&kept)), kept.len() as u64)

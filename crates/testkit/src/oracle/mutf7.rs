@@ -31,7 +31,11 @@ fn flush(out: &mut String, pending: &mut Vec<u16>) {
     out.push('&');
     for chunk in bytes.chunks(3) {
         let n = chunk.len();
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..=n {
             out.push(ALPHABET[((v >> (18 - 6 * i)) & 63) as usize] as char);
@@ -94,8 +98,14 @@ mod tests {
 
     #[test]
     fn rfc3501_examples() {
-        assert_eq!(encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
-        assert_eq!(decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-").unwrap(), "~peter/mail/台北/日本語");
+        assert_eq!(
+            encode("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
+        assert_eq!(
+            decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-").unwrap(),
+            "~peter/mail/台北/日本語"
+        );
     }
 
     #[test]
@@ -107,7 +117,13 @@ mod tests {
 
     #[test]
     fn round_trips_non_bmp_and_greek() {
-        for name in ["Ελληνικά", "Société Générale", "emoji 📬 box", "a&b&&c", "日本語"] {
+        for name in [
+            "Ελληνικά",
+            "Société Générale",
+            "emoji 📬 box",
+            "a&b&&c",
+            "日本語",
+        ] {
             assert_eq!(decode(&encode(name)).unwrap(), name);
         }
     }

@@ -117,7 +117,13 @@ impl MailboxSnapshot {
             h.update(folder.as_bytes());
             h.update([0]);
             for m in msgs {
-                h.update(format!("{}|{}|{}|{}\n", m.sha256, m.size, m.internaldate, m.flags.join(" ")));
+                h.update(format!(
+                    "{}|{}|{}|{}\n",
+                    m.sha256,
+                    m.size,
+                    m.internaldate,
+                    m.flags.join(" ")
+                ));
             }
             h.update([1]);
         }
@@ -146,7 +152,10 @@ impl MailboxSnapshot {
         let mut lines = Vec::new();
         for (folder, expected) in &self.folders {
             match actual.folders.get(folder) {
-                None => lines.push(format!("missing folder {folder:?} ({} messages)", expected.len())),
+                None => lines.push(format!(
+                    "missing folder {folder:?} ({} messages)",
+                    expected.len()
+                )),
                 Some(got) => diff_folder(folder, expected, got, &mut lines),
             }
         }
@@ -159,7 +168,12 @@ impl MailboxSnapshot {
     }
 }
 
-fn diff_folder(folder: &str, expected: &[MessageFacts], got: &[MessageFacts], lines: &mut Vec<String>) {
+fn diff_folder(
+    folder: &str,
+    expected: &[MessageFacts],
+    got: &[MessageFacts],
+    lines: &mut Vec<String>,
+) {
     let mut left: BTreeMap<&str, Vec<&MessageFacts>> = BTreeMap::new();
     let mut right: BTreeMap<&str, Vec<&MessageFacts>> = BTreeMap::new();
     for m in expected {
@@ -241,7 +255,10 @@ mod tests {
 
     fn snap(folders: &[(&str, Vec<MessageFacts>)]) -> MailboxSnapshot {
         MailboxSnapshot {
-            folders: folders.iter().map(|(n, v)| (n.to_string(), v.clone())).collect(),
+            folders: folders
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.clone()))
+                .collect(),
         }
     }
 
@@ -256,13 +273,25 @@ mod tests {
 
     #[test]
     fn diff_names_missing_extra_and_changed() {
-        let a = snap(&[("INBOX", vec![m("a", &[]), m("b", &["\\Seen"])]), ("Old", vec![])]);
-        let b = snap(&[("INBOX", vec![m("b", &[]), m("c", &[])]), ("New", vec![m("d", &[])])]);
+        let a = snap(&[
+            ("INBOX", vec![m("a", &[]), m("b", &["\\Seen"])]),
+            ("Old", vec![]),
+        ]);
+        let b = snap(&[
+            ("INBOX", vec![m("b", &[]), m("c", &[])]),
+            ("New", vec![m("d", &[])]),
+        ]);
         let text = a.diff(&b).to_string();
         assert!(text.contains("missing folder \"Old\""), "{text}");
         assert!(text.contains("extra folder \"New\" (1 messages)"), "{text}");
-        assert!(text.contains("\"INBOX\": missing message sha256=aaaa"), "{text}");
-        assert!(text.contains("\"INBOX\": extra message sha256=cccc"), "{text}");
+        assert!(
+            text.contains("\"INBOX\": missing message sha256=aaaa"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"INBOX\": extra message sha256=cccc"),
+            "{text}"
+        );
         assert!(text.contains("message changed"), "{text}");
         assert_eq!(a.diff(&b).lines.len(), 5);
     }
@@ -278,7 +307,10 @@ mod tests {
     #[test]
     fn duplicates_and_renames() {
         let a = snap(&[("Sent Items", vec![m("a", &[]), m("a", &[]), m("b", &[])])]);
-        assert_eq!(a.duplicates(), vec![("Sent Items".into(), "a".repeat(16), 2)]);
+        assert_eq!(
+            a.duplicates(),
+            vec![("Sent Items".into(), "a".repeat(16), 2)]
+        );
         let r = a.renamed("Sent Items", "Sent");
         assert!(r.folder("Sent Items").is_none());
         assert_eq!(r.folder("Sent").unwrap().len(), 3);
@@ -287,6 +319,9 @@ mod tests {
     #[test]
     fn without_keywords_keeps_system_flags() {
         let a = snap(&[("INBOX", vec![m("a", &["$Forwarded", "\\Seen"])])]);
-        assert_eq!(a.without_keywords().folders["INBOX"][0].flags, vec!["\\Seen"]);
+        assert_eq!(
+            a.without_keywords().folders["INBOX"][0].flags,
+            vec!["\\Seen"]
+        );
     }
 }

@@ -121,9 +121,17 @@ pub(crate) fn tokenize(input: &[u8]) -> Result<Vec<Token>, String> {
             }
             b'{' | b'~' if is_literal_start(&input[pos..]) => {
                 let open = if b == b'~' { pos + 1 } else { pos };
-                let close = open + input[open..].iter().position(|&c| c == b'}').ok_or("bad literal")?;
-                let digits = std::str::from_utf8(&input[open + 1..close]).map_err(|_| "bad literal")?;
-                let len: usize = digits.trim_end_matches('+').parse().map_err(|_| "bad literal length")?;
+                let close = open
+                    + input[open..]
+                        .iter()
+                        .position(|&c| c == b'}')
+                        .ok_or("bad literal")?;
+                let digits =
+                    std::str::from_utf8(&input[open + 1..close]).map_err(|_| "bad literal")?;
+                let len: usize = digits
+                    .trim_end_matches('+')
+                    .parse()
+                    .map_err(|_| "bad literal length")?;
                 let mut body = close + 1;
                 if input.get(body) == Some(&b'\r') {
                     body += 1;
@@ -132,7 +140,9 @@ pub(crate) fn tokenize(input: &[u8]) -> Result<Vec<Token>, String> {
                     body += 1;
                 }
                 let end = body + len;
-                let bytes = input.get(body..end).ok_or("literal shorter than announced")?;
+                let bytes = input
+                    .get(body..end)
+                    .ok_or("literal shorter than announced")?;
                 push(&mut stack, Token::Bytes(bytes.to_vec()))?;
                 pos = end;
             }

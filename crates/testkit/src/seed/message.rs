@@ -6,10 +6,41 @@ use super::SeedRng;
 use crate::oracle::date::format_rfc5322;
 
 const WORDS: &[&str] = &[
-    "meeting", "invoice", "project", "budget", "deadline", "report", "quarterly", "review",
-    "migration", "mailbox", "server", "the", "and", "please", "find", "attached", "regards",
-    "thanks", "schedule", "update", "réunion", "équipe", "déjà", "façade", "naïve", "Größe",
-    "προθεσμία", "συνάντηση", "会議", "資料", "確認", "contract", "signature", "delivery", "shipment",
+    "meeting",
+    "invoice",
+    "project",
+    "budget",
+    "deadline",
+    "report",
+    "quarterly",
+    "review",
+    "migration",
+    "mailbox",
+    "server",
+    "the",
+    "and",
+    "please",
+    "find",
+    "attached",
+    "regards",
+    "thanks",
+    "schedule",
+    "update",
+    "réunion",
+    "équipe",
+    "déjà",
+    "façade",
+    "naïve",
+    "Größe",
+    "προθεσμία",
+    "συνάντηση",
+    "会議",
+    "資料",
+    "確認",
+    "contract",
+    "signature",
+    "delivery",
+    "shipment",
 ];
 const PEOPLE: &[(&str, &str)] = &[
     ("Alice Martin", "alice@example.test"),
@@ -34,7 +65,12 @@ const SUBJECTS: &[&str] = &[
 
 /// A valid RFC 5322 message of roughly `size_hint` bytes, dated `unix_date` in the given
 /// offset (minutes east of UTC). Large sizes carry a base64 attachment.
-pub fn generate_message(rng: &mut SeedRng, size_hint: usize, unix_date: i64, offset_minutes: i32) -> Vec<u8> {
+pub fn generate_message(
+    rng: &mut SeedRng,
+    size_hint: usize,
+    unix_date: i64,
+    offset_minutes: i32,
+) -> Vec<u8> {
     let from = *rng.pick(PEOPLE);
     let to = *rng.pick(PEOPLE);
     let subject = *rng.pick(SUBJECTS);
@@ -46,9 +82,16 @@ pub fn generate_message(rng: &mut SeedRng, size_hint: usize, unix_date: i64, off
         h.push_str(&format!("Cc: {}\r\n", address(*rng.pick(PEOPLE))));
     }
     h.push_str(&format!("Subject: {}\r\n", header_text(subject)));
-    h.push_str(&format!("Date: {}\r\n", format_rfc5322(unix_date, offset_minutes)));
+    h.push_str(&format!(
+        "Date: {}\r\n",
+        format_rfc5322(unix_date, offset_minutes)
+    ));
     if !rng.percent(10) {
-        h.push_str(&format!("Message-ID: <{token}.{}@{}>\r\n", unix_date, domain(from.1)));
+        h.push_str(&format!(
+            "Message-ID: <{token}.{}@{}>\r\n",
+            unix_date,
+            domain(from.1)
+        ));
     }
     h.push_str("MIME-Version: 1.0\r\n");
 
@@ -58,10 +101,14 @@ pub fn generate_message(rng: &mut SeedRng, size_hint: usize, unix_date: i64, off
         let boundary = format!("=_mixed_{token}");
         let text_len = budget.min(3000) / 2;
         let attach_raw = (budget.saturating_sub(text_len + 300)) * 3 / 4;
-        h.push_str(&format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n"));
+        h.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n"
+        ));
         body.extend_from_slice(b"This is a multi-part message in MIME format.\r\n\r\n");
         body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        body.extend_from_slice(b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+        body.extend_from_slice(
+            b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+        );
         body.extend_from_slice(text(rng, text_len, &token).as_bytes());
         body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         let name = format!("document-{}.pdf", &token[..6]);
@@ -82,7 +129,9 @@ pub fn generate_message(rng: &mut SeedRng, size_hint: usize, unix_date: i64, off
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     } else if size_hint > 6 * 1024 && rng.percent(60) {
         let boundary = format!("=_alt_{token}");
-        h.push_str(&format!("Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n"));
+        h.push_str(&format!(
+            "Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n"
+        ));
         let plain = text(rng, budget / 3, &token);
         let html = format!(
             "<html><body><p>{}</p></body></html>\r\n",
@@ -97,7 +146,9 @@ pub fn generate_message(rng: &mut SeedRng, size_hint: usize, unix_date: i64, off
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     } else {
-        h.push_str("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n");
+        h.push_str(
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n",
+        );
         body.extend_from_slice(text(rng, budget, &token).as_bytes());
     }
     let mut out = h.into_bytes();
@@ -119,7 +170,10 @@ fn header_text(s: &str) -> String {
     if s.is_ascii() {
         s.to_string()
     } else {
-        format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(s))
+        format!(
+            "=?UTF-8?B?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(s)
+        )
     }
 }
 
@@ -166,7 +220,11 @@ mod tests {
                     assert_eq!(msg[i - 1], b'\r', "bare LF at {i} in a {size}-byte message");
                 }
             }
-            assert!(msg.len() >= size / 2 && msg.len() <= size * 2 + 600, "{size} -> {}", msg.len());
+            assert!(
+                msg.len() >= size / 2 && msg.len() <= size * 2 + 600,
+                "{size} -> {}",
+                msg.len()
+            );
             assert!(header_block(&msg).contains("Date: Tue, 14 Nov 2023 23:13:20 +0100"));
             assert!(msg.ends_with(b"\r\n"));
         }

@@ -31,12 +31,23 @@ pub struct SeedReport {
 }
 
 /// Seed `user`'s mailbox on `dovecot` following `spec`.
-pub fn seed(dovecot: &Dovecot, user: &str, pass: &str, spec: &SeedSpec) -> Result<SeedReport, TestkitError> {
+pub fn seed(
+    dovecot: &Dovecot,
+    user: &str,
+    pass: &str,
+    spec: &SeedSpec,
+) -> Result<SeedReport, TestkitError> {
     seed_at(dovecot.host(), dovecot.port(), user, pass, spec)
 }
 
 /// Seed a mailbox on any IMAP server reachable in plain text.
-pub fn seed_at(host: &str, port: u16, user: &str, pass: &str, spec: &SeedSpec) -> Result<SeedReport, TestkitError> {
+pub fn seed_at(
+    host: &str,
+    port: u16,
+    user: &str,
+    pass: &str,
+    spec: &SeedSpec,
+) -> Result<SeedReport, TestkitError> {
     let mut oracle = Oracle::login(host, port, user, pass)?;
     let mut report = SeedReport::default();
     let root = SeedRng::new(spec.seed);
@@ -50,7 +61,9 @@ pub fn seed_at(host: &str, port: u16, user: &str, pass: &str, spec: &SeedSpec) -
             count += spec.extra_inbox_messages;
         }
         let mut rng = root.fork(index as u64 + 1);
-        let mut dates: Vec<u64> = (0..count).map(|_| rng.range(DATE_RANGE.0, DATE_RANGE.1)).collect();
+        let mut dates: Vec<u64> = (0..count)
+            .map(|_| rng.range(DATE_RANGE.0, DATE_RANGE.1))
+            .collect();
         dates.sort_unstable();
         let mut done = 0;
         while done < count {
@@ -72,7 +85,14 @@ pub fn seed_at(host: &str, port: u16, user: &str, pass: &str, spec: &SeedSpec) -
     Ok(report)
 }
 
-fn make_message(rng: &mut SeedRng, spec: &SeedSpec, folder: &str, i: usize, date: i64, large: bool) -> SeedMessage {
+fn make_message(
+    rng: &mut SeedRng,
+    spec: &SeedSpec,
+    folder: &str,
+    i: usize,
+    date: i64,
+    large: bool,
+) -> SeedMessage {
     let size = if large {
         rng.range((spec.max_size / 2) as u64, spec.max_size as u64 + 1) as usize
     } else {
@@ -148,7 +168,9 @@ mod tests {
     #[test]
     fn bulk_sizes_have_a_realistic_median() {
         let mut rng = SeedRng::new(11);
-        let mut sizes: Vec<usize> = (0..2000).map(|_| pick_size(&mut rng, SizeProfile::Bulk, 1 << 20)).collect();
+        let mut sizes: Vec<usize> = (0..2000)
+            .map(|_| pick_size(&mut rng, SizeProfile::Bulk, 1 << 20))
+            .collect();
         sizes.sort_unstable();
         let median = sizes[sizes.len() / 2];
         assert!((7_000..16_000).contains(&median), "median {median}");
@@ -165,7 +187,14 @@ mod tests {
                 all.extend(pick_flags(&mut rng, &spec, folder, i));
             }
         }
-        for f in ["\\Seen", "\\Answered", "\\Flagged", "\\Draft", "$Forwarded", "$Label1"] {
+        for f in [
+            "\\Seen",
+            "\\Answered",
+            "\\Flagged",
+            "\\Draft",
+            "$Forwarded",
+            "$Label1",
+        ] {
             assert!(all.iter().any(|x| x == f), "{f} never used");
         }
     }
@@ -175,7 +204,9 @@ mod tests {
         let spec = SeedSpec::bulk(100, 1);
         let mut rng = SeedRng::new(1);
         for i in 0..100 {
-            assert!(pick_flags(&mut rng, &spec, "INBOX", i).iter().all(|f| f.starts_with('\\')));
+            assert!(pick_flags(&mut rng, &spec, "INBOX", i)
+                .iter()
+                .all(|f| f.starts_with('\\')));
         }
     }
 }

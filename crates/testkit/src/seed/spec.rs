@@ -77,7 +77,11 @@ impl SeedSpec {
     /// Total number of messages the spec produces.
     pub fn total_messages(&self) -> usize {
         self.folders.len() * self.messages_per_folder
-            + if self.folders.iter().any(|f| f == "INBOX") { self.extra_inbox_messages } else { 0 }
+            + if self.folders.iter().any(|f| f == "INBOX") {
+                self.extra_inbox_messages
+            } else {
+                0
+            }
     }
 }
 
@@ -99,7 +103,10 @@ mod tests {
         assert!(s.folders.iter().any(|f| f == "Sent Items"));
         assert!(!s.folders.iter().any(|f| f == "Sent"));
         assert!(s.folders.iter().any(|f| f.contains('&')));
-        assert!(!s.folders.iter().any(|f| f == "Archives"), "parent must stay implied");
+        assert!(
+            !s.folders.iter().any(|f| f == "Archives"),
+            "parent must stay implied"
+        );
         assert_eq!(s.total_messages(), 64);
     }
 }
