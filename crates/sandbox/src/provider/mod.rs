@@ -1,0 +1,237 @@
+//! The simulated hosting provider as one object: the panel state, one IMAP server per
+//! platform over its Maildir store, a DNS server for the demo zones on a simulated clock,
+//! the demo seed, and the panel operations that keep all of them in step on disk.
+
+mod accounts;
+mod demo_mail;
+mod demo_zones;
+mod dns;
+mod endpoints_text;
+mod error;
+mod layout;
+mod options;
+mod saved;
+mod seed;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+
+use mailshift_dns::{PropagationDelay, SimClock, ZoneServer};
+use mailshift_panel::{Endpoints, PanelState, PanelStore, PlatformId, Security};
+
+pub use dns::dns_kind;
+pub use error::SandboxError;
+pub use layout::{Layout, SANDBOX_DIR};
+pub use options::SandboxOptions;
+
+use saved::SavedState;
+
+use crate::{Directory, MailStore, SandboxImap, SandboxImapHandle};
+
+/// The sandbox login of a panel address: the full address in lower case.
+pub fn login_of(address: &str) -> String {
+    address.to_ascii_lowercase()
+}
+
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+/// One platform's mail side: its store, its logins and its IMAP server.
+struct PlatformMail {
+    id: PlatformId,
+    service: String,
+    label: String,
+    store: Arc<MailStore>,
+    directory: Arc<Directory>,
+    server: SandboxImapHandle,
+}
+
+/// A running sandbox. Stop it with [`Sandbox::shutdown`] (dropping it also stops the
+/// servers, without saving the DNS countdowns).
+pub struct Sandbox {
+    layout: Layout,
+    panel_store: PanelStore,
+    /// The panel as shown: endpoints point to the loopback servers.
+    panel: PanelState,
+    /// The endpoints saved in `panel.json` (the loopback ones are runtime only).
+    published: HashMap<PlatformId, Endpoints>,
+    mail: Vec<PlatformMail>,
+    zones: ZoneServer,
+    clock: SimClock,
+    delays: PropagationDelay,
+    saved: SavedState,
+}
+
+impl Sandbox {
+    /// Open the sandbox under the data dir `home`, seeding the demo on first start, and
+    /// start its servers on 127.0.0.1: one IMAP server per platform (its port goes into
+    /// the platform's endpoints, for this run only) and the DNS server for every zone.
+    pub async fn start(home: &Path, opts: SandboxOptions) -> Result<Sandbox, SandboxError> {
+        let layout = Layout::live(home);
+        if !layout.root().exists() {
+            let (home, seed) = (home.to_path_buf(), opts.seed);
+            tokio::task::spawn_blocking(move || seed::reseed(&home, seed))
+                .await
+                .map_err(|e| SandboxError::Task(e.to_string()))??;
+        }
+        let panel_store = PanelStore::open(layout.panel_dir());
+        let mut panel = panel_store.load()?.ok_or_else(|| SandboxError::Incomplete {
+            path: layout.root().to_path_buf(),
+        })?;
+        let saved = SavedState::load(&layout.state_file())?.unwrap_or_default();
+        let clock = if opts.clock_factor > 0.0 {
+            SimClock::scaled(opts.clock_factor)
+        } else {
+            SimClock::manual()
+        };
+        let zones =
+            ZoneServer::start(SocketAddr::new(LOOPBACK, opts.dns_port), clock.clone()).await?;
+        saved.serve(&zones)?;
+        let mut published = HashMap::new();
+        let mut mail = Vec::new();
+        for p in &mut panel.platforms {
+            let label = p.label();
+            let store = Arc::new(MailStore::open(layout.mail(&p.service_name)).map_err(
+                |source| SandboxError::Mail {
+                    platform: label.clone(),
+                    source,
+                },
+            )?);
+            let dir_path = layout.directory(&p.service_name);
+            let directory = Arc::new(if dir_path.exists() {
+                Directory::load(&dir_path).map_err(|source| SandboxError::Logins {
+                    platform: label.clone(),
+                    source,
+                })?
+            } else {
+                Directory::new()
+            });
+            let port = match opts.imap_port_base {
+                0 => 0,
+                base => base.saturating_add(u16::try_from(p.id.0.saturating_sub(1)).unwrap_or(0)),
+            };
+            let bind = SocketAddr::new(LOOPBACK, port).to_string();
+            let server = SandboxImap::start(store.clone(), directory.clone(), &bind, &label).await?;
+            published.insert(p.id, p.endpoints.clone());
+            p.endpoints = runtime_endpoints(server.local_addr());
+            mail.push(PlatformMail {
+                id: p.id,
+                service: p.service_name.clone(),
+                label,
+                store,
+                directory,
+                server,
+            });
+        }
+        let mut sandbox = Sandbox {
+            layout,
+            panel_store,
+            panel,
+            published,
+            mail,
+            zones,
+            clock,
+            delays: PropagationDelay::new(opts.seed),
+            saved,
+        };
+        sandbox.serve_missing_zones()?;
+        Ok(sandbox)
+    }
+
+    /// Wipe the sandbox under `home` and seed the demo again (the sandbox must not be
+    /// running). Uses [`SandboxOptions::DEFAULT_SEED`].
+    pub async fn reset(home: &Path) -> Result<(), SandboxError> {
+        Self::reset_with_seed(home, SandboxOptions::DEFAULT_SEED).await
+    }
+
+    /// [`Sandbox::reset`] with a given demo seed.
+    pub async fn reset_with_seed(home: &Path, seed: u64) -> Result<(), SandboxError> {
+        let home = home.to_path_buf();
+        tokio::task::spawn_blocking(move || seed::reseed(&home, seed))
+            .await
+            .map_err(|e| SandboxError::Task(e.to_string()))?
+    }
+
+    /// The panel as it stands (endpoints point to the sandbox's loopback servers).
+    pub fn panel(&self) -> &PanelState {
+        &self.panel
+    }
+
+    /// The IMAP server of platform `id`.
+    pub fn imap_addr(&self, platform: PlatformId) -> Result<SocketAddr, SandboxError> {
+        Ok(self.platform_mail(platform)?.server.local_addr())
+    }
+
+    /// The DNS server (UDP and TCP) serving every simulated zone.
+    pub fn dns_addr(&self) -> SocketAddr {
+        self.zones.local_addr()
+    }
+
+    /// The simulated clock that drives DNS propagation.
+    pub fn clock(&self) -> &SimClock {
+        &self.clock
+    }
+
+    /// The sandbox's folder (`home/sandbox`).
+    pub fn root(&self) -> &Path {
+        self.layout.root()
+    }
+
+    /// The Maildir store behind platform `id`'s IMAP server.
+    pub fn mail_store(&self, platform: PlatformId) -> Result<&Arc<MailStore>, SandboxError> {
+        Ok(&self.platform_mail(platform)?.store)
+    }
+
+    /// Save the DNS state (zones and countdowns) and stop every server.
+    pub async fn shutdown(self) {
+        if let Err(e) = self.save_state() {
+            tracing::warn!("could not save the sandbox DNS state: {e}");
+        }
+        for m in self.mail {
+            m.server.shutdown().await;
+        }
+        drop(self.zones);
+    }
+
+    fn platform_mail(&self, id: PlatformId) -> Result<&PlatformMail, SandboxError> {
+        self.panel.platform(id)?;
+        self.mail
+            .iter()
+            .find(|m| m.id == id)
+            .ok_or(SandboxError::NoServer(id))
+    }
+
+    /// Save `next` as the panel (with the published endpoints) and make it current.
+    fn commit_panel(&mut self, next: PanelState) -> Result<(), SandboxError> {
+        let mut on_disk = next.clone();
+        for p in &mut on_disk.platforms {
+            if let Some(e) = self.published.get(&p.id) {
+                p.endpoints = e.clone();
+            }
+        }
+        self.panel_store.save(&on_disk)?;
+        self.panel = next;
+        Ok(())
+    }
+
+    /// Save `sandbox.json`: zones as visible now, countdowns, simulated sizes.
+    fn save_state(&self) -> Result<(), SandboxError> {
+        let mut saved = self.saved.clone();
+        let domains = self.zone_domains();
+        saved.capture_zones(&self.zones, &domains);
+        saved.save(&self.layout.state_file())?;
+        Ok(())
+    }
+}
+
+/// Where a client reaches a sandbox platform: plain IMAP on loopback, no SMTP (port 0).
+fn runtime_endpoints(imap: SocketAddr) -> Endpoints {
+    Endpoints {
+        host: imap.ip().to_string(),
+        imap_port: imap.port(),
+        imap_security: Security::Plain,
+        smtp_port: 0,
+        smtp_security: Security::Plain,
+    }
+}
