@@ -109,6 +109,12 @@ pub struct MigrateArgs {
     /// Connections per side (folders and batches spread across them).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub connections: u16,
+    /// Most messages per APPEND batch (MULTIAPPEND servers).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub batch_messages: u16,
+    /// Most message data held in memory at once, in MiB, across all connections.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(2..=1024))]
+    pub max_inflight_mib: u16,
     /// Show what would be copied; write nothing anywhere.
     #[arg(long)]
     pub dry_run: bool,
@@ -117,29 +123,40 @@ pub struct MigrateArgs {
     pub json: bool,
 }
 
-fn endpoint(
-    side: Side,
-    host: &str,
-    port: Option<u16>,
-    user: &str,
-    security: SecurityArg,
-    auth: AuthArg,
-    ca: Option<PathBuf>,
-    insecure: bool,
-    pw_file: Option<&std::path::Path>,
-) -> Result<Endpoint, secret::SecretError> {
+/// Build one side's endpoint from its `--src-*` or `--dst-*` options.
+fn endpoint(side: Side, a: &MigrateArgs) -> Result<Endpoint, secret::SecretError> {
+    let (host, port, user, security, auth, ca, pw_file) = match side {
+        Side::Source => (
+            &a.src_host,
+            a.src_port,
+            &a.src_user,
+            a.src_security,
+            a.src_auth,
+            &a.src_ca_file,
+            &a.src_password_file,
+        ),
+        Side::Destination => (
+            &a.dst_host,
+            a.dst_port,
+            &a.dst_user,
+            a.dst_security,
+            a.dst_auth,
+            &a.dst_ca_file,
+            &a.dst_password_file,
+        ),
+    };
     let security: Security = security.into();
     Ok(Endpoint {
         side,
-        host: host.to_string(),
+        host: host.clone(),
         port: port.unwrap_or(security.default_port()),
-        user: user.to_string(),
-        secret: secret::resolve(side, pw_file, user)?,
+        user: user.clone(),
+        secret: secret::resolve(side, pw_file.as_deref(), user)?,
         security,
         auth: auth.into(),
         tls: TlsOptions {
-            insecure,
-            ca_file: ca,
+            insecure: a.insecure,
+            ca_file: ca.clone(),
         },
     })
 }
@@ -164,31 +181,11 @@ pub async fn run(args: MigrateArgs) -> i32 {
         eprintln!("mailshift: {msg}");
         code
     };
-    let src = match endpoint(
-        Side::Source,
-        &args.src_host,
-        args.src_port,
-        &args.src_user,
-        args.src_security,
-        args.src_auth,
-        args.src_ca_file.clone(),
-        args.insecure,
-        args.src_password_file.as_deref(),
-    ) {
+    let src = match endpoint(Side::Source, &args) {
         Ok(e) => e,
         Err(e) => return fail(exit::USAGE, e.to_string()),
     };
-    let dst = match endpoint(
-        Side::Destination,
-        &args.dst_host,
-        args.dst_port,
-        &args.dst_user,
-        args.dst_security,
-        args.dst_auth,
-        args.dst_ca_file.clone(),
-        args.insecure,
-        args.dst_password_file.as_deref(),
-    ) {
+    let dst = match endpoint(Side::Destination, &args) {
         Ok(e) => e,
         Err(e) => return fail(exit::USAGE, e.to_string()),
     };
@@ -205,6 +202,11 @@ pub async fn run(args: MigrateArgs) -> i32 {
             exclude: args.exclude.clone(),
             connections: args.connections as usize,
             dry_run: args.dry_run,
+            batch_messages: args.batch_messages as usize,
+            inflight_bytes: args.max_inflight_mib as u64 * 1024 * 1024,
+            // A batch never takes more than a quarter of the budget, so
+            // several connections always have work in flight.
+            batch_bytes: (args.max_inflight_mib as u64 * 1024 * 1024 / 4).min(4 * 1024 * 1024),
             ..Options::default()
         },
         task_id: task_id.clone(),

@@ -56,12 +56,20 @@ pub(crate) fn flag_text(f: &Flag<'_>) -> Option<String> {
 }
 
 impl Conn {
-    async fn fetch_all(&mut self, set: &str, query: &str) -> Result<Vec<Fetch>, ImapError> {
+    /// Run a UID FETCH and turn each response into `T` as it arrives: every
+    /// response owns a buffer of at least 4 KiB, so holding thousands of
+    /// them (a UID/size listing of a big folder) would cost megabytes.
+    async fn fetch_each<T>(
+        &mut self,
+        set: &str,
+        query: &str,
+        mut keep: impl FnMut(Fetch) -> Option<T>,
+    ) -> Result<Vec<T>, ImapError> {
         let what = format!("UID FETCH {query}");
         let limit = self.timeouts.command;
         let session = &mut self.session;
         // None = timed out; Some(e) = failed.
-        let outcome: Result<Vec<Fetch>, Option<async_imap::error::Error>> = async {
+        let outcome: Result<Vec<T>, Option<async_imap::error::Error>> = async {
             let mut stream = match tokio::time::timeout(limit, session.uid_fetch(set, query)).await
             {
                 Err(_) => return Err(None),
@@ -74,7 +82,7 @@ impl Conn {
                     Err(_) => return Err(None),
                     Ok(Err(e)) => return Err(Some(e)),
                     Ok(Ok(None)) => return Ok(out),
-                    Ok(Ok(Some(f))) => out.push(f),
+                    Ok(Ok(Some(f))) => out.extend(keep(f)),
                 }
             }
         }
@@ -88,11 +96,11 @@ impl Conn {
 
     /// UID and RFC822.SIZE of every message in the selected mailbox.
     pub async fn uid_sizes(&mut self) -> Result<Vec<(u32, u32)>, ImapError> {
-        let fetched = self.fetch_all("1:*", "(UID RFC822.SIZE)").await?;
-        let mut v: Vec<(u32, u32)> = fetched
-            .iter()
-            .filter_map(|f| Some((f.uid?, f.size.unwrap_or(0))))
-            .collect();
+        let mut v = self
+            .fetch_each("1:*", "(UID RFC822.SIZE)", |f| {
+                Some((f.uid?, f.size.unwrap_or(0)))
+            })
+            .await?;
         v.sort_unstable();
         v.dedup_by_key(|p| p.0);
         Ok(v)
@@ -105,22 +113,18 @@ impl Conn {
             Some(u) => uidset::format(u),
             None => "1:*".to_string(),
         };
-        let fetched = self
-            .fetch_all(
-                &set,
-                "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE FROM TO SUBJECT)])",
-            )
-            .await?;
-        Ok(fetched
-            .iter()
-            .filter_map(|f| {
+        self.fetch_each(
+            &set,
+            "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE FROM TO SUBJECT)])",
+            |f| {
                 Some(HeaderFacts {
                     uid: f.uid?,
                     size: f.size.unwrap_or(0),
                     header: f.header().unwrap_or_default().to_vec(),
                 })
-            })
-            .collect())
+            },
+        )
+        .await
     }
 
     /// Whole messages (BODY.PEEK[]: the source's \Seen is never touched).
@@ -129,29 +133,26 @@ impl Conn {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
-        let fetched = self
-            .fetch_all(
+        let mut out = self
+            .fetch_each(
                 &uidset::format(uids),
                 "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])",
+                |f| {
+                    let uid = f.uid?;
+                    f.body()?;
+                    let flags = f.flags().filter_map(|fl| flag_text(&fl)).collect();
+                    let internaldate = f
+                        .internal_date()
+                        .map(|d| d.format("%d-%b-%Y %H:%M:%S %z").to_string());
+                    Some(FetchedMessage {
+                        uid,
+                        flags,
+                        internaldate,
+                        fetch: f,
+                    })
+                },
             )
             .await?;
-        let mut out: Vec<FetchedMessage> = fetched
-            .into_iter()
-            .filter_map(|f| {
-                let uid = f.uid?;
-                f.body()?;
-                let flags = f.flags().filter_map(|fl| flag_text(&fl)).collect();
-                let internaldate = f
-                    .internal_date()
-                    .map(|d| d.format("%d-%b-%Y %H:%M:%S %z").to_string());
-                Some(FetchedMessage {
-                    uid,
-                    flags,
-                    internaldate,
-                    fetch: f,
-                })
-            })
-            .collect();
         out.sort_by_key(|m| m.uid);
         out.dedup_by_key(|m| m.uid);
         Ok(out)

@@ -289,10 +289,9 @@ mod tests {
             lf("Sent", '/', None, false),
             lf("Sent Items", '/', Some(SpecialUse::Sent), false),
         ];
-        let dst = vec![lf("Envoyés", '/', Some(SpecialUse::Sent), false)];
         let dst = vec![ListedFolder {
             raw: utf7::encode("Envoyés"),
-            ..dst[0].clone()
+            ..lf("", '/', Some(SpecialUse::Sent), false)
         }];
         let m = plan(&src, &dst, &none, &all);
         let by: HashMap<_, _> = m

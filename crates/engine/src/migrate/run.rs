@@ -259,7 +259,7 @@ pub async fn run(
                 )),
             }
         }
-        for (i, p) in ctx.pairs.iter().enumerate() {
+        for p in ctx.pairs.iter() {
             if p.dst_exists && ctx.journal().state.folder_mapping(&p.src_raw).is_none() {
                 ctx.record(Record::Folder {
                     task: m.task_id.clone(),
@@ -268,7 +268,6 @@ pub async fn run(
                     created: false,
                 });
             }
-            let _ = i;
         }
     }
 
@@ -336,12 +335,12 @@ pub async fn run(
 
     // Phase 1: plan every folder.
     let mut plans: Vec<Option<Arc<FolderPlan>>> = vec![None; n];
-    for i in 0..n {
+    for (i, fr) in folder_reports.iter_mut().enumerate() {
         if ctx.dst_exists(i) || m.options.dry_run {
             let _ = job_tx.send(Job::Plan(i)).await;
         } else {
-            folder_reports[i].state = "failed".into();
-            folder_reports[i].note = Some("destination folder could not be created".into());
+            fr.state = "failed".into();
+            fr.note = Some("destination folder could not be created".into());
         }
     }
     let expected = (0..n).filter(|i| ctx.dst_exists(*i) || m.options.dry_run).count();

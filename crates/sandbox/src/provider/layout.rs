@@ -43,9 +43,7 @@ impl Layout {
 
     /// The password hashes of one platform's logins.
     pub fn directory(&self, service: &str) -> PathBuf {
-        self.root
-            .join("directory")
-            .join(format!("{service}.json"))
+        self.root.join("directory").join(format!("{service}.json"))
     }
 
     /// DNS zones, pending changes and simulated sizes.

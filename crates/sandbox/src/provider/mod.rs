@@ -8,6 +8,7 @@ mod demo_zones;
 mod dns;
 mod endpoints_text;
 mod error;
+mod folder_name;
 mod layout;
 mod options;
 mod saved;
@@ -23,6 +24,7 @@ use mailshift_panel::{Endpoints, PanelState, PanelStore, PlatformId, Security};
 
 pub use dns::dns_kind;
 pub use error::SandboxError;
+pub use folder_name::to_imap_name;
 pub use layout::{Layout, SANDBOX_DIR};
 pub use options::SandboxOptions;
 
@@ -60,6 +62,7 @@ pub struct Sandbox {
     zones: ZoneServer,
     clock: SimClock,
     delays: PropagationDelay,
+    clock_factor: f64,
     saved: SavedState,
 }
 
@@ -76,9 +79,11 @@ impl Sandbox {
                 .map_err(|e| SandboxError::Task(e.to_string()))??;
         }
         let panel_store = PanelStore::open(layout.panel_dir());
-        let mut panel = panel_store.load()?.ok_or_else(|| SandboxError::Incomplete {
-            path: layout.root().to_path_buf(),
-        })?;
+        let mut panel = panel_store
+            .load()?
+            .ok_or_else(|| SandboxError::Incomplete {
+                path: layout.root().to_path_buf(),
+            })?;
         let saved = SavedState::load(&layout.state_file())?.unwrap_or_default();
         let clock = if opts.clock_factor > 0.0 {
             SimClock::scaled(opts.clock_factor)
@@ -112,7 +117,8 @@ impl Sandbox {
                 base => base.saturating_add(u16::try_from(p.id.0.saturating_sub(1)).unwrap_or(0)),
             };
             let bind = SocketAddr::new(LOOPBACK, port).to_string();
-            let server = SandboxImap::start(store.clone(), directory.clone(), &bind, &label).await?;
+            let server =
+                SandboxImap::start(store.clone(), directory.clone(), &bind, &label).await?;
             published.insert(p.id, p.endpoints.clone());
             p.endpoints = runtime_endpoints(server.local_addr());
             mail.push(PlatformMail {
@@ -133,6 +139,7 @@ impl Sandbox {
             zones,
             clock,
             delays: PropagationDelay::new(opts.seed),
+            clock_factor: opts.clock_factor,
             saved,
         };
         sandbox.serve_missing_zones()?;
@@ -233,5 +240,24 @@ fn runtime_endpoints(imap: SocketAddr) -> Endpoints {
         imap_security: Security::Plain,
         smtp_port: 0,
         smtp_security: Security::Plain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sandbox_can_move_between_tasks() {
+        fn send<T: Send>() {}
+        send::<Sandbox>();
+    }
+
+    #[test]
+    fn logins_are_lower_case_addresses() {
+        assert_eq!(login_of("John.Smith@Example.com"), "john.smith@example.com");
+        let e = runtime_endpoints("127.0.0.1:1143".parse().unwrap());
+        assert_eq!((e.host.as_str(), e.imap_port), ("127.0.0.1", 1143));
+        assert_eq!(e.imap_security, Security::Plain);
     }
 }

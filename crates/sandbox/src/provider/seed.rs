@@ -11,7 +11,7 @@ use super::demo_mail::MailPlan;
 use super::demo_zones::demo_zones;
 use super::layout::Layout;
 use super::saved::{size_key, SavedState};
-use super::{login_of, SandboxError};
+use super::{login_of, to_imap_name, SandboxError};
 use crate::{Directory, MailStore};
 
 /// Replace the live sandbox under `home` with a freshly seeded one.
@@ -64,11 +64,19 @@ fn write_seed(layout: &Layout, seed: u64) -> Result<(), SandboxError> {
             let mut simulated = None;
             if let Some(account) = plan.account(&address) {
                 for folder in &account.folders {
-                    store.create_folder(&login, folder).map_err(mail_err)?;
+                    store
+                        .create_folder(&login, &to_imap_name(folder))
+                        .map_err(mail_err)?;
                 }
                 for m in plan.generate(account, &name, seed) {
                     store
-                        .append(&login, &m.folder, &m.bytes, &m.flags, Some(m.date))
+                        .append(
+                            &login,
+                            &to_imap_name(&m.folder),
+                            &m.bytes,
+                            &m.flags,
+                            Some(m.date),
+                        )
                         .map_err(mail_err)?;
                 }
                 simulated = account.simulated_used_bytes;

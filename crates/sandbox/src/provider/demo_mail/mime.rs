@@ -94,7 +94,9 @@ impl Letter {
         h.push_str(&format!("Date: {}\r\n", self.date.to_rfc2822()));
         h.push_str(&format!("Message-ID: {}\r\n", self.message_id));
         if let Some(parent) = &self.in_reply_to {
-            h.push_str(&format!("In-Reply-To: {parent}\r\nReferences: {parent}\r\n"));
+            h.push_str(&format!(
+                "In-Reply-To: {parent}\r\nReferences: {parent}\r\n"
+            ));
         }
         h.push_str("MIME-Version: 1.0\r\n");
         let text_headers =
@@ -144,7 +146,8 @@ mod tests {
                 name: "Sarah O'Connor".into(),
                 address: "s@example.com".into(),
             }],
-            subject: "Réunion de lancement du projet, avec un sujet assez long pour deux mots".into(),
+            subject: "Réunion de lancement du projet, avec un sujet assez long pour deux mots"
+                .into(),
             date: DateTime::parse_from_rfc3339("2024-03-12T09:30:00+01:00").unwrap(),
             message_id: "<1@example.net>".into(),
             in_reply_to: None,
@@ -173,7 +176,11 @@ mod tests {
             .split("\r\n ")
             .map(|w| {
                 assert!(w.len() <= 75, "{w}");
-                let b64 = w.strip_prefix("=?UTF-8?B?").unwrap().strip_suffix("?=").unwrap();
+                let b64 = w
+                    .strip_prefix("=?UTF-8?B?")
+                    .unwrap()
+                    .strip_suffix("?=")
+                    .unwrap();
                 String::from_utf8(STANDARD.decode(b64).unwrap()).unwrap()
             })
             .collect();

@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-pub use mime::{encode_words, Attachment, Letter, Mailbox};
+pub use mime::{Attachment, Letter, Mailbox};
 
 use super::SandboxError;
 
@@ -106,14 +106,20 @@ impl MailPlan {
             }
         }
         if plan.attachment_percent > 0 && plan.attachments.is_empty() {
-            return Err(bad("attachment_percent is set but no [[attachment]] is given".into()));
+            return Err(bad(
+                "attachment_percent is set but no [[attachment]] is given".into(),
+            ));
         }
         Ok(plan)
     }
 
     fn latest(&self) -> Result<DateTime<FixedOffset>, SandboxError> {
-        DateTime::parse_from_rfc3339(&self.latest)
-            .map_err(|e| bad(format!("latest = {:?} is not an RFC 3339 date: {e}", self.latest)))
+        DateTime::parse_from_rfc3339(&self.latest).map_err(|e| {
+            bad(format!(
+                "latest = {:?} is not an RFC 3339 date: {e}",
+                self.latest
+            ))
+        })
     }
 
     /// The plan of `address`, if the demo gives it mail.
@@ -173,7 +179,8 @@ impl MailPlan {
                     subject = format!("Re: {subject}");
                 }
                 let sender_domain = from.address.rsplit('@').next().unwrap_or("example.com");
-                let tag = hex::encode(&Sha256::digest(format!("{seed}:{}:{i}", owner.address))[..6]);
+                let tag =
+                    hex::encode(&Sha256::digest(format!("{seed}:{}:{i}", owner.address))[..6]);
                 let message_id = format!("<{tag}.{i}@{sender_domain}>");
                 let attachment = (rng.random_range(0..100) < self.attachment_percent)
                     .then(|| self.pick(&mut rng, &self.attachments))
@@ -210,12 +217,12 @@ impl MailPlan {
     }
 
     fn body(&self, rng: &mut StdRng, from: &Mailbox) -> String {
-        let mut text = format!("{}\n\n", self.pick(rng, &self.openers));
+        let mut text = format!("{}\n\n", self.pick::<String>(rng, &self.openers));
         for _ in 0..rng.random_range(1..=3) {
-            text.push_str(self.pick(rng, &self.paragraphs));
+            text.push_str(self.pick::<String>(rng, &self.paragraphs));
             text.push_str("\n\n");
         }
-        text.push_str(self.pick(rng, &self.closings));
+        text.push_str(self.pick::<String>(rng, &self.closings));
         text.push('\n');
         text.push_str(&from.name);
         text.push('\n');
@@ -287,7 +294,9 @@ mod tests {
         }
         let folders: Vec<&String> = plan.accounts.iter().flat_map(|a| &a.folders).collect();
         assert!(folders.iter().any(|f| f.as_str() == "Projets/2024/Q1"));
-        assert!(folders.iter().any(|f| f.as_str() == "Clients/Société Générale"));
+        assert!(folders
+            .iter()
+            .any(|f| f.as_str() == "Clients/Société Générale"));
         assert!(folders.iter().any(|f| f.as_str() == "Équipe"));
         let thomas = plan.account("thomas.leroy@example.org").unwrap();
         assert_eq!(thomas.simulated_used_bytes, Some(6_200_000_000));
@@ -301,7 +310,12 @@ mod tests {
         assert_eq!(a, plan.generate(john, "John Smith", 7));
         assert_ne!(a, plan.generate(john, "John Smith", 8));
         assert_eq!(a.len(), john.messages);
-        for f in john.folders.iter().map(String::as_str).chain(["INBOX", "Sent", "Drafts", "Trash"]) {
+        for f in john
+            .folders
+            .iter()
+            .map(String::as_str)
+            .chain(["INBOX", "Sent", "Drafts", "Trash"])
+        {
             assert!(a.iter().any(|m| m.folder == f), "nothing in {f}");
         }
         assert!(a.iter().any(|m| m.flags.contains(&"\\Seen".to_string())));
@@ -311,7 +325,8 @@ mod tests {
             .filter(|m| m.folder == "Drafts")
             .all(|m| m.flags == ["\\Draft"]));
         let sent = a.iter().find(|m| m.folder == "Sent").unwrap();
-        assert!(String::from_utf8_lossy(&sent.bytes).contains("From: John Smith <john.smith@example.com>"));
+        assert!(String::from_utf8_lossy(&sent.bytes)
+            .contains("From: John Smith <john.smith@example.com>"));
         let mut dates: Vec<_> = a.iter().map(|m| m.date).collect();
         dates.dedup();
         assert!(dates.len() > 10);

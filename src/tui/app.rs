@@ -1,0 +1,294 @@
+//! The application state: which screen, which row, which overlay, the cached DNS
+//! reports, the log, and the background work queued for the event loop. Rendering
+//! reads it; only `update` changes it.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use crossterm::event::{Event, KeyEvent};
+use futures::future::BoxFuture;
+use mailshift_dns::{DomainReport, PendingChange, RecordCheck};
+use mailshift_panel::{Account, Domain, Platform, PlatformId, Wipe};
+
+use super::action::Action;
+use super::backend::Backend;
+use super::form::Form;
+use super::keymap::{self, Context};
+use super::theme::Theme;
+
+/// How many lines the log keeps.
+const LOG_LINES: usize = 200;
+
+/// The tabs of a platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Associated domains.
+    Domains,
+    /// Email accounts.
+    Accounts,
+}
+
+/// What has the keyboard on the Platforms screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The platform list.
+    Sidebar,
+    /// The tab's table.
+    Table,
+}
+
+/// The DNS diagnostic of one domain as one platform expects it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsView {
+    /// The platform whose records are expected.
+    pub platform: PlatformId,
+    /// The domain, lower case.
+    pub domain: String,
+    /// The selected record row.
+    pub row: usize,
+}
+
+/// The full-screen views.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// Sidebar of platforms and the selected platform's tabs.
+    Platforms,
+    /// DNS diagnostic of a domain.
+    Dns(DnsView),
+}
+
+/// A modal question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    /// Confirm a reset; names what will be wiped.
+    Reset {
+        /// The account's platform.
+        platform: PlatformId,
+        /// What the reset wipes.
+        wipe: Wipe,
+    },
+    /// Show (and offer to apply) the fix of a red record.
+    Fix {
+        /// The domain whose zone changes.
+        domain: String,
+        /// The red record, with its fix.
+        check: Box<RecordCheck>,
+    },
+}
+
+/// The one-line message under the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// What happened.
+    pub text: String,
+    /// Whether it is a failure.
+    pub error: bool,
+}
+
+/// Everything the TUI knows.
+pub struct App {
+    /// What the panel operations go to.
+    pub backend: Box<dyn Backend>,
+    /// Colours or monochrome.
+    pub theme: Theme,
+    /// Terminal size (columns, rows), for mouse hit-testing.
+    pub size: (u16, u16),
+    /// The full-screen view.
+    pub screen: Screen,
+    /// Index of the selected platform in the sidebar.
+    pub platform: usize,
+    /// The selected platform's tab.
+    pub tab: Tab,
+    /// Sidebar or table.
+    pub focus: Focus,
+    /// Selected row of the domains table.
+    pub domain_row: usize,
+    /// Selected row of the accounts table.
+    pub account_row: usize,
+    /// The open form, if any.
+    pub form: Option<Form>,
+    /// The open dialog, if any (above forms).
+    pub dialog: Option<Dialog>,
+    /// Whether the help overlay is shown (above everything).
+    pub help: bool,
+    /// Whether the log pane is shown.
+    pub log_visible: bool,
+    /// What happened, oldest first.
+    pub log: VecDeque<String>,
+    /// The last message.
+    pub status: Option<Status>,
+    /// DNS reports by (platform, domain).
+    pub reports: HashMap<(PlatformId, String), DomainReport>,
+    /// DNS checks in flight.
+    pub checking: HashSet<(PlatformId, String)>,
+    /// Zone changes still propagating (refreshed every tick).
+    pub pending: Vec<PendingChange>,
+    /// Whether the screen must be redrawn.
+    pub dirty: bool,
+    /// Whether the event loop must stop.
+    pub should_quit: bool,
+    effects: Vec<BoxFuture<'static, Action>>,
+}
+
+impl App {
+    /// The app on `backend`, with a DNS check of every associated domain queued.
+    pub fn new(backend: Box<dyn Backend>, theme: Theme) -> App {
+        let mut app = App {
+            backend,
+            theme,
+            size: (80, 24),
+            screen: Screen::Platforms,
+            platform: 0,
+            tab: Tab::Domains,
+            focus: Focus::Sidebar,
+            domain_row: 0,
+            account_row: 0,
+            form: None,
+            dialog: None,
+            help: false,
+            log_visible: false,
+            log: VecDeque::new(),
+            status: None,
+            reports: HashMap::new(),
+            checking: HashSet::new(),
+            pending: Vec::new(),
+            dirty: true,
+            should_quit: false,
+            effects: Vec::new(),
+        };
+        if let Some(note) = app.backend.sandbox_note() {
+            app.log_line(note);
+        }
+        let all: Vec<(PlatformId, String)> = app
+            .backend
+            .panel()
+            .platforms
+            .iter()
+            .flat_map(|p| p.domains.iter().map(move |d| (p.id, d.name.clone())))
+            .collect();
+        for (platform, domain) in all {
+            app.start_check(platform, &domain);
+        }
+        app.pending = app.backend.pending_changes();
+        app
+    }
+
+    /// The platform selected in the sidebar.
+    pub fn selected_platform(&self) -> Option<&Platform> {
+        self.backend.panel().platforms.get(self.platform)
+    }
+
+    /// The domain selected in the domains table.
+    pub fn selected_domain(&self) -> Option<&Domain> {
+        self.selected_platform()?.domains.get(self.domain_row)
+    }
+
+    /// The account (or free slot) selected in the accounts table.
+    pub fn selected_account(&self) -> Option<&Account> {
+        self.selected_platform()?.accounts.get(self.account_row)
+    }
+
+    /// The cached report of `domain` on `platform`.
+    pub fn report(&self, platform: PlatformId, domain: &str) -> Option<&DomainReport> {
+        self.reports
+            .get(&(platform, domain.to_ascii_lowercase()))
+    }
+
+    /// The keymap contexts in force, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.help {
+            return vec![Context::Help, Context::Always];
+        }
+        match &self.dialog {
+            Some(Dialog::Reset { .. }) => return vec![Context::Confirm, Context::Always],
+            Some(Dialog::Fix { .. }) => return vec![Context::Fix, Context::Always],
+            None => {}
+        }
+        if self.form.is_some() {
+            return vec![Context::Form, Context::Always];
+        }
+        self.screen_contexts()
+    }
+
+    /// The contexts of the screen under any overlay (what the help overlay lists).
+    pub fn screen_contexts(&self) -> Vec<Context> {
+        if self.form.is_some() {
+            return vec![Context::Form, Context::Always];
+        }
+        match &self.screen {
+            Screen::Dns(_) => vec![Context::Dns, Context::Global, Context::Always],
+            Screen::Platforms => {
+                let here = match (self.focus, self.tab) {
+                    (Focus::Sidebar, _) => Context::Sidebar,
+                    (Focus::Table, Tab::Domains) => Context::Domains,
+                    (Focus::Table, Tab::Accounts) => Context::Accounts,
+                };
+                vec![here, Context::Platforms, Context::Global, Context::Always]
+            }
+        }
+    }
+
+    /// The action a key press means here: the keymap first, then (in a form) an edit.
+    pub fn key_action(&self, key: KeyEvent) -> Option<Action> {
+        keymap::resolve(&self.contexts(), &key).or_else(|| {
+            if self.form.is_some() && self.dialog.is_none() && !self.help {
+                tui_input::backend::crossterm::to_input_request(&Event::Key(key)).map(Action::Edit)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Queue the DNS diagnostic of `domain` on `platform` as background work.
+    pub fn start_check(&mut self, platform: PlatformId, domain: &str) {
+        let domain = domain.to_ascii_lowercase();
+        let future = self.backend.dns_check(platform, &domain);
+        self.checking.insert((platform, domain));
+        self.effects.push(Box::pin(async move {
+            Action::DnsChecked {
+                platform,
+                report: future.await,
+            }
+        }));
+    }
+
+    /// The background work queued since the last call; the event loop spawns it.
+    pub fn take_effects(&mut self) -> Vec<BoxFuture<'static, Action>> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Run all queued background work to completion on this thread and apply the
+    /// results (tests, and backends whose work is ready at once).
+    pub fn settle(&mut self) {
+        loop {
+            let effects = self.take_effects();
+            if effects.is_empty() {
+                break;
+            }
+            for effect in effects {
+                let action = futures::executor::block_on(effect);
+                super::update::dispatch(self, action);
+            }
+        }
+    }
+
+    /// Add a line to the in-app log (and the log file, through tracing).
+    pub fn log_line(&mut self, line: String) {
+        tracing::info!(target: "mailshift::tui", "{line}");
+        self.log.push_back(line);
+        while self.log.len() > LOG_LINES {
+            self.log.pop_front();
+        }
+    }
+
+    /// Tell the person something went well.
+    pub fn inform(&mut self, text: String) {
+        self.log_line(text.clone());
+        self.status = Some(Status { text, error: false });
+    }
+
+    /// Tell the person something failed and why.
+    pub fn fail(&mut self, text: String) {
+        self.log_line(format!("error: {text}"));
+        self.status = Some(Status { text, error: true });
+    }
+}

@@ -1,0 +1,253 @@
+//! The keymap as data: (keys, action, context, description). Key handling, the `?`
+//! help overlay and the footer hints all read this one table.
+
+use std::sync::LazyLock;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::Action;
+
+/// Where a binding applies. The app lists the active contexts, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Everywhere, even in forms.
+    Always,
+    /// Everywhere but in forms and dialogs.
+    Global,
+    /// The Platforms screen, whatever has the focus.
+    Platforms,
+    /// The platform sidebar has the focus.
+    Sidebar,
+    /// The associated-domains table has the focus.
+    Domains,
+    /// The email-accounts table has the focus.
+    Accounts,
+    /// The DNS diagnostic screen.
+    Dns,
+    /// A form is open.
+    Form,
+    /// The reset confirmation is open.
+    Confirm,
+    /// The fix dialog is open.
+    Fix,
+    /// The help overlay is open.
+    Help,
+}
+
+impl Context {
+    /// The heading of this context in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Always | Context::Global => "Everywhere",
+            Context::Platforms => "Platforms",
+            Context::Sidebar => "Platform list",
+            Context::Domains => "Associated domains",
+            Context::Accounts => "Email accounts",
+            Context::Dns => "DNS diagnostic",
+            Context::Form => "Form",
+            Context::Confirm => "Confirmation",
+            Context::Fix => "Fix dialog",
+            Context::Help => "Help",
+        }
+    }
+}
+
+/// One key chord: a code and its modifiers (Shift is ignored for characters).
+pub type Chord = (KeyCode, KeyModifiers);
+
+/// One row of the keymap.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// The chords that trigger it.
+    pub keys: Vec<Chord>,
+    /// How the keys are written in help and hints (`↑/k`).
+    pub label: &'static str,
+    /// What it does.
+    pub action: Action,
+    /// Where it applies.
+    pub context: Context,
+    /// What a person reads in help and hints.
+    pub description: &'static str,
+    /// Whether the footer shows it.
+    pub hint: bool,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+
+fn ch(c: char) -> Chord {
+    (KeyCode::Char(c), NONE)
+}
+
+fn key(code: KeyCode) -> Chord {
+    (code, NONE)
+}
+
+fn bind(
+    context: Context,
+    keys: Vec<Chord>,
+    label: &'static str,
+    action: Action,
+    description: &'static str,
+    hint: bool,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        action,
+        context,
+        description,
+        hint,
+    }
+}
+
+/// The whole keymap.
+pub fn keymap() -> &'static [Binding] {
+    static MAP: LazyLock<Vec<Binding>> = LazyLock::new(build);
+    &MAP
+}
+
+fn build() -> Vec<Binding> {
+    use Action as A;
+    use Context as C;
+    use KeyCode as K;
+    let up = || vec![key(K::Up), ch('k')];
+    let down = || vec![key(K::Down), ch('j')];
+    vec![
+        bind(C::Always, vec![(K::Char('c'), KeyModifiers::CONTROL)], "Ctrl-C", A::Quit, "quit now", false),
+        bind(C::Global, vec![ch('q')], "q", A::Quit, "quit", true),
+        bind(C::Global, vec![ch('?')], "?", A::ToggleHelp, "help", true),
+        bind(C::Global, vec![ch('l')], "l", A::ToggleLog, "show/hide the log", false),
+        bind(C::Global, vec![key(K::Esc)], "Esc", A::Back, "back", false),
+        bind(C::Platforms, vec![key(K::Tab)], "Tab", A::NextTab, "next tab", true),
+        bind(C::Platforms, vec![key(K::BackTab)], "S-Tab", A::PrevTab, "previous tab", false),
+        bind(C::Platforms, vec![ch('1')], "1", A::ShowDomains, "associated domains", false),
+        bind(C::Platforms, vec![ch('2')], "2", A::ShowAccounts, "email accounts", false),
+        bind(C::Platforms, vec![key(K::Left)], "←", A::FocusSidebar, "focus the platform list", false),
+        bind(C::Platforms, vec![key(K::Right)], "→", A::FocusTable, "focus the table", false),
+        bind(C::Sidebar, up(), "↑/k", A::Up, "previous platform", false),
+        bind(C::Sidebar, down(), "↓/j", A::Down, "next platform", false),
+        bind(C::Sidebar, vec![key(K::Enter)], "Enter", A::Open, "open the platform", true),
+        bind(C::Domains, up(), "↑/k", A::Up, "previous domain", false),
+        bind(C::Domains, down(), "↓/j", A::Down, "next domain", false),
+        bind(C::Domains, vec![key(K::Enter), ch('d')], "Enter/d", A::OpenDns, "DNS diagnostic", true),
+        bind(C::Domains, vec![ch('a')], "a", A::AddDomain, "add a domain", true),
+        bind(C::Accounts, up(), "↑/k", A::Up, "previous account", false),
+        bind(C::Accounts, down(), "↓/j", A::Down, "next account", false),
+        bind(C::Accounts, vec![ch('n')], "n", A::CreateAccount, "create an account", true),
+        bind(C::Accounts, vec![ch('r')], "r", A::RenameAccount, "rename", true),
+        bind(C::Accounts, vec![ch('x')], "x", A::ResetAccount, "reset", true),
+        bind(C::Dns, up(), "↑/k", A::Up, "previous record", false),
+        bind(C::Dns, down(), "↓/j", A::Down, "next record", false),
+        bind(C::Dns, vec![key(K::Enter)], "Enter", A::Open, "fix a red record", true),
+        bind(C::Dns, vec![ch('r')], "r", A::Recheck, "check again", true),
+        bind(C::Form, vec![key(K::Tab), key(K::Down)], "Tab/↓", A::NextField, "next field", true),
+        bind(C::Form, vec![key(K::BackTab), key(K::Up)], "S-Tab/↑", A::PrevField, "previous field", false),
+        bind(C::Form, vec![key(K::Enter)], "Enter", A::Submit, "submit", true),
+        bind(C::Form, vec![key(K::Esc)], "Esc", A::Back, "cancel", true),
+        bind(C::Confirm, vec![ch('y')], "y", A::Confirm, "yes, wipe it", true),
+        bind(C::Confirm, vec![ch('n'), key(K::Esc)], "n/Esc", A::Back, "cancel", true),
+        bind(C::Fix, vec![key(K::Enter), ch('a')], "Enter/a", A::Confirm, "apply the fix", true),
+        bind(C::Fix, vec![key(K::Esc)], "Esc", A::Back, "close", true),
+        bind(C::Help, vec![key(K::Esc), ch('?'), ch('q')], "Esc/?", A::Back, "close help", true),
+    ]
+}
+
+/// The chord of a key event: Shift dropped from characters and Shift-Tab.
+fn chord_of(event: &KeyEvent) -> Chord {
+    let mut mods = event.modifiers;
+    if matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab) {
+        mods.remove(KeyModifiers::SHIFT);
+    }
+    (event.code, mods)
+}
+
+/// The action bound to `event` in the first of `contexts` that binds it.
+pub fn resolve(contexts: &[Context], event: &KeyEvent) -> Option<Action> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    let chord = chord_of(event);
+    contexts.iter().find_map(|c| {
+        keymap()
+            .iter()
+            .find(|b| b.context == *c && b.keys.contains(&chord))
+            .map(|b| b.action.clone())
+    })
+}
+
+/// The bindings of `contexts` in order, without duplicates of an already listed key
+/// (what the help overlay lists).
+pub fn bindings_for(contexts: &[Context]) -> Vec<&'static Binding> {
+    let mut out: Vec<&'static Binding> = Vec::new();
+    for c in contexts {
+        for b in keymap().iter().filter(|b| b.context == *c) {
+            if !out.iter().any(|o| o.keys.iter().any(|k| b.keys.contains(k))) {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+/// The footer hints of `contexts`: `(label, description)` pairs.
+pub fn hints(contexts: &[Context]) -> Vec<(&'static str, &'static str)> {
+    bindings_for(contexts)
+        .into_iter()
+        .filter(|b| b.hint)
+        .map(|b| (b.label, b.description))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn the_first_context_that_binds_a_key_wins() {
+        let r = press(KeyCode::Char('r'), NONE);
+        assert_eq!(
+            resolve(&[Context::Accounts, Context::Global], &r),
+            Some(Action::RenameAccount)
+        );
+        assert_eq!(resolve(&[Context::Dns, Context::Global], &r), Some(Action::Recheck));
+        assert_eq!(resolve(&[Context::Domains, Context::Global], &r), None);
+    }
+
+    #[test]
+    fn shifted_characters_and_ctrl_c_resolve() {
+        let q = press(KeyCode::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(resolve(&[Context::Global], &q), Some(Action::ToggleHelp));
+        let cc = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(resolve(&[Context::Form, Context::Always], &cc), Some(Action::Quit));
+        let c = press(KeyCode::Char('c'), NONE);
+        assert_eq!(resolve(&[Context::Form, Context::Always], &c), None, "typed, not bound");
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for (i, a) in keymap().iter().enumerate() {
+            for b in &keymap()[i + 1..] {
+                if a.context == b.context {
+                    assert!(
+                        !a.keys.iter().any(|k| b.keys.contains(k)),
+                        "{:?} binds {} twice",
+                        a.context,
+                        a.label
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints_come_from_the_table() {
+        let h = hints(&[Context::Accounts, Context::Platforms, Context::Global]);
+        assert!(h.contains(&("n", "create an account")));
+        assert!(h.contains(&("q", "quit")));
+        assert!(!h.iter().any(|(_, d)| *d == "previous account"), "not a hint");
+    }
+}

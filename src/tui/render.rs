@@ -1,0 +1,54 @@
+//! `render(&App, &mut Frame)`: a pure function of the state. Header, the current
+//! screen, the log pane, the status line and the key hints; then overlays (form,
+//! dialog, help), topmost last.
+
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::app::{App, Dialog, Screen};
+use super::layout;
+use super::screens;
+use super::widgets::{dialog, footer, form, help, log};
+
+/// Draw the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let t = app.theme;
+    let area = frame.area();
+    let areas = layout::screen(area, app.log_visible);
+
+    let mut head = vec![
+        Span::styled(" mailshift ", t.title()),
+        Span::styled("· control panel", t.dim()),
+    ];
+    if let Some(note) = app.backend.sandbox_note() {
+        let room = usize::from(areas.header.width).saturating_sub(28);
+        let note: String = note.chars().take(room).collect();
+        head.push(Span::styled(format!("   {note}"), t.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(head)), areas.header);
+
+    match &app.screen {
+        Screen::Platforms => screens::platforms::render(app, frame, areas.body),
+        Screen::Dns(view) => screens::dns::render(app, view, frame, areas.body),
+    }
+    if let Some(log_area) = areas.log {
+        log::render_log(app, frame, log_area);
+    }
+    footer::render_status(app, frame, areas.status);
+    footer::render_hints(app, frame, areas.footer);
+
+    if let Some(f) = &app.form {
+        form::render_form(f, t, frame, areas.body);
+    }
+    match &app.dialog {
+        Some(Dialog::Reset { wipe, .. }) => dialog::render_reset(wipe, t, frame, areas.body),
+        Some(Dialog::Fix { domain, check }) => {
+            dialog::render_fix(domain, check, t, frame, areas.body)
+        }
+        None => {}
+    }
+    if app.help {
+        help::render_help(app, frame, areas.body);
+    }
+}

@@ -1,0 +1,461 @@
+//! `update(&mut App, Action) -> Option<Action>`: the only place the state changes.
+//! A returned action is a follow-up that `dispatch` feeds back in.
+
+use mailshift_panel::{
+    check_strength, validate_domain_name, validate_local_part, DomainKind, NewAccount,
+};
+
+use super::action::Action;
+use super::app::{App, Dialog, DnsView, Focus, Screen, Tab};
+use super::form::{Field, Form, FormKind};
+use super::layout;
+use super::widgets::countdown;
+
+/// Apply `action` and every follow-up it produces.
+pub fn dispatch(app: &mut App, action: Action) {
+    let mut next = Some(action);
+    while let Some(a) = next {
+        next = update(app, a);
+    }
+}
+
+/// Apply one action; returns a follow-up action, if any.
+pub fn update(app: &mut App, action: Action) -> Option<Action> {
+    if action != Action::Tick {
+        app.dirty = true;
+    }
+    match action {
+        Action::Quit => app.should_quit = true,
+        Action::Back => back(app),
+        Action::Up => move_selection(app, -1),
+        Action::Down => move_selection(app, 1),
+        Action::FocusSidebar => app.focus = Focus::Sidebar,
+        Action::FocusTable => app.focus = Focus::Table,
+        Action::NextTab | Action::PrevTab => {
+            app.tab = match app.tab {
+                Tab::Domains => Tab::Accounts,
+                Tab::Accounts => Tab::Domains,
+            }
+        }
+        Action::ShowDomains => app.tab = Tab::Domains,
+        Action::ShowAccounts => app.tab = Tab::Accounts,
+        Action::ToggleHelp => app.help = !app.help,
+        Action::ToggleLog => app.log_visible = !app.log_visible,
+        Action::Open => return open(app),
+        Action::OpenDns => return open_dns(app),
+        Action::Recheck => {
+            if let Screen::Dns(v) = &app.screen {
+                return Some(Action::StartDnsCheck {
+                    platform: v.platform,
+                    domain: v.domain.clone(),
+                });
+            }
+        }
+        Action::AddDomain => add_domain_form(app),
+        Action::CreateAccount => create_account_form(app),
+        Action::RenameAccount => rename_form(app),
+        Action::ResetAccount => reset_dialog(app),
+        Action::NextField => app.form.iter_mut().for_each(Form::next),
+        Action::PrevField => app.form.iter_mut().for_each(Form::prev),
+        Action::Edit(req) => app.form.iter_mut().for_each(|f| f.edit(req)),
+        Action::Submit => return submit(app),
+        Action::Confirm => return confirm(app),
+        Action::Tick => return tick(app),
+        Action::Resize(w, h) => app.size = (w, h),
+        Action::Click(x, y) => click(app, x, y),
+        Action::StartDnsCheck { platform, domain } => {
+            app.log_line(format!("checking the DNS of {domain}"));
+            app.start_check(platform, &domain);
+        }
+        Action::DnsChecked { platform, report } => {
+            let key = (platform, report.domain.clone());
+            app.checking.remove(&key);
+            let red = report.checks.iter().filter(|c| c.is_red()).count();
+            app.log_line(match red {
+                0 => format!("DNS of {}: all records OK", report.domain),
+                n => format!("DNS of {}: {n} red record(s)", report.domain),
+            });
+            app.reports.insert(key, report);
+        }
+    }
+    None
+}
+
+fn back(app: &mut App) {
+    if app.help {
+        app.help = false;
+    } else if app.dialog.is_some() {
+        app.dialog = None;
+    } else if app.form.is_some() {
+        app.form = None;
+    } else if matches!(app.screen, Screen::Dns(_)) {
+        app.screen = Screen::Platforms;
+    } else {
+        app.focus = Focus::Sidebar;
+    }
+}
+
+fn step(current: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    current.saturating_add_signed(delta).min(len - 1)
+}
+
+fn move_selection(app: &mut App, delta: isize) {
+    if app.help || app.dialog.is_some() || app.form.is_some() {
+        return;
+    }
+    if let Screen::Dns(view) = &app.screen {
+        let len = app
+            .report(view.platform, &view.domain)
+            .map_or(0, |r| r.checks.len());
+        if let Screen::Dns(view) = &mut app.screen {
+            view.row = step(view.row, delta, len);
+        }
+        return;
+    }
+    let platforms = app.backend.panel().platforms.len();
+    match app.focus {
+        Focus::Sidebar => {
+            let new = step(app.platform, delta, platforms);
+            if new != app.platform {
+                app.platform = new;
+                app.domain_row = 0;
+                app.account_row = 0;
+            }
+        }
+        Focus::Table => {
+            let Some(p) = app.selected_platform() else {
+                return;
+            };
+            let (domains, accounts) = (p.domains.len(), p.accounts.len());
+            match app.tab {
+                Tab::Domains => app.domain_row = step(app.domain_row, delta, domains),
+                Tab::Accounts => app.account_row = step(app.account_row, delta, accounts),
+            }
+        }
+    }
+}
+
+fn open(app: &mut App) -> Option<Action> {
+    match &app.screen {
+        Screen::Dns(view) => {
+            let check = app
+                .report(view.platform, &view.domain)
+                .and_then(|r| r.checks.get(view.row))
+                .cloned()?;
+            if check.fix.is_some() && check.is_red() {
+                app.dialog = Some(Dialog::Fix {
+                    domain: view.domain.clone(),
+                    check: Box::new(check),
+                });
+            } else if check.is_red() {
+                let why = check
+                    .note
+                    .unwrap_or_else(|| "no automatic fix for this record".into());
+                app.fail(why);
+            } else {
+                app.inform(format!("{} {} is fine: nothing to fix", check.rtype, check.name));
+            }
+            None
+        }
+        Screen::Platforms => match app.focus {
+            Focus::Sidebar => {
+                app.focus = Focus::Table;
+                None
+            }
+            Focus::Table if app.tab == Tab::Domains => open_dns(app),
+            Focus::Table => None,
+        },
+    }
+}
+
+fn open_dns(app: &mut App) -> Option<Action> {
+    let platform = app.selected_platform()?.id;
+    let Some(domain) = app.selected_domain().map(|d| d.name.clone()) else {
+        app.fail("this platform has no domain yet: add one with a".into());
+        return None;
+    };
+    app.screen = Screen::Dns(DnsView {
+        platform,
+        domain: domain.clone(),
+        row: 0,
+    });
+    Some(Action::StartDnsCheck { platform, domain })
+}
+
+fn add_domain_form(app: &mut App) {
+    let Some(p) = app.selected_platform() else {
+        return;
+    };
+    let form = Form::new(
+        FormKind::AddDomain { platform: p.id },
+        "Add a domain",
+        &format!(
+            "Associate a domain with {}. Non-authoritative: the platform shares the domain's mail with another server (the migration set-up).",
+            p.label()
+        ),
+        vec![
+            Field::text("Domain", ""),
+            Field::choice(
+                "Type",
+                vec![
+                    DomainKind::NonAuthoritative.to_string(),
+                    DomainKind::Authoritative.to_string(),
+                ],
+            ),
+        ],
+    );
+    app.form = Some(form);
+}
+
+fn create_account_form(app: &mut App) {
+    let Some(p) = app.selected_platform() else {
+        return;
+    };
+    if p.domains.is_empty() {
+        let msg = format!("{} has no domain: add a domain first (tab 1, a)", p.label());
+        app.fail(msg);
+        return;
+    }
+    if p.unconfigured_count() == 0 {
+        let msg = format!(
+            "no unconfigured account left on {}: order another account first",
+            p.label()
+        );
+        app.fail(msg);
+        return;
+    }
+    let domains = p.domains.iter().map(|d| d.name.clone()).collect();
+    app.form = Some(Form::new(
+        FormKind::CreateAccount { platform: p.id },
+        "Create an account",
+        &format!(
+            "A new mailbox on {} ({} free slot(s)).",
+            p.label(),
+            p.unconfigured_count()
+        ),
+        vec![
+            Field::text("Login", ""),
+            Field::choice("Domain", domains),
+            Field::text("Display name", ""),
+            Field::secret("Password"),
+        ],
+    ));
+}
+
+fn rename_form(app: &mut App) {
+    let Some(p) = app.selected_platform() else {
+        return;
+    };
+    let Some(a) = app.selected_account() else {
+        return;
+    };
+    if !a.is_configured() {
+        let msg = format!(
+            "{} is a free slot: create an account first (n)",
+            a.address()
+        );
+        app.fail(msg);
+        return;
+    }
+    let suggestion = p.suggest_provisional_name(&a.local_part, &a.domain);
+    let form = Form::new(
+        FormKind::Rename {
+            platform: p.id,
+            address: a.address(),
+        },
+        "Rename an account",
+        &format!(
+            "Give {} a new login on @{}; the mailbox keeps its content. The suggestion is a free provisional name for a migration.",
+            a.address(),
+            a.domain
+        ),
+        vec![Field::text("New login", &suggestion)],
+    );
+    app.form = Some(form);
+}
+
+fn reset_dialog(app: &mut App) {
+    let (Some(p), Some(a)) = (app.selected_platform(), app.selected_account()) else {
+        return;
+    };
+    let platform = p.id;
+    match p.reset_preview(&a.address()) {
+        Ok(wipe) => app.dialog = Some(Dialog::Reset { platform, wipe }),
+        Err(e) => app.fail(e.to_string()),
+    }
+}
+
+fn submit(app: &mut App) -> Option<Action> {
+    let mut form = app.form.take()?;
+    form.clear_errors();
+    let outcome = match form.kind.clone() {
+        FormKind::AddDomain { platform } => submit_add_domain(app, &mut form, platform),
+        FormKind::CreateAccount { platform } => submit_create(app, &mut form, platform),
+        FormKind::Rename { platform, address } => {
+            submit_rename(app, &mut form, platform, &address)
+        }
+    };
+    match outcome {
+        Some(follow_up) => follow_up,
+        None => {
+            app.form = Some(form);
+            None
+        }
+    }
+}
+
+/// `None`: the form stays open with its errors; `Some(x)`: done, follow up with `x`.
+type Outcome = Option<Option<Action>>;
+
+fn submit_add_domain(app: &mut App, form: &mut Form, platform: mailshift_panel::PlatformId) -> Outcome {
+    let name = form.value(0).trim().to_ascii_lowercase();
+    let kind = if form.value(1) == DomainKind::Authoritative.to_string() {
+        DomainKind::Authoritative
+    } else {
+        DomainKind::NonAuthoritative
+    };
+    if let Err(e) = validate_domain_name(&name) {
+        form.refuse(0, e.to_string());
+        return None;
+    }
+    match app.backend.add_domain(platform, &name, kind) {
+        Ok(()) => {
+            app.inform(format!("{name} added ({kind})"));
+            Some(Some(Action::StartDnsCheck {
+                platform,
+                domain: name,
+            }))
+        }
+        Err(e) => {
+            form.error = Some(e);
+            None
+        }
+    }
+}
+
+fn submit_create(app: &mut App, form: &mut Form, platform: mailshift_panel::PlatformId) -> Outcome {
+    let login = form.value(0).trim().to_string();
+    let password = form.value(3).to_string();
+    if let Err(e) = validate_local_part(&login) {
+        form.refuse(0, e.to_string());
+    }
+    if let Err(e) = check_strength(&password, &login) {
+        form.refuse(3, e.to_string());
+    }
+    if form.has_field_errors() {
+        return None;
+    }
+    let new = NewAccount {
+        local_part: login,
+        domain: form.value(1).to_string(),
+        display_name: form.value(2).trim().to_string(),
+        password,
+        quota_bytes: None,
+    };
+    match app.backend.create_account(platform, new) {
+        Ok(address) => {
+            app.inform(format!("{address} created"));
+            Some(None)
+        }
+        Err(e) => {
+            form.error = Some(e);
+            None
+        }
+    }
+}
+
+fn submit_rename(
+    app: &mut App,
+    form: &mut Form,
+    platform: mailshift_panel::PlatformId,
+    address: &str,
+) -> Outcome {
+    let new_local = form.value(0).trim().to_string();
+    if let Err(e) = validate_local_part(&new_local) {
+        form.refuse(0, e.to_string());
+        return None;
+    }
+    match app.backend.rename_account(platform, address, &new_local) {
+        Ok(new) => {
+            app.inform(format!("{address} renamed to {new}"));
+            Some(None)
+        }
+        Err(e) => {
+            form.error = Some(e);
+            None
+        }
+    }
+}
+
+fn confirm(app: &mut App) -> Option<Action> {
+    match app.dialog.take()? {
+        Dialog::Reset { platform, wipe } => {
+            match app.backend.reset_account(platform, &wipe.address) {
+                Ok(()) => app.inform(format!(
+                    "{} reset: its mail is wiped and the slot is free",
+                    wipe.address
+                )),
+                Err(e) => app.fail(e),
+            }
+            None
+        }
+        Dialog::Fix { domain, check } => {
+            let fix = check.fix.as_ref()?;
+            match app.backend.apply_fix(&domain, fix) {
+                Ok(changes) => {
+                    let wait = changes
+                        .iter()
+                        .map(|c| c.remaining)
+                        .max()
+                        .unwrap_or_default();
+                    app.inform(format!(
+                        "fix applied to {domain}: resolvers see it in {}",
+                        countdown(wait)
+                    ));
+                    app.pending = app.backend.pending_changes();
+                }
+                Err(e) => app.fail(e),
+            }
+            None
+        }
+    }
+}
+
+fn tick(app: &mut App) -> Option<Action> {
+    let now = app.backend.pending_changes();
+    let became_visible = now.len() < app.pending.len();
+    if !now.is_empty() || now != app.pending {
+        app.dirty = true;
+    }
+    app.pending = now;
+    match &app.screen {
+        Screen::Dns(v) if became_visible => Some(Action::StartDnsCheck {
+            platform: v.platform,
+            domain: v.domain.clone(),
+        }),
+        _ => None,
+    }
+}
+
+fn click(app: &mut App, x: u16, y: u16) {
+    if app.help || app.dialog.is_some() || app.form.is_some() || app.screen != Screen::Platforms {
+        return;
+    }
+    let (w, h) = app.size;
+    let areas = layout::screen(ratatui::layout::Rect::new(0, 0, w, h), app.log_visible);
+    let sidebar = layout::platforms(areas.body).sidebar_list;
+    if let Some(i) = layout::sidebar_row_at(sidebar, x, y) {
+        if i < app.backend.panel().platforms.len() {
+            app.platform = i;
+            app.focus = Focus::Sidebar;
+            app.domain_row = 0;
+            app.account_row = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

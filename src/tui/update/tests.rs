@@ -1,0 +1,317 @@
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use mailshift_dns::SimClock;
+use mailshift_panel::AccountState;
+use tui_input::InputRequest;
+
+use super::*;
+use crate::tui::backend::DemoBackend;
+use crate::tui::theme::Theme;
+
+fn app() -> (App, SimClock) {
+    let clock = SimClock::manual();
+    let mut app = App::new(
+        Box::new(DemoBackend::with_clock(clock.clone())),
+        Theme::MONO,
+    );
+    app.settle();
+    (app, clock)
+}
+
+fn run(app: &mut App, actions: &[Action]) {
+    for a in actions {
+        dispatch(app, a.clone());
+    }
+    app.settle();
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        dispatch(app, Action::Edit(InputRequest::InsertChar(c)));
+    }
+}
+
+fn clear_field(app: &mut App) {
+    dispatch(app, Action::Edit(InputRequest::DeleteLine));
+}
+
+/// Select the platform with this service name and focus its `tab`.
+fn goto(app: &mut App, service: &str, tab: Action) {
+    let i = app
+        .backend
+        .panel()
+        .platforms
+        .iter()
+        .position(|p| p.service_name == service)
+        .unwrap();
+    app.platform = i;
+    run(app, &[tab, Action::FocusTable]);
+}
+
+fn select_account(app: &mut App, address: &str) {
+    app.account_row = app
+        .selected_platform()
+        .unwrap()
+        .accounts
+        .iter()
+        .position(|a| a.has_address(address))
+        .unwrap();
+}
+
+#[test]
+fn startup_checks_every_domain_in_the_background() {
+    let (app, _) = app();
+    assert!(app.checking.is_empty());
+    assert_eq!(app.reports.len(), 4, "{:?}", app.reports.keys());
+    let pro = app.backend.panel().platforms[2].id;
+    assert!(!app.report(pro, "example.net").unwrap().ok);
+}
+
+#[test]
+fn navigation_moves_and_clamps_selections() {
+    let (mut app, _) = app();
+    run(&mut app, &[Action::Up]);
+    assert_eq!(app.platform, 0);
+    run(&mut app, &[Action::Down, Action::Down, Action::Down]);
+    assert_eq!(app.platform, 2, "clamped to the last platform");
+    run(&mut app, &[Action::Open]);
+    assert_eq!(app.focus, Focus::Table);
+    run(&mut app, &[Action::NextTab, Action::Down, Action::Down]);
+    assert_eq!((app.tab, app.account_row), (Tab::Accounts, 2));
+    run(&mut app, &[Action::Back]);
+    assert_eq!(app.focus, Focus::Sidebar);
+    run(&mut app, &[Action::Up]);
+    assert_eq!((app.platform, app.account_row), (1, 0), "rows reset with the platform");
+}
+
+#[test]
+fn keys_resolve_by_context_and_forms_take_typed_text() {
+    let (mut app, _) = app();
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    assert_eq!(app.key_action(key('?')), Some(Action::ToggleHelp));
+    assert_eq!(app.key_action(key('q')), Some(Action::Quit));
+    goto(&mut app, "exchange-ab12cd", Action::ShowDomains);
+    run(&mut app, &[Action::AddDomain]);
+    assert_eq!(
+        app.key_action(key('q')),
+        Some(Action::Edit(InputRequest::InsertChar('q')))
+    );
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(app.key_action(ctrl_c), Some(Action::Quit));
+    run(&mut app, &[Action::Quit]);
+    assert!(app.should_quit);
+}
+
+#[test]
+fn add_domain_shows_validation_errors_inline_then_adds_and_checks() {
+    let (mut app, _) = app();
+    goto(&mut app, "exchange-ab12cd", Action::ShowDomains);
+    run(&mut app, &[Action::AddDomain]);
+    type_text(&mut app, "exa_mple.info");
+    run(&mut app, &[Action::Submit]);
+    let form = app.form.as_ref().expect("the form stays open");
+    let err = form.fields[0].error.as_deref().unwrap();
+    assert!(err.contains("'_' is not allowed"), "{err}");
+    clear_field(&mut app);
+    assert!(app.form.as_ref().unwrap().fields[0].error.is_none(), "editing clears it");
+    type_text(&mut app, "Example.info");
+    run(&mut app, &[Action::Submit]);
+    assert!(app.form.is_none());
+    let ex = app.selected_platform().unwrap();
+    let d = ex.domain("example.info").unwrap();
+    assert_eq!(d.kind, DomainKind::NonAuthoritative);
+    let id = ex.id;
+    assert!(app.report(id, "example.info").is_some(), "checked after adding");
+}
+
+#[test]
+fn add_domain_shows_the_backend_refusal() {
+    let (mut app, _) = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowDomains);
+    run(&mut app, &[Action::AddDomain]);
+    type_text(&mut app, "example.info");
+    run(&mut app, &[Action::Submit]);
+    let err = app.form.as_ref().unwrap().error.as_deref().unwrap();
+    assert!(err.starts_with("MX Plan holds one domain"), "{err}");
+    assert_eq!(app.selected_platform().unwrap().domains.len(), 1);
+}
+
+#[test]
+fn create_account_validates_then_creates() {
+    let (mut app, _) = app();
+    goto(&mut app, "exchange-ab12cd", Action::ShowAccounts);
+    run(&mut app, &[Action::CreateAccount]);
+    type_text(&mut app, "emma.durand");
+    run(&mut app, &[Action::NextField, Action::NextField]);
+    type_text(&mut app, "Emma Durand");
+    run(&mut app, &[Action::NextField]);
+    type_text(&mut app, "weak");
+    run(&mut app, &[Action::Submit]);
+    let form = app.form.as_ref().unwrap();
+    assert!(form.fields[3].error.as_deref().unwrap().contains("too weak"));
+    assert_eq!(form.focus, 3);
+    clear_field(&mut app);
+    type_text(&mut app, "Strong-Pass9");
+    run(&mut app, &[Action::Submit]);
+    assert!(app.form.is_none(), "{:?}", app.form);
+    let (_, a) = app.backend.panel().find_accounts("emma.durand@example.org")[0];
+    assert_eq!(a.display_name, "Emma Durand");
+    assert!(a.verify_password("Strong-Pass9"));
+    assert!(!app.log.iter().any(|l| l.contains("Strong-Pass9")), "never logged");
+}
+
+#[test]
+fn rename_prefills_the_provisional_name_and_calls_the_backend() {
+    let (mut app, _) = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+    select_account(&mut app, "john.smith@example.com");
+    run(&mut app, &[Action::RenameAccount]);
+    assert_eq!(app.form.as_ref().unwrap().value(0), "john.smith01");
+    run(&mut app, &[Action::Submit]);
+    assert!(app.form.is_none());
+    let panel = app.backend.panel();
+    assert_eq!(panel.find_accounts("john.smith01@example.com").len(), 1);
+    assert!(panel.find_accounts("john.smith@example.com").is_empty());
+    assert!(app.status.as_ref().unwrap().text.contains("renamed to john.smith01@example.com"));
+}
+
+#[test]
+fn rename_refuses_a_taken_name_inline() {
+    let (mut app, _) = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+    select_account(&mut app, "john.smith@example.com");
+    run(&mut app, &[Action::RenameAccount]);
+    clear_field(&mut app);
+    type_text(&mut app, "marie.dupont");
+    run(&mut app, &[Action::Submit]);
+    let err = app.form.as_ref().unwrap().error.as_deref().unwrap();
+    assert!(err.contains("already exists"), "{err}");
+}
+
+#[test]
+fn reset_asks_first_names_what_is_wiped_and_can_be_cancelled() {
+    let (mut app, _) = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+    select_account(&mut app, "paul.martin@example.com");
+    run(&mut app, &[Action::ResetAccount]);
+    match &app.dialog {
+        Some(Dialog::Reset { wipe, .. }) => {
+            assert_eq!(wipe.address, "paul.martin@example.com");
+            assert_eq!(wipe.used_bytes, 4_600_000_000);
+        }
+        other => panic!("{other:?}"),
+    }
+    run(&mut app, &[Action::Back]);
+    assert!(app.dialog.is_none());
+    assert_eq!(app.selected_account().unwrap().state, AccountState::Configured);
+    run(&mut app, &[Action::ResetAccount, Action::Confirm]);
+    let a = app.selected_account().unwrap();
+    assert_eq!(a.state, AccountState::Unconfigured);
+    assert!(app.backend.panel().find_accounts("paul.martin@example.com").is_empty());
+}
+
+#[test]
+fn reset_or_rename_of_a_free_slot_says_why_not() {
+    let (mut app, _) = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+    app.account_row = app
+        .selected_platform()
+        .unwrap()
+        .accounts
+        .iter()
+        .position(|a| !a.is_configured())
+        .unwrap();
+    run(&mut app, &[Action::ResetAccount]);
+    assert!(app.dialog.is_none());
+    assert!(app.status.as_ref().unwrap().error);
+    run(&mut app, &[Action::RenameAccount]);
+    assert!(app.form.is_none());
+    assert!(app.status.as_ref().unwrap().text.contains("free slot"));
+}
+
+#[test]
+fn dns_fix_flow_applies_counts_down_and_rechecks_when_visible() {
+    let (mut app, clock) = app();
+    goto(&mut app, "emailpro-c4d5e6", Action::ShowDomains);
+    run(&mut app, &[Action::OpenDns]);
+    let Screen::Dns(view) = app.screen.clone() else {
+        panic!("not on the DNS screen")
+    };
+    assert_eq!(view.domain, "example.net");
+    let report = app.report(view.platform, "example.net").unwrap().clone();
+    let red = report
+        .checks
+        .iter()
+        .position(|c| c.is_red() && c.expected.is_none())
+        .expect("the old provider's MX is red");
+    for _ in 0..red {
+        dispatch(&mut app, Action::Down);
+    }
+    run(&mut app, &[Action::Open]);
+    assert!(matches!(app.dialog, Some(Dialog::Fix { .. })), "{:?}", app.dialog);
+    run(&mut app, &[Action::Confirm]);
+    assert!(app.dialog.is_none());
+    assert_eq!(app.pending.len(), 1);
+    let status = app.status.clone().unwrap();
+    assert!(status.text.contains("resolvers see it in"), "{status:?}");
+    clock.advance(std::time::Duration::from_secs(25 * 3600));
+    let follow = update(&mut app, Action::Tick);
+    assert!(app.pending.is_empty());
+    assert_eq!(
+        follow,
+        Some(Action::StartDnsCheck {
+            platform: view.platform,
+            domain: "example.net".into()
+        })
+    );
+    dispatch(&mut app, follow.unwrap());
+    app.settle();
+    let after = app.report(view.platform, "example.net").unwrap();
+    assert!(after.checks.iter().all(|c| c.expected.is_some()), "old MX gone");
+}
+
+#[test]
+fn enter_on_a_green_record_opens_nothing() {
+    let (mut app, _) = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowDomains);
+    run(&mut app, &[Action::Open, Action::Open]);
+    assert!(app.dialog.is_none());
+    assert!(!app.status.as_ref().unwrap().error);
+}
+
+#[test]
+fn esc_backs_out_one_layer_at_a_time() {
+    let (mut app, _) = app();
+    goto(&mut app, "emailpro-c4d5e6", Action::ShowDomains);
+    run(&mut app, &[Action::OpenDns, Action::ToggleHelp]);
+    run(&mut app, &[Action::Back]);
+    assert!(!app.help);
+    assert!(matches!(app.screen, Screen::Dns(_)));
+    run(&mut app, &[Action::Back]);
+    assert_eq!(app.screen, Screen::Platforms);
+    assert_eq!(app.focus, Focus::Table);
+    run(&mut app, &[Action::Back]);
+    assert_eq!(app.focus, Focus::Sidebar);
+    assert!(!app.should_quit);
+}
+
+#[test]
+fn ticks_without_pending_changes_do_not_redraw() {
+    let (mut app, _) = app();
+    app.dirty = false;
+    assert_eq!(update(&mut app, Action::Tick), None);
+    assert!(!app.dirty);
+    update(&mut app, Action::Down);
+    assert!(app.dirty);
+}
+
+#[test]
+fn clicking_a_sidebar_row_selects_it() {
+    let (mut app, _) = app();
+    app.size = (80, 24);
+    let list = layout::platforms(layout::screen(ratatui::layout::Rect::new(0, 0, 80, 24), false).body)
+        .sidebar_list;
+    run(&mut app, &[Action::Click(list.x + 2, list.y + 4)]);
+    assert_eq!(app.platform, 2);
+    run(&mut app, &[Action::Click(70, list.y)]);
+    assert_eq!(app.platform, 2, "a click outside the sidebar changes nothing");
+}

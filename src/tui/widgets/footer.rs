@@ -1,0 +1,42 @@
+//! The two bottom lines: the last status message, and the key hints of the
+//! contexts in force (read from the keymap).
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::tui::app::App;
+use crate::tui::keymap;
+
+/// The status line: the last message, or what is running.
+pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.theme;
+    let line = match &app.status {
+        Some(s) if s.error => Line::from(vec![
+            Span::styled(" ✗ ", t.bad()),
+            Span::styled(s.text.clone(), t.bad()),
+        ]),
+        Some(s) => Line::from(vec![Span::styled(" ✓ ", t.ok()), Span::raw(s.text.clone())]),
+        None if !app.checking.is_empty() => Line::styled(" checking DNS…", t.dim()),
+        None => Line::default(),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The hints line: `key description` pairs that fit the width.
+pub fn render_hints(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.theme;
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1usize;
+    for (label, description) in keymap::hints(&app.contexts()) {
+        let len = label.chars().count() + 1 + description.chars().count() + 2;
+        if used + len > usize::from(area.width) {
+            break;
+        }
+        used += len;
+        spans.push(Span::styled(label, t.key()));
+        spans.push(Span::raw(format!(" {description}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,111 @@
+//! A form drawn as a centred box: intro, one line per field (errors inline under
+//! it), the backend's refusal at the bottom; the cursor sits in the focused field.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::tui::form::{FieldValue, Form};
+use crate::tui::layout::centered;
+use crate::tui::theme::Theme;
+
+/// Width of the label column.
+const LABEL: usize = 14;
+
+/// Split `text` into lines of at most `width` characters, on spaces.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let extra = usize::from(!line.is_empty());
+        if !line.is_empty() && line.chars().count() + extra + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Draw `form` over `area`.
+pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
+    let width = area.width.saturating_sub(4).min(72);
+    let inner = usize::from(width.saturating_sub(4));
+    let field_width = inner.saturating_sub(LABEL + 1);
+    let mut lines: Vec<Line> = Vec::new();
+    for l in wrap(&form.intro, inner) {
+        lines.push(Line::styled(l, theme.dim()));
+    }
+    lines.push(Line::default());
+    let mut cursor = None;
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let label_style = if focused { theme.key() } else { Default::default() };
+        let shown = match &field.value {
+            FieldValue::Choice { .. } => format!("◂ {} ▸", field.display()),
+            FieldValue::Text { .. } => field.display(),
+        };
+        let skip = shown.chars().count().saturating_sub(field_width.saturating_sub(1));
+        let visible: String = shown.chars().skip(skip).collect();
+        let pad = field_width.saturating_sub(visible.chars().count());
+        let value_style = if focused { theme.selected_unfocused() } else { theme.dim() };
+        if focused {
+            if let Some(c) = field.cursor() {
+                cursor = Some((lines.len(), c.saturating_sub(skip)));
+            }
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<LABEL$} ", field.label), label_style),
+            Span::styled(format!("{visible}{}", "_".repeat(pad)), value_style),
+        ]));
+        if let Some(e) = &field.error {
+            for l in wrap(e, inner.saturating_sub(LABEL + 3)) {
+                lines.push(Line::styled(format!("{:LABEL$} ✗ {l}", ""), theme.bad()));
+            }
+        }
+    }
+    if let Some(e) = &form.error {
+        lines.push(Line::default());
+        for l in wrap(e, inner) {
+            lines.push(Line::styled(l, theme.bad()));
+        }
+    }
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .title(format!(" {} ", form.title))
+        .title_bottom(" Enter submits · Esc cancels ")
+        .border_style(theme.focus_border());
+    let text_area = block.inner(rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        rect,
+    );
+    if let Some((row, col)) = cursor {
+        let x = text_area.x + u16::try_from(LABEL + 1 + col).unwrap_or(0);
+        let y = text_area.y + u16::try_from(row).unwrap_or(0);
+        if x < text_area.right() && y < text_area.bottom() {
+            frame.set_cursor_position(Position::new(x, y));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_on_spaces_within_the_width() {
+        let w = wrap("one two three four five six", 10);
+        assert_eq!(w, vec!["one two", "three four", "five six"]);
+        assert!(wrap("", 10).is_empty());
+    }
+}
