@@ -44,6 +44,7 @@ fn main() {
         match args.command {
             Some(cli::Command::Migrate(a)) => cli::migrate::run(*a).await,
             Some(cli::Command::Dns { command }) => cli::dns::run(command).await,
+            Some(cli::Command::Sandbox { command }) => cli::sandbox::run(command).await,
             None => {
                 eprintln!("mailshift: the control panel (TUI) is not built yet; try `mailshift migrate --help`");
                 cli::exit::USAGE

@@ -3,6 +3,7 @@
 
 pub mod dns;
 pub mod migrate;
+pub mod sandbox;
 mod secret;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +44,11 @@ pub struct Cli {
 pub enum Command {
     /// Copy every folder and message from one IMAP account to another.
     Migrate(Box<migrate::MigrateArgs>),
+    /// The simulated provider: serve it headless, or restore its demo data.
+    Sandbox {
+        #[command(subcommand)]
+        command: sandbox::SandboxCommand,
+    },
     /// DNS diagnostic for a domain: expected records vs what resolvers see.
     Dns {
         #[command(subcommand)]
