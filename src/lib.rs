@@ -1,4 +1,5 @@
-//! The mailshift application library: the TUI (and, later, task handling)
+//! The mailshift application library: the TUI and its sandbox backend,
 //! shared by the `mailshift` binary and its tests.
 
+pub mod sandbox_backend;
 pub mod tui;

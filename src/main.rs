@@ -32,6 +32,49 @@ fn tune_allocator() {
     }
 }
 
+/// The control panel: on the sandbox (started in-process, persisted under
+/// the data dir) or, with `--demo`, on an in-memory demo.
+async fn tui_main(demo: bool) -> i32 {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        eprintln!("mailshift: the control panel needs a terminal; for scripts use `mailshift migrate`, `mailshift dns check` or `mailshift sandbox serve` (see --help)");
+        return cli::exit::USAGE;
+    }
+    if demo {
+        let backend = Box::new(mailshift::tui::DemoBackend::new());
+        return match mailshift::tui::run(backend).await {
+            Ok(()) => cli::exit::OK,
+            Err(e) => {
+                eprintln!("mailshift: terminal error: {e}");
+                cli::exit::FAILURE
+            }
+        };
+    }
+    let home = match mailshift_store::data_dir() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("mailshift: {e}");
+            return cli::exit::STATE;
+        }
+    };
+    let sandbox = match mailshift_sandbox::Sandbox::start(&home, Default::default()).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mailshift: cannot start the sandbox: {e} (try `mailshift sandbox reset`)");
+            return cli::exit::STATE;
+        }
+    };
+    let backend = Box::new(mailshift::sandbox_backend::SandboxBackend::new(sandbox));
+    let result = mailshift::tui::run(backend).await;
+    match result {
+        Ok(()) => cli::exit::OK,
+        Err(e) => {
+            eprintln!("mailshift: terminal error: {e}");
+            cli::exit::FAILURE
+        }
+    }
+}
+
 fn main() {
     tune_allocator();
     let args = cli::Cli::parse();
@@ -45,10 +88,7 @@ fn main() {
             Some(cli::Command::Migrate(a)) => cli::migrate::run(*a).await,
             Some(cli::Command::Dns { command }) => cli::dns::run(command).await,
             Some(cli::Command::Sandbox { command }) => cli::sandbox::run(command).await,
-            None => {
-                eprintln!("mailshift: the control panel (TUI) is not built yet; try `mailshift migrate --help`");
-                cli::exit::USAGE
-            }
+            None => tui_main(args.demo).await,
         }
     });
     drop(_log);

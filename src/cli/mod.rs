@@ -36,6 +36,10 @@ pub mod exit {
     long_about = "Move mailboxes between email platforms.\n\nWithout a command, opens the control panel (TUI) on the sandbox provider.\nHeadless commands serve scripts and benchmarks; see `mailshift help migrate`."
 )]
 pub struct Cli {
+    /// Open the control panel on an in-memory demo instead of the sandbox
+    /// (nothing is started, nothing is written).
+    #[arg(long)]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

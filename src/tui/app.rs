@@ -189,8 +189,7 @@ impl App {
 
     /// The cached report of `domain` on `platform`.
     pub fn report(&self, platform: PlatformId, domain: &str) -> Option<&DomainReport> {
-        self.reports
-            .get(&(platform, domain.to_ascii_lowercase()))
+        self.reports.get(&(platform, domain.to_ascii_lowercase()))
     }
 
     /// The keymap contexts in force, most specific first.

@@ -113,42 +113,196 @@ fn build() -> Vec<Binding> {
     let up = || vec![key(K::Up), ch('k')];
     let down = || vec![key(K::Down), ch('j')];
     vec![
-        bind(C::Always, vec![(K::Char('c'), KeyModifiers::CONTROL)], "Ctrl-C", A::Quit, "quit now", false),
+        bind(
+            C::Always,
+            vec![(K::Char('c'), KeyModifiers::CONTROL)],
+            "Ctrl-C",
+            A::Quit,
+            "quit now",
+            false,
+        ),
         bind(C::Global, vec![ch('q')], "q", A::Quit, "quit", true),
         bind(C::Global, vec![ch('?')], "?", A::ToggleHelp, "help", true),
-        bind(C::Global, vec![ch('l')], "l", A::ToggleLog, "show/hide the log", false),
+        bind(
+            C::Global,
+            vec![ch('l')],
+            "l",
+            A::ToggleLog,
+            "show/hide the log",
+            false,
+        ),
         bind(C::Global, vec![key(K::Esc)], "Esc", A::Back, "back", false),
-        bind(C::Platforms, vec![key(K::Tab)], "Tab", A::NextTab, "next tab", true),
-        bind(C::Platforms, vec![key(K::BackTab)], "S-Tab", A::PrevTab, "previous tab", false),
-        bind(C::Platforms, vec![ch('1')], "1", A::ShowDomains, "associated domains", false),
-        bind(C::Platforms, vec![ch('2')], "2", A::ShowAccounts, "email accounts", false),
-        bind(C::Platforms, vec![key(K::Left)], "←", A::FocusSidebar, "focus the platform list", false),
-        bind(C::Platforms, vec![key(K::Right)], "→", A::FocusTable, "focus the table", false),
+        bind(
+            C::Platforms,
+            vec![key(K::Tab)],
+            "Tab",
+            A::NextTab,
+            "next tab",
+            true,
+        ),
+        bind(
+            C::Platforms,
+            vec![key(K::BackTab)],
+            "S-Tab",
+            A::PrevTab,
+            "previous tab",
+            false,
+        ),
+        bind(
+            C::Platforms,
+            vec![ch('1')],
+            "1",
+            A::ShowDomains,
+            "associated domains",
+            false,
+        ),
+        bind(
+            C::Platforms,
+            vec![ch('2')],
+            "2",
+            A::ShowAccounts,
+            "email accounts",
+            false,
+        ),
+        bind(
+            C::Platforms,
+            vec![key(K::Left)],
+            "←",
+            A::FocusSidebar,
+            "focus the platform list",
+            false,
+        ),
+        bind(
+            C::Platforms,
+            vec![key(K::Right)],
+            "→",
+            A::FocusTable,
+            "focus the table",
+            false,
+        ),
         bind(C::Sidebar, up(), "↑/k", A::Up, "previous platform", false),
         bind(C::Sidebar, down(), "↓/j", A::Down, "next platform", false),
-        bind(C::Sidebar, vec![key(K::Enter)], "Enter", A::Open, "open the platform", true),
+        bind(
+            C::Sidebar,
+            vec![key(K::Enter)],
+            "Enter",
+            A::Open,
+            "open the platform",
+            true,
+        ),
         bind(C::Domains, up(), "↑/k", A::Up, "previous domain", false),
         bind(C::Domains, down(), "↓/j", A::Down, "next domain", false),
-        bind(C::Domains, vec![key(K::Enter), ch('d')], "Enter/d", A::OpenDns, "DNS diagnostic", true),
-        bind(C::Domains, vec![ch('a')], "a", A::AddDomain, "add a domain", true),
+        bind(
+            C::Domains,
+            vec![key(K::Enter), ch('d')],
+            "Enter/d",
+            A::OpenDns,
+            "DNS diagnostic",
+            true,
+        ),
+        bind(
+            C::Domains,
+            vec![ch('a')],
+            "a",
+            A::AddDomain,
+            "add a domain",
+            true,
+        ),
         bind(C::Accounts, up(), "↑/k", A::Up, "previous account", false),
         bind(C::Accounts, down(), "↓/j", A::Down, "next account", false),
-        bind(C::Accounts, vec![ch('n')], "n", A::CreateAccount, "create an account", true),
-        bind(C::Accounts, vec![ch('r')], "r", A::RenameAccount, "rename", true),
-        bind(C::Accounts, vec![ch('x')], "x", A::ResetAccount, "reset", true),
+        bind(
+            C::Accounts,
+            vec![ch('n')],
+            "n",
+            A::CreateAccount,
+            "create an account",
+            true,
+        ),
+        bind(
+            C::Accounts,
+            vec![ch('r')],
+            "r",
+            A::RenameAccount,
+            "rename",
+            true,
+        ),
+        bind(
+            C::Accounts,
+            vec![ch('x')],
+            "x",
+            A::ResetAccount,
+            "reset",
+            true,
+        ),
         bind(C::Dns, up(), "↑/k", A::Up, "previous record", false),
         bind(C::Dns, down(), "↓/j", A::Down, "next record", false),
-        bind(C::Dns, vec![key(K::Enter)], "Enter", A::Open, "fix a red record", true),
+        bind(
+            C::Dns,
+            vec![key(K::Enter)],
+            "Enter",
+            A::Open,
+            "fix a red record",
+            true,
+        ),
         bind(C::Dns, vec![ch('r')], "r", A::Recheck, "check again", true),
-        bind(C::Form, vec![key(K::Tab), key(K::Down)], "Tab/↓", A::NextField, "next field", true),
-        bind(C::Form, vec![key(K::BackTab), key(K::Up)], "S-Tab/↑", A::PrevField, "previous field", false),
-        bind(C::Form, vec![key(K::Enter)], "Enter", A::Submit, "submit", true),
+        bind(
+            C::Form,
+            vec![key(K::Tab), key(K::Down)],
+            "Tab/↓",
+            A::NextField,
+            "next field",
+            true,
+        ),
+        bind(
+            C::Form,
+            vec![key(K::BackTab), key(K::Up)],
+            "S-Tab/↑",
+            A::PrevField,
+            "previous field",
+            false,
+        ),
+        bind(
+            C::Form,
+            vec![key(K::Enter)],
+            "Enter",
+            A::Submit,
+            "submit",
+            true,
+        ),
         bind(C::Form, vec![key(K::Esc)], "Esc", A::Back, "cancel", true),
-        bind(C::Confirm, vec![ch('y')], "y", A::Confirm, "yes, wipe it", true),
-        bind(C::Confirm, vec![ch('n'), key(K::Esc)], "n/Esc", A::Back, "cancel", true),
-        bind(C::Fix, vec![key(K::Enter), ch('a')], "Enter/a", A::Confirm, "apply the fix", true),
+        bind(
+            C::Confirm,
+            vec![ch('y')],
+            "y",
+            A::Confirm,
+            "yes, wipe it",
+            true,
+        ),
+        bind(
+            C::Confirm,
+            vec![ch('n'), key(K::Esc)],
+            "n/Esc",
+            A::Back,
+            "cancel",
+            true,
+        ),
+        bind(
+            C::Fix,
+            vec![key(K::Enter), ch('a')],
+            "Enter/a",
+            A::Confirm,
+            "apply the fix",
+            true,
+        ),
         bind(C::Fix, vec![key(K::Esc)], "Esc", A::Back, "close", true),
-        bind(C::Help, vec![key(K::Esc), ch('?'), ch('q')], "Esc/?", A::Back, "close help", true),
+        bind(
+            C::Help,
+            vec![key(K::Esc), ch('?'), ch('q')],
+            "Esc/?",
+            A::Back,
+            "close help",
+            true,
+        ),
     ]
 }
 
@@ -181,7 +335,10 @@ pub fn bindings_for(contexts: &[Context]) -> Vec<&'static Binding> {
     let mut out: Vec<&'static Binding> = Vec::new();
     for c in contexts {
         for b in keymap().iter().filter(|b| b.context == *c) {
-            if !out.iter().any(|o| o.keys.iter().any(|k| b.keys.contains(k))) {
+            if !out
+                .iter()
+                .any(|o| o.keys.iter().any(|k| b.keys.contains(k)))
+            {
                 out.push(b);
             }
         }
@@ -213,7 +370,10 @@ mod tests {
             resolve(&[Context::Accounts, Context::Global], &r),
             Some(Action::RenameAccount)
         );
-        assert_eq!(resolve(&[Context::Dns, Context::Global], &r), Some(Action::Recheck));
+        assert_eq!(
+            resolve(&[Context::Dns, Context::Global], &r),
+            Some(Action::Recheck)
+        );
         assert_eq!(resolve(&[Context::Domains, Context::Global], &r), None);
     }
 
@@ -222,9 +382,16 @@ mod tests {
         let q = press(KeyCode::Char('?'), KeyModifiers::SHIFT);
         assert_eq!(resolve(&[Context::Global], &q), Some(Action::ToggleHelp));
         let cc = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(resolve(&[Context::Form, Context::Always], &cc), Some(Action::Quit));
+        assert_eq!(
+            resolve(&[Context::Form, Context::Always], &cc),
+            Some(Action::Quit)
+        );
         let c = press(KeyCode::Char('c'), NONE);
-        assert_eq!(resolve(&[Context::Form, Context::Always], &c), None, "typed, not bound");
+        assert_eq!(
+            resolve(&[Context::Form, Context::Always], &c),
+            None,
+            "typed, not bound"
+        );
     }
 
     #[test]
@@ -248,6 +415,9 @@ mod tests {
         let h = hints(&[Context::Accounts, Context::Platforms, Context::Global]);
         assert!(h.contains(&("n", "create an account")));
         assert!(h.contains(&("q", "quit")));
-        assert!(!h.iter().any(|(_, d)| *d == "previous account"), "not a hint");
+        assert!(
+            !h.iter().any(|(_, d)| *d == "previous account"),
+            "not a hint"
+        );
     }
 }

@@ -67,11 +67,12 @@ fn sidebar_width(total: u16) -> u16 {
 
 /// Split the Platforms screen's body.
 pub fn platforms(body: Rect) -> PlatformAreas {
-    let [sidebar, main] =
-        Layout::horizontal([Constraint::Length(sidebar_width(body.width)), Constraint::Min(1)])
-            .areas(body);
-    let [tabs, content] =
-        Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(main);
+    let [sidebar, main] = Layout::horizontal([
+        Constraint::Length(sidebar_width(body.width)),
+        Constraint::Min(1),
+    ])
+    .areas(body);
+    let [tabs, content] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(main);
     let sidebar_list = Rect {
         x: sidebar.x + 1,
         y: sidebar.y + 1,
@@ -111,7 +112,10 @@ mod tests {
     #[test]
     fn the_screen_keeps_its_lines_at_80x24_and_the_log_takes_room() {
         let a = screen(Rect::new(0, 0, 80, 24), false);
-        assert_eq!((a.header.height, a.body.height, a.status.y, a.footer.y), (1, 21, 22, 23));
+        assert_eq!(
+            (a.header.height, a.body.height, a.status.y, a.footer.y),
+            (1, 21, 22, 23)
+        );
         let b = screen(Rect::new(0, 0, 80, 24), true);
         assert_eq!(b.log.unwrap().height, LOG_HEIGHT);
         assert_eq!(b.body.height, 21 - LOG_HEIGHT);

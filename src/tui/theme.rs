@@ -117,7 +117,15 @@ mod tests {
     #[test]
     fn monochrome_uses_no_colour() {
         let t = Theme::MONO;
-        for s in [t.ok(), t.bad(), t.warn(), t.dim(), t.title(), t.key(), t.selected()] {
+        for s in [
+            t.ok(),
+            t.bad(),
+            t.warn(),
+            t.dim(),
+            t.title(),
+            t.key(),
+            t.selected(),
+        ] {
             assert_eq!(s.fg, None);
             assert_eq!(s.bg, None);
         }

@@ -156,7 +156,10 @@ fn open(app: &mut App) -> Option<Action> {
                     .unwrap_or_else(|| "no automatic fix for this record".into());
                 app.fail(why);
             } else {
-                app.inform(format!("{} {} is fine: nothing to fix", check.rtype, check.name));
+                app.inform(format!(
+                    "{} {} is fine: nothing to fix",
+                    check.rtype, check.name
+                ));
             }
             None
         }
@@ -294,9 +297,7 @@ fn submit(app: &mut App) -> Option<Action> {
     let outcome = match form.kind.clone() {
         FormKind::AddDomain { platform } => submit_add_domain(app, &mut form, platform),
         FormKind::CreateAccount { platform } => submit_create(app, &mut form, platform),
-        FormKind::Rename { platform, address } => {
-            submit_rename(app, &mut form, platform, &address)
-        }
+        FormKind::Rename { platform, address } => submit_rename(app, &mut form, platform, &address),
     };
     match outcome {
         Some(follow_up) => follow_up,
@@ -310,7 +311,11 @@ fn submit(app: &mut App) -> Option<Action> {
 /// `None`: the form stays open with its errors; `Some(x)`: done, follow up with `x`.
 type Outcome = Option<Option<Action>>;
 
-fn submit_add_domain(app: &mut App, form: &mut Form, platform: mailshift_panel::PlatformId) -> Outcome {
+fn submit_add_domain(
+    app: &mut App,
+    form: &mut Form,
+    platform: mailshift_panel::PlatformId,
+) -> Outcome {
     let name = form.value(0).trim().to_ascii_lowercase();
     let kind = if form.value(1) == DomainKind::Authoritative.to_string() {
         DomainKind::Authoritative

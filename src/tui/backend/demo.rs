@@ -160,7 +160,10 @@ impl Backend for DemoBackend {
     }
 
     fn create_account(&mut self, platform: PlatformId, new: NewAccount) -> Result<String, String> {
-        let p = self.panel.platform_mut(platform).map_err(|e| e.to_string())?;
+        let p = self
+            .panel
+            .platform_mut(platform)
+            .map_err(|e| e.to_string())?;
         p.create_account(new)
             .map(|a| a.address())
             .map_err(|e| e.to_string())
@@ -172,14 +175,20 @@ impl Backend for DemoBackend {
         address: &str,
         new_local: &str,
     ) -> Result<String, String> {
-        let p = self.panel.platform_mut(platform).map_err(|e| e.to_string())?;
+        let p = self
+            .panel
+            .platform_mut(platform)
+            .map_err(|e| e.to_string())?;
         p.rename_account(address, new_local)
             .map(|r| r.new)
             .map_err(|e| e.to_string())
     }
 
     fn reset_account(&mut self, platform: PlatformId, address: &str) -> Result<(), String> {
-        let p = self.panel.platform_mut(platform).map_err(|e| e.to_string())?;
+        let p = self
+            .panel
+            .platform_mut(platform)
+            .map_err(|e| e.to_string())?;
         p.reset_account(address)
             .map(|_| ())
             .map_err(|e| e.to_string())
@@ -304,8 +313,12 @@ mod tests {
             assert!(pending[0].remaining >= PropagationDelay::MIN);
         }
         assert!(!b.pending_changes().is_empty());
-        assert!(!block_on(b.dns_check(pro, "example.net")).ok, "not yet visible");
-        b.clock().advance(PropagationDelay::MAX * 4 + Duration::from_secs(1));
+        assert!(
+            !block_on(b.dns_check(pro, "example.net")).ok,
+            "not yet visible"
+        );
+        b.clock()
+            .advance(PropagationDelay::MAX * 4 + Duration::from_secs(1));
         assert!(b.pending_changes().is_empty());
         let after = block_on(b.dns_check(pro, "example.net"));
         assert!(after.ok, "{after:#?}");

@@ -61,12 +61,14 @@ pub fn render(app: &App, view: &DnsView, frame: &mut Frame, area: Rect) {
     } else {
         (pending.len() as u16).min(4) + 1
     };
-    let [title, flag, table_area, detail, pending_area] = Layout::vertical([
+    let table_h = report.map_or(0, |r| r.checks.len() as u16 + 1).max(3);
+    let [title, flag, table_area, detail, pending_area, _rest] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length((flag_lines.len() as u16).min(3)),
-        Constraint::Min(3),
+        Constraint::Length(table_h),
         Constraint::Length(5),
         Constraint::Length(pending_h),
+        Constraint::Min(0),
     ])
     .areas(area);
 
@@ -104,8 +106,13 @@ pub fn render(app: &App, view: &DnsView, frame: &mut Frame, area: Rect) {
                 RecordChange::Remove(r) => ("remove", r),
             };
             lines.push(Line::from(vec![
-                Span::styled(format!(" ⏳ {:>14} ", countdown(c.remaining)), t.warn()),
-                Span::raw(format!("{op} {} {} {}", r.kind, short_name(&r.name, &view.domain), r.value)),
+                Span::styled(format!(" in {:<14} ", countdown(c.remaining)), t.warn()),
+                Span::raw(format!(
+                    "{op} {} {} {}",
+                    r.kind,
+                    short_name(&r.name, &view.domain),
+                    r.value
+                )),
             ]));
         }
         let block = Block::default()
@@ -156,7 +163,8 @@ fn render_table(report: &DomainReport, view: &DnsView, t: Theme, frame: &mut Fra
     };
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.title()))
-        .row_highlight_style(t.selected());
+        .row_highlight_style(t.selected())
+        .highlight_symbol("▸");
     let mut state = TableState::default().with_selected(Some(view.row));
     frame.render_stateful_widget(table, area, &mut state);
 }
@@ -174,7 +182,10 @@ fn render_detail(c: &RecordCheck, t: Theme, frame: &mut Frame, area: Rect) {
                 t.bad(),
             ));
         } else {
-            lines.push(Line::styled(format!(" optional: {}", fix.explanation), t.warn()));
+            lines.push(Line::styled(
+                format!(" optional: {}", fix.explanation),
+                t.warn(),
+            ));
         }
     }
     if let Some(note) = &c.note {
@@ -182,7 +193,9 @@ fn render_detail(c: &RecordCheck, t: Theme, frame: &mut Frame, area: Rect) {
     }
     let block = Block::default().borders(Borders::TOP).border_style(t.dim());
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

@@ -6,7 +6,9 @@ use mailshift_panel::{Account, Platform};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState, Tabs, Wrap};
+use ratatui::widgets::{
+    Block, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState, Tabs, Wrap,
+};
 use ratatui::Frame;
 
 use crate::tui::app::{App, Focus, Tab};
@@ -70,8 +72,15 @@ fn render_sidebar(app: &App, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .title(" Platforms ")
         .border_style(if focused { t.focus_border() } else { t.dim() });
-    let highlight = if focused { t.selected() } else { t.selected_unfocused() };
-    let list = List::new(items).block(block).highlight_style(highlight);
+    let highlight = if focused {
+        t.selected()
+    } else {
+        t.selected_unfocused()
+    };
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(highlight)
+        .highlight_symbol("▸");
     let mut state = ListState::default().with_selected(Some(app.platform));
     frame.render_stateful_widget(list, area, &mut state);
 }
@@ -79,9 +88,7 @@ fn render_sidebar(app: &App, frame: &mut Frame, area: Rect) {
 fn render_tabs(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     let [head, tabs] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-    let mut spans = vec![
-        Span::styled(format!(" {}", p.label()), t.title()),
-    ];
+    let mut spans = vec![Span::styled(format!(" {}", p.label()), t.title())];
     if p.display_name != p.service_name {
         spans.push(Span::styled(format!(" — {}", p.display_name), t.dim()));
     }
@@ -155,7 +162,8 @@ fn render_domains(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
         ],
     )
     .header(Row::new(vec!["Domain", "Type", "Status", "DNS"]).style(t.title()))
-    .row_highlight_style(row_style(app));
+    .row_highlight_style(row_style(app))
+    .highlight_symbol("▸");
     let mut state = TableState::default().with_selected(Some(app.domain_row));
     frame.render_stateful_widget(table, table_area, &mut state);
 
@@ -172,7 +180,9 @@ fn render_domains(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     if let Some(flag) = app.report(p.id, &d.name).and_then(|r| r.red_flag.clone()) {
         lines.push(Line::styled(format!("DNS: {flag}"), t.bad()));
     }
-    let block = Block::default().borders(ratatui::widgets::Borders::TOP).border_style(t.dim());
+    let block = Block::default()
+        .borders(ratatui::widgets::Borders::TOP)
+        .border_style(t.dim());
     frame.render_widget(
         Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
         detail,
@@ -241,7 +251,8 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     };
     let table = Table::new(rows, widths)
         .header(header.style(t.title()))
-        .row_highlight_style(row_style(app));
+        .row_highlight_style(row_style(app))
+        .highlight_symbol("▸");
     let mut state = TableState::default().with_selected(Some(app.account_row));
     frame.render_stateful_widget(table, area, &mut state);
 }

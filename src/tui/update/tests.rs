@@ -80,7 +80,11 @@ fn navigation_moves_and_clamps_selections() {
     run(&mut app, &[Action::Back]);
     assert_eq!(app.focus, Focus::Sidebar);
     run(&mut app, &[Action::Up]);
-    assert_eq!((app.platform, app.account_row), (1, 0), "rows reset with the platform");
+    assert_eq!(
+        (app.platform, app.account_row),
+        (1, 0),
+        "rows reset with the platform"
+    );
 }
 
 #[test]
@@ -112,7 +116,10 @@ fn add_domain_shows_validation_errors_inline_then_adds_and_checks() {
     let err = form.fields[0].error.as_deref().unwrap();
     assert!(err.contains("'_' is not allowed"), "{err}");
     clear_field(&mut app);
-    assert!(app.form.as_ref().unwrap().fields[0].error.is_none(), "editing clears it");
+    assert!(
+        app.form.as_ref().unwrap().fields[0].error.is_none(),
+        "editing clears it"
+    );
     type_text(&mut app, "Example.info");
     run(&mut app, &[Action::Submit]);
     assert!(app.form.is_none());
@@ -120,7 +127,10 @@ fn add_domain_shows_validation_errors_inline_then_adds_and_checks() {
     let d = ex.domain("example.info").unwrap();
     assert_eq!(d.kind, DomainKind::NonAuthoritative);
     let id = ex.id;
-    assert!(app.report(id, "example.info").is_some(), "checked after adding");
+    assert!(
+        app.report(id, "example.info").is_some(),
+        "checked after adding"
+    );
 }
 
 #[test]
@@ -147,7 +157,11 @@ fn create_account_validates_then_creates() {
     type_text(&mut app, "weak");
     run(&mut app, &[Action::Submit]);
     let form = app.form.as_ref().unwrap();
-    assert!(form.fields[3].error.as_deref().unwrap().contains("too weak"));
+    assert!(form.fields[3]
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("too weak"));
     assert_eq!(form.focus, 3);
     clear_field(&mut app);
     type_text(&mut app, "Strong-Pass9");
@@ -156,7 +170,10 @@ fn create_account_validates_then_creates() {
     let (_, a) = app.backend.panel().find_accounts("emma.durand@example.org")[0];
     assert_eq!(a.display_name, "Emma Durand");
     assert!(a.verify_password("Strong-Pass9"));
-    assert!(!app.log.iter().any(|l| l.contains("Strong-Pass9")), "never logged");
+    assert!(
+        !app.log.iter().any(|l| l.contains("Strong-Pass9")),
+        "never logged"
+    );
 }
 
 #[test]
@@ -171,7 +188,12 @@ fn rename_prefills_the_provisional_name_and_calls_the_backend() {
     let panel = app.backend.panel();
     assert_eq!(panel.find_accounts("john.smith01@example.com").len(), 1);
     assert!(panel.find_accounts("john.smith@example.com").is_empty());
-    assert!(app.status.as_ref().unwrap().text.contains("renamed to john.smith01@example.com"));
+    assert!(app
+        .status
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("renamed to john.smith01@example.com"));
 }
 
 #[test]
@@ -202,11 +224,18 @@ fn reset_asks_first_names_what_is_wiped_and_can_be_cancelled() {
     }
     run(&mut app, &[Action::Back]);
     assert!(app.dialog.is_none());
-    assert_eq!(app.selected_account().unwrap().state, AccountState::Configured);
+    assert_eq!(
+        app.selected_account().unwrap().state,
+        AccountState::Configured
+    );
     run(&mut app, &[Action::ResetAccount, Action::Confirm]);
     let a = app.selected_account().unwrap();
     assert_eq!(a.state, AccountState::Unconfigured);
-    assert!(app.backend.panel().find_accounts("paul.martin@example.com").is_empty());
+    assert!(app
+        .backend
+        .panel()
+        .find_accounts("paul.martin@example.com")
+        .is_empty());
 }
 
 #[test]
@@ -247,7 +276,11 @@ fn dns_fix_flow_applies_counts_down_and_rechecks_when_visible() {
         dispatch(&mut app, Action::Down);
     }
     run(&mut app, &[Action::Open]);
-    assert!(matches!(app.dialog, Some(Dialog::Fix { .. })), "{:?}", app.dialog);
+    assert!(
+        matches!(app.dialog, Some(Dialog::Fix { .. })),
+        "{:?}",
+        app.dialog
+    );
     run(&mut app, &[Action::Confirm]);
     assert!(app.dialog.is_none());
     assert_eq!(app.pending.len(), 1);
@@ -266,7 +299,10 @@ fn dns_fix_flow_applies_counts_down_and_rechecks_when_visible() {
     dispatch(&mut app, follow.unwrap());
     app.settle();
     let after = app.report(view.platform, "example.net").unwrap();
-    assert!(after.checks.iter().all(|c| c.expected.is_some()), "old MX gone");
+    assert!(
+        after.checks.iter().all(|c| c.expected.is_some()),
+        "old MX gone"
+    );
 }
 
 #[test]
@@ -308,10 +344,14 @@ fn ticks_without_pending_changes_do_not_redraw() {
 fn clicking_a_sidebar_row_selects_it() {
     let (mut app, _) = app();
     app.size = (80, 24);
-    let list = layout::platforms(layout::screen(ratatui::layout::Rect::new(0, 0, 80, 24), false).body)
-        .sidebar_list;
+    let list =
+        layout::platforms(layout::screen(ratatui::layout::Rect::new(0, 0, 80, 24), false).body)
+            .sidebar_list;
     run(&mut app, &[Action::Click(list.x + 2, list.y + 4)]);
     assert_eq!(app.platform, 2);
     run(&mut app, &[Action::Click(70, list.y)]);
-    assert_eq!(app.platform, 2, "a click outside the sidebar changes nothing");
+    assert_eq!(
+        app.platform, 2,
+        "a click outside the sidebar changes nothing"
+    );
 }

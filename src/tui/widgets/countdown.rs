@@ -22,6 +22,9 @@ mod tests {
         assert_eq!(countdown(Duration::ZERO), "under a minute");
         assert_eq!(countdown(Duration::from_secs(61)), "2 min");
         assert_eq!(countdown(Duration::from_secs(3600)), "1 h");
-        assert_eq!(countdown(Duration::from_secs(5 * 3600 + 12 * 60)), "5 h 12 min");
+        assert_eq!(
+            countdown(Duration::from_secs(5 * 3600 + 12 * 60)),
+            "5 h 12 min"
+        );
     }
 }

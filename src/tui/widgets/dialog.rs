@@ -60,7 +60,14 @@ pub fn render_reset(wipe: &Wipe, theme: Theme, frame: &mut Frame, area: Rect) {
         Span::styled("n/Esc", theme.key()),
         Span::raw(" keep it"),
     ]));
-    draw(frame, area, "Reset account", "y confirms · Esc cancels", lines, theme);
+    draw(
+        frame,
+        area,
+        "Reset account",
+        "y confirms · Esc cancels",
+        lines,
+        theme,
+    );
 }
 
 /// The fix of a red record.
@@ -101,5 +108,12 @@ pub fn render_fix(domain: &str, check: &RecordCheck, theme: Theme, frame: &mut F
     ) {
         lines.push(Line::styled(l, theme.dim()));
     }
-    draw(frame, area, "Fix", "Enter applies · Esc closes", lines, theme);
+    draw(
+        frame,
+        area,
+        "Fix",
+        "Enter applies · Esc closes",
+        lines,
+        theme,
+    );
 }

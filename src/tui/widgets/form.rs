@@ -47,15 +47,29 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut cursor = None;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
-        let label_style = if focused { theme.key() } else { Default::default() };
+        let label_style = if focused {
+            theme.key()
+        } else {
+            Default::default()
+        };
         let shown = match &field.value {
             FieldValue::Choice { .. } => format!("◂ {} ▸", field.display()),
             FieldValue::Text { .. } => field.display(),
         };
-        let skip = shown.chars().count().saturating_sub(field_width.saturating_sub(1));
+        let skip = shown
+            .chars()
+            .count()
+            .saturating_sub(field_width.saturating_sub(1));
         let visible: String = shown.chars().skip(skip).collect();
-        let pad = field_width.saturating_sub(visible.chars().count());
-        let value_style = if focused { theme.selected_unfocused() } else { theme.dim() };
+        let pad = match &field.value {
+            FieldValue::Choice { .. } => 0,
+            FieldValue::Text { .. } => field_width.saturating_sub(visible.chars().count()),
+        };
+        let value_style = if focused {
+            theme.selected_unfocused()
+        } else {
+            theme.dim()
+        };
         if focused {
             if let Some(c) = field.cursor() {
                 cursor = Some((lines.len(), c.saturating_sub(skip)));
@@ -66,8 +80,15 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             Span::styled(format!("{visible}{}", "_".repeat(pad)), value_style),
         ]));
         if let Some(e) = &field.error {
-            for l in wrap(e, inner.saturating_sub(LABEL + 3)) {
-                lines.push(Line::styled(format!("{:LABEL$} ✗ {l}", ""), theme.bad()));
+            for (n, l) in wrap(e, inner.saturating_sub(LABEL + 3))
+                .into_iter()
+                .enumerate()
+            {
+                let mark = if n == 0 { "✗" } else { " " };
+                lines.push(Line::styled(
+                    format!("{:LABEL$} {mark} {l}", ""),
+                    theme.bad(),
+                ));
             }
         }
     }
@@ -86,7 +107,9 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         .border_style(theme.focus_border());
     let text_area = block.inner(rect);
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         rect,
     );
     if let Some((row, col)) = cursor {

@@ -14,10 +14,14 @@ pub fn usage_text(used: u64, quota: u64) -> String {
     }
 }
 
-/// A bar filling `width` columns (bar, a space, the text), coloured by how full.
+/// Columns kept for the text so that bars line up ("250 MB/5 GB").
+const TEXT_WIDTH: usize = 11;
+
+/// A bar then the text, `width` columns in all; the bar has the same length on
+/// every row (the text takes up to 11 columns), coloured by how full.
 pub fn usage_line(used: u64, quota: u64, width: u16, theme: Theme) -> Line<'static> {
     let text = usage_text(used, quota);
-    let bar_width = usize::from(width).saturating_sub(text.chars().count() + 1);
+    let bar_width = usize::from(width).saturating_sub(TEXT_WIDTH.max(text.chars().count()) + 1);
     if bar_width < 3 {
         return Line::from(text);
     }
@@ -56,10 +60,12 @@ mod tests {
 
     #[test]
     fn bar_fills_in_proportion_and_fits_its_width() {
-        let line = usage_line(GB, 2 * GB, 16, Theme::MONO);
+        let line = usage_line(GB, 2 * GB, 20, Theme::MONO);
         let s: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-        assert_eq!(s, "█████░░░░ 1/2 GB");
-        assert_eq!(s.chars().count(), 16);
+        assert_eq!(s, "████░░░░ 1/2 GB", "a bar of 20 - 11 - 1 = 8 columns");
+        let other = usage_line(250_000_000, 50 * GB, 20, Theme::MONO);
+        let o: String = other.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(o.find(' '), s.find(' '), "bars line up: {o} / {s}");
         let tiny = usage_line(1, 5 * GB, 16, Theme::MONO);
         let t: String = tiny.spans.iter().map(|s| s.content.as_ref()).collect();
         assert!(t.starts_with('█'), "any use shows: {t}");
