@@ -54,7 +54,12 @@ impl Backend for SandboxBackend {
             .map_err(|e| e.to_string())
     }
 
-    fn add_domain(&mut self, platform: PlatformId, name: &str, kind: DomainKind) -> Result<(), String> {
+    fn add_domain(
+        &mut self,
+        platform: PlatformId,
+        name: &str,
+        kind: DomainKind,
+    ) -> Result<(), String> {
         self.sandbox
             .add_domain(platform, name, kind)
             .map_err(|e| e.to_string())
@@ -65,7 +70,11 @@ impl Backend for SandboxBackend {
             Ok(p) => (p.kind, p.kind.facts().endpoints.host.clone()),
             Err(_) => (
                 mailshift_panel::PlatformKind::MxPlan,
-                mailshift_panel::PlatformKind::MxPlan.facts().endpoints.host.clone(),
+                mailshift_panel::PlatformKind::MxPlan
+                    .facts()
+                    .endpoints
+                    .host
+                    .clone(),
             ),
         };
         let lookup = Lookup::nameserver(self.sandbox.dns_addr());

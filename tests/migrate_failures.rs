@@ -33,7 +33,11 @@ fn wrong_password_names_the_side_and_exits_3() {
     let msg = r.json["error"].as_str().unwrap();
     assert!(msg.starts_with("destination: login refused"), "{msg}");
     assert!(msg.contains("MAILSHIFT_DST_PASSWORD"), "{msg}");
-    assert!(!r.stderr.contains("wrong"), "the password is never echoed: {}", r.stderr);
+    assert!(
+        !r.stderr.contains("wrong"),
+        "the password is never echoed: {}",
+        r.stderr
+    );
     nothing_written(&home);
 }
 
@@ -58,14 +62,23 @@ fn refused_port_and_unknown_host_exit_4() {
     let r = run(c);
     assert_eq!(r.code, 4, "{}", r.stderr);
     let msg = r.json["error"].as_str().unwrap();
-    assert!(msg.starts_with("destination: connection refused by 127.0.0.1:"), "{msg}");
+    assert!(
+        msg.starts_with("destination: connection refused by 127.0.0.1:"),
+        "{msg}"
+    );
     assert!(msg.contains("--dst-port"), "{msg}");
 
     let mut c = Command::new(bin());
     c.env("MAILSHIFT_HOME", home.path())
         .env("MAILSHIFT_SRC_PASSWORD", PASS)
         .env("MAILSHIFT_DST_PASSWORD", PASS)
-        .args(["migrate", "--src-host", "no-such-host.invalid", "--src-port", "143"])
+        .args([
+            "migrate",
+            "--src-host",
+            "no-such-host.invalid",
+            "--src-port",
+            "143",
+        ])
         .args(["--src-user", "john", "--src-security", "none"])
         .args(["--dst-host", "127.0.0.1", "--dst-port"])
         .arg(src.port().to_string())
@@ -74,7 +87,8 @@ fn refused_port_and_unknown_host_exit_4() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     let msg = r.json["error"].as_str().unwrap();
     assert!(
-        msg.starts_with("source: cannot resolve host no-such-host.invalid") || msg.starts_with("source: no answer"),
+        msg.starts_with("source: cannot resolve host no-such-host.invalid")
+            || msg.starts_with("source: no answer"),
         "{msg}"
     );
     nothing_written(&home);
@@ -88,7 +102,10 @@ fn missing_password_is_a_usage_error_naming_the_variable() {
     c.env_remove("MAILSHIFT_SRC_PASSWORD");
     let r = run(c);
     assert_eq!(r.code, 2);
-    assert!(r.json["error"].as_str().unwrap().contains("MAILSHIFT_SRC_PASSWORD"));
+    assert!(r.json["error"]
+        .as_str()
+        .unwrap()
+        .contains("MAILSHIFT_SRC_PASSWORD"));
     nothing_written(&home);
 }
 
@@ -104,7 +121,14 @@ fn tls_pair() -> Option<(Dovecot, Dovecot)> {
     Some((src, dst))
 }
 
-fn tls_cmd(home: &Home, src: &Dovecot, dst: &Dovecot, security: &str, port: u16, extra: &[&str]) -> Command {
+fn tls_cmd(
+    home: &Home,
+    src: &Dovecot,
+    dst: &Dovecot,
+    security: &str,
+    port: u16,
+    extra: &[&str],
+) -> Command {
     let mut c = Command::new(bin());
     c.env("MAILSHIFT_HOME", home.path())
         .env("MAILSHIFT_SRC_PASSWORD", PASS)
@@ -131,20 +155,48 @@ fn tls_is_verified_by_default_and_passes_with_the_pinned_ca_or_insecure() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     let msg = r.json["error"].as_str().unwrap();
     assert!(msg.starts_with("source: TLS with localhost:"), "{msg}");
-    assert!(msg.contains("--src-ca-file") && msg.contains("--insecure"), "{msg}");
+    assert!(
+        msg.contains("--src-ca-file") && msg.contains("--insecure"),
+        "{msg}"
+    );
     nothing_written(&home);
 
     let ca = src.ca_cert_pem().expect("ca");
-    let r = run(tls_cmd(&home, &src, &dst, "tls", tls_port, &["--src-ca-file", ca.to_str().unwrap()]));
+    let r = run(tls_cmd(
+        &home,
+        &src,
+        &dst,
+        "tls",
+        tls_port,
+        &["--src-ca-file", ca.to_str().unwrap()],
+    ));
     assert_eq!(r.code, 0, "{} {}", r.stderr, r.json);
     assert_eq!(r.n("copied"), 20);
 
-    let r = run(tls_cmd(&home, &src, &dst, "starttls", src.port(), &["--src-ca-file", ca.to_str().unwrap()]));
-    assert_eq!(r.code, 0, "STARTTLS with the pinned CA: {} {}", r.stderr, r.json);
+    let r = run(tls_cmd(
+        &home,
+        &src,
+        &dst,
+        "starttls",
+        src.port(),
+        &["--src-ca-file", ca.to_str().unwrap()],
+    ));
+    assert_eq!(
+        r.code, 0,
+        "STARTTLS with the pinned CA: {} {}",
+        r.stderr, r.json
+    );
     assert_eq!(r.n("skipped"), 20);
 
     let other = Home::new();
-    let r = run(tls_cmd(&other, &src, &dst, "tls", tls_port, &["--insecure"]));
+    let r = run(tls_cmd(
+        &other,
+        &src,
+        &dst,
+        "tls",
+        tls_port,
+        &["--insecure"],
+    ));
     assert_eq!(r.code, 0, "{} {}", r.stderr, r.json);
 }
 

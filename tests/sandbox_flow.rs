@@ -29,7 +29,11 @@ fn mx_plan_account_moves_to_exchange_through_the_provisional_name() {
         ))
         .expect("sandbox starts");
     let mx = sb.panel().platform_by_service("mxplan-7f3e21").unwrap().id;
-    let ex = sb.panel().platform_by_service("exchange-ab12cd").unwrap().id;
+    let ex = sb
+        .panel()
+        .platform_by_service("exchange-ab12cd")
+        .unwrap()
+        .id;
     let mx_port = sb.imap_addr(mx).unwrap().port();
     let ex_port = sb.imap_addr(ex).unwrap().port();
 
@@ -43,7 +47,8 @@ fn mx_plan_account_moves_to_exchange_through_the_provisional_name() {
         .unwrap()
         .suggest_provisional_name("john.smith", "example.com");
     assert_eq!(suggested, "john.smith01");
-    sb.rename_account(mx, "john.smith@example.com", &suggested).unwrap();
+    sb.rename_account(mx, "john.smith@example.com", &suggested)
+        .unwrap();
     sb.create_account(
         ex,
         NewAccount {
@@ -62,13 +67,22 @@ fn mx_plan_account_moves_to_exchange_through_the_provisional_name() {
     );
 
     let work = Home::new();
-    let mut c = migrate_ports(work.path(), (mx_port, "john.smith01@example.com"), (ex_port, "john.smith@example.com"), &[]);
+    let mut c = migrate_ports(
+        work.path(),
+        (mx_port, "john.smith01@example.com"),
+        (ex_port, "john.smith@example.com"),
+        &[],
+    );
     c.env("MAILSHIFT_SRC_PASSWORD", DEMO_PASSWORD)
         .env("MAILSHIFT_DST_PASSWORD", "Exchange-Pass-2026");
     let r = run(c);
     assert_eq!(r.code, 0, "{} {}", r.stderr, r.json);
     assert_eq!(r.n("copied") as usize, before.total_messages());
-    let after = non_empty(snap(ex_port, "john.smith@example.com", "Exchange-Pass-2026"));
+    let after = non_empty(snap(
+        ex_port,
+        "john.smith@example.com",
+        "Exchange-Pass-2026",
+    ));
     let diff = before.diff(&after);
     assert!(diff.is_empty(), "{diff}");
     rt.block_on(sb.shutdown());
@@ -82,9 +96,16 @@ fn sandbox_serve_prints_its_endpoints() {
         .args(["sandbox", "serve", "--once"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("exchange-ab12cd") && text.contains("IMAP     127.0.0.1:"), "{text}");
+    assert!(
+        text.contains("exchange-ab12cd") && text.contains("IMAP     127.0.0.1:"),
+        "{text}"
+    );
     assert!(text.contains("john.smith@example.com"), "{text}");
     assert!(home.path().join("sandbox/panel.json").exists());
 
@@ -93,5 +114,9 @@ fn sandbox_serve_prints_its_endpoints() {
         .args(["sandbox", "reset"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -1,7 +1,9 @@
 //! `mailshift dns check`: the "Diagnostic" column, headless.
 
 use clap::{Args, Subcommand};
-use mailshift_dns::{check_domain, parse_nameserver, render_text, DomainReport, Lookup, PlatformKind};
+use mailshift_dns::{
+    check_domain, parse_nameserver, render_text, DomainReport, Lookup, PlatformKind,
+};
 
 use super::exit;
 
@@ -42,9 +44,12 @@ fn panel_kind(kind: PlatformKind) -> mailshift_panel::PlatformKind {
 }
 
 fn service_host(kind: PlatformKind, given: &Option<String>) -> String {
-    given
-        .clone()
-        .unwrap_or_else(|| mailshift_panel::facts(panel_kind(kind)).endpoints.host.clone())
+    given.clone().unwrap_or_else(|| {
+        mailshift_panel::facts(panel_kind(kind))
+            .endpoints
+            .host
+            .clone()
+    })
 }
 
 fn red_count(r: &DomainReport) -> usize {
@@ -72,13 +77,25 @@ pub async fn run(cmd: DnsCommand) -> i32 {
     let domain = args.domain.trim_end_matches('.').to_ascii_lowercase();
     let (report, guessed) = match args.platform {
         Some(kind) => (
-            check_domain(&lookup, kind, &domain, &service_host(kind, &args.service_host)).await,
+            check_domain(
+                &lookup,
+                kind,
+                &domain,
+                &service_host(kind, &args.service_host),
+            )
+            .await,
             false,
         ),
         None => {
             let mut best: Option<DomainReport> = None;
             for kind in PlatformKind::ALL {
-                let r = check_domain(&lookup, kind, &domain, &service_host(kind, &args.service_host)).await;
+                let r = check_domain(
+                    &lookup,
+                    kind,
+                    &domain,
+                    &service_host(kind, &args.service_host),
+                )
+                .await;
                 if best.as_ref().is_none_or(|b| red_count(&r) < red_count(b)) {
                     best = Some(r);
                 }

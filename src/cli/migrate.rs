@@ -55,7 +55,9 @@ impl From<AuthArg> for AuthMethod {
 /// duplicates. Exit codes: 0 done and verified, 3 login refused, 4 server
 /// unreachable, 5 partial copy, 6 local state problem, 1 other.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  MAILSHIFT_SRC_PASSWORD=... MAILSHIFT_DST_PASSWORD=... mailshift migrate \\\n    --src-host imap.old.example --src-user john@example.com \\\n    --dst-host ssl0.ovh.net --dst-user john@example.com --json")]
+#[command(
+    after_help = "Example:\n  MAILSHIFT_SRC_PASSWORD=... MAILSHIFT_DST_PASSWORD=... mailshift migrate \\\n    --src-host imap.old.example --src-user john@example.com \\\n    --dst-host ssl0.ovh.net --dst-user john@example.com --json"
+)]
 pub struct MigrateArgs {
     /// Source IMAP server host name.
     #[arg(long, value_name = "HOST")]
@@ -290,7 +292,8 @@ fn save_task(dir: &std::path::Path, r: &Report, args: &MigrateArgs) {
 /// Consume engine events; on a terminal, redraw one progress line.
 async fn progress(mut rx: mpsc::UnboundedReceiver<Event>, live: bool) {
     let started = Instant::now();
-    let (mut total, mut total_bytes, mut done, mut bytes, mut skipped) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut total, mut total_bytes, mut done, mut bytes, mut skipped) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut folders = 0usize;
     let mut last_draw = Instant::now() - Duration::from_secs(1);
     let mut drew = false;

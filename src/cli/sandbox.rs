@@ -42,7 +42,10 @@ pub async fn run(cmd: SandboxCommand) -> i32 {
     match cmd {
         SandboxCommand::Reset => match Sandbox::reset(&home).await {
             Ok(()) => {
-                println!("sandbox restored to its demo state in {}", home.join("sandbox").display());
+                println!(
+                    "sandbox restored to its demo state in {}",
+                    home.join("sandbox").display()
+                );
                 exit::OK
             }
             Err(e) => {

@@ -18,7 +18,7 @@ pub mod widgets;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use tokio::sync::mpsc;
 
 pub use action::Action;
@@ -94,12 +94,9 @@ async fn event_loop(app: &mut App, terminal: &mut terminal::Tty) -> std::io::Res
             _ = tick.tick() => dispatch(app, Action::Tick),
             _ = tokio::time::sleep_until(due.into()), if app.dirty => {}
         }
-        // Drain whatever else is already queued before drawing.
-        while let Some(Some(Ok(e))) = events.next().now_or_never() {
-            if let Some(a) = event_action(app, e) {
-                dispatch(app, a);
-            }
-        }
+        // Drain background results already queued before drawing. (Terminal events
+        // are not drained here: polling the EventStream outside `select!` would
+        // register the wrong waker; the frame budget batches them instead.)
         while let Ok(action) = rx.try_recv() {
             dispatch(app, action);
         }

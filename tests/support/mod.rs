@@ -73,7 +73,12 @@ pub fn bin() -> PathBuf {
 }
 
 /// `mailshift migrate` between two servers, plain IMAP on loopback.
-pub fn migrate_cmd(home: &Path, src: (&Dovecot, &str), dst: (&Dovecot, &str), extra: &[&str]) -> Command {
+pub fn migrate_cmd(
+    home: &Path,
+    src: (&Dovecot, &str),
+    dst: (&Dovecot, &str),
+    extra: &[&str],
+) -> Command {
     migrate_ports(home, (src.0.port(), src.1), (dst.0.port(), dst.1), extra)
 }
 

@@ -23,7 +23,12 @@ impl SandboxServer {
             .build()
             .unwrap();
         let handle = runtime
-            .block_on(SandboxImap::start(store.clone(), directory.clone(), "127.0.0.1:0", "test"))
+            .block_on(SandboxImap::start(
+                store.clone(),
+                directory.clone(),
+                "127.0.0.1:0",
+                "test",
+            ))
             .unwrap();
         SandboxServer {
             store,

@@ -86,7 +86,11 @@ mod tests {
         std::fs::write(&p, b"{\"format\":1,\"da").unwrap();
         let e = load_versioned::<Vec<u32>>(&p, 1).unwrap_err();
         assert!(matches!(e, StateError::Corrupt { .. }), "{e}");
-        assert_eq!(std::fs::read(&p).unwrap(), b"{\"format\":1,\"da", "left untouched");
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            b"{\"format\":1,\"da",
+            "left untouched"
+        );
 
         save_versioned(&p, 7, &vec![1u32]).unwrap();
         let e = load_versioned::<Vec<u32>>(&p, 1).unwrap_err();

@@ -133,7 +133,7 @@ fn dns_cell(app: &App, p: &Platform, domain: &str) -> Cell<'static> {
 fn render_domains(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     let [table_area, detail] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(area);
+        Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(area);
     if p.domains.is_empty() {
         let msg = Paragraph::new("No associated domain yet: press a to add one.").style(t.dim());
         frame.render_widget(msg, table_area);

@@ -63,7 +63,7 @@ mod tests {
         let line = usage_line(GB, 2 * GB, 20, Theme::MONO);
         let s: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(s, "████░░░░ 1/2 GB", "a bar of 20 - 11 - 1 = 8 columns");
-        let other = usage_line(250_000_000, 50 * GB, 20, Theme::MONO);
+        let other = usage_line(250_000_000, 5 * GB, 20, Theme::MONO);
         let o: String = other.spans.iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(o.find(' '), s.find(' '), "bars line up: {o} / {s}");
         let tiny = usage_line(1, 5 * GB, 16, Theme::MONO);

@@ -48,11 +48,7 @@ pub enum ImapError {
     #[error("{side}: {host} did not greet as an IMAP server: is {port} an IMAP port?")]
     NotImap { side: Side, host: String, port: u16 },
     #[error("{side}: {what} timed out after {secs} s")]
-    Timeout {
-        side: Side,
-        what: String,
-        secs: u64,
-    },
+    Timeout { side: Side, what: String, secs: u64 },
     #[error("{side}: connection lost during {what}: {reason}")]
     Lost {
         side: Side,

@@ -107,7 +107,10 @@ impl Conn {
     }
 
     /// Identifying headers of the given UIDs (all when `None`).
-    pub async fn header_facts(&mut self, uids: Option<&[u32]>) -> Result<Vec<HeaderFacts>, ImapError> {
+    pub async fn header_facts(
+        &mut self,
+        uids: Option<&[u32]>,
+    ) -> Result<Vec<HeaderFacts>, ImapError> {
         let set = match uids {
             Some([]) => return Ok(Vec::new()),
             Some(u) => uidset::format(u),

@@ -125,9 +125,16 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
     let client = match ep.security {
         Security::Tls => {
             let tls = tls_handshake(ep, tcp, timeouts.connect).await?;
-            greet(ep, async_imap::Client::new(Transport::Tls(Box::new(tls))), timeouts).await?
+            greet(
+                ep,
+                async_imap::Client::new(Transport::Tls(Box::new(tls))),
+                timeouts,
+            )
+            .await?
         }
-        Security::None => greet(ep, async_imap::Client::new(Transport::Plain(tcp)), timeouts).await?,
+        Security::None => {
+            greet(ep, async_imap::Client::new(Transport::Plain(tcp)), timeouts).await?
+        }
         Security::Starttls => {
             let mut client =
                 greet(ep, async_imap::Client::new(Transport::Plain(tcp)), timeouts).await?;
@@ -138,11 +145,7 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
             .await
             .map_err(|_| within("STARTTLS"))?;
             if upgrade.is_err() {
-                return Err(ImapError::StartTlsRefused {
-                    side,
-                    host,
-                    port,
-                });
+                return Err(ImapError::StartTlsRefused { side, host, port });
             }
             let Transport::Plain(tcp) = client.into_inner() else {
                 unreachable!("STARTTLS starts from a plain stream")
@@ -242,28 +245,26 @@ pub(crate) fn server_text(text: &str) -> Option<String> {
 
 async fn open_tcp(ep: &Endpoint, limit: Duration) -> Result<TcpStream, ImapError> {
     let side = ep.side;
-    let addrs: Vec<_> = match tokio::time::timeout(
-        limit,
-        tokio::net::lookup_host((ep.host.as_str(), ep.port)),
-    )
-    .await
-    {
-        Err(_) => {
-            return Err(ImapError::ConnectTimeout {
-                side,
-                host: ep.host.clone(),
-                port: ep.port,
-                secs: limit.as_secs(),
-            })
-        }
-        Ok(Err(_)) => {
-            return Err(ImapError::UnknownHost {
-                side,
-                host: ep.host.clone(),
-            })
-        }
-        Ok(Ok(a)) => a.collect(),
-    };
+    let addrs: Vec<_> =
+        match tokio::time::timeout(limit, tokio::net::lookup_host((ep.host.as_str(), ep.port)))
+            .await
+        {
+            Err(_) => {
+                return Err(ImapError::ConnectTimeout {
+                    side,
+                    host: ep.host.clone(),
+                    port: ep.port,
+                    secs: limit.as_secs(),
+                })
+            }
+            Ok(Err(_)) => {
+                return Err(ImapError::UnknownHost {
+                    side,
+                    host: ep.host.clone(),
+                })
+            }
+            Ok(Ok(a)) => a.collect(),
+        };
     if addrs.is_empty() {
         return Err(ImapError::UnknownHost {
             side,

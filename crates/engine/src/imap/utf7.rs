@@ -109,10 +109,25 @@ mod tests {
 
     #[test]
     fn rfc_examples_round_trip() {
-        assert_eq!(encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
-        assert_eq!(decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-").unwrap(), "~peter/mail/台北/日本語");
+        assert_eq!(
+            encode("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
+        assert_eq!(
+            decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-").unwrap(),
+            "~peter/mail/台北/日本語"
+        );
         assert_eq!(encode("Projets & Idées"), "Projets &- Id&AOk-es");
-        for s in ["INBOX", "Société Générale", "Ελληνικά", "a&b&&c", "😀 emoji", "", "&", "x-&-y"] {
+        for s in [
+            "INBOX",
+            "Société Générale",
+            "Ελληνικά",
+            "a&b&&c",
+            "😀 emoji",
+            "",
+            "&",
+            "x-&-y",
+        ] {
             assert_eq!(decode(&encode(s)).unwrap(), s, "{s}");
         }
     }
@@ -123,6 +138,9 @@ mod tests {
         assert!(matches!(decode("abc&!!!-"), Err(Utf7Error::BadBase64(_))));
         assert!(matches!(decode("Société"), Err(Utf7Error::RawNonAscii(_))));
         assert!(matches!(decode("&2D0-"), Err(Utf7Error::BadUtf16(_)))); // lone surrogate
-        assert!(decode("&AGEAYgBj-").is_err(), "encoded ASCII is not canonical");
+        assert!(
+            decode("&AGEAYgBj-").is_err(),
+            "encoded ASCII is not canonical"
+        );
     }
 }

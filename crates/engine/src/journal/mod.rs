@@ -195,7 +195,8 @@ mod tests {
         }
         // Simulate a crash in the middle of writing the next record.
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
-        f.write_all(b"{\"t\":\"copied\",\"task\":\"t1\",\"src\":\"IN").unwrap();
+        f.write_all(b"{\"t\":\"copied\",\"task\":\"t1\",\"src\":\"IN")
+            .unwrap();
         drop(f);
         let j = Journal::open(&p).unwrap();
         let known = j.state.known("INBOX", 7, "INBOX", 9);
@@ -234,7 +235,10 @@ mod tests {
         let p = d.path().join("j.jsonl");
         let _j = Journal::open(&p).unwrap();
         // flock locks are per open file description, so a second open conflicts.
-        assert!(matches!(Journal::open(&p), Err(JournalError::Locked { .. })));
+        assert!(matches!(
+            Journal::open(&p),
+            Err(JournalError::Locked { .. })
+        ));
     }
 
     #[test]
@@ -243,7 +247,13 @@ mod tests {
         let p = d.path().join("j.jsonl");
         let mut j = Journal::open(&p).unwrap();
         j.append(copied("t1", vec![(1, Some(101))])).unwrap();
-        assert!(j.state.known("INBOX", 8, "INBOX", 9).is_empty(), "source UIDVALIDITY changed");
-        assert!(j.state.known("INBOX", 7, "INBOX", 10).is_empty(), "destination recreated");
+        assert!(
+            j.state.known("INBOX", 8, "INBOX", 9).is_empty(),
+            "source UIDVALIDITY changed"
+        );
+        assert!(
+            j.state.known("INBOX", 7, "INBOX", 10).is_empty(),
+            "destination recreated"
+        );
     }
 }

@@ -94,7 +94,8 @@ impl JournalState {
                 for set in self.copied.values_mut() {
                     set.map.retain(|_, (_, t)| *t != task);
                 }
-                self.folders.retain(|_, (_, t)| t.as_deref() != Some(task.as_str()));
+                self.folders
+                    .retain(|_, (_, t)| t.as_deref() != Some(task.as_str()));
                 self.done.clear();
             }
         }

@@ -59,7 +59,8 @@ mod tests {
 
     #[test]
     fn include_and_exclude_on_logical_paths() {
-        let f = FolderFilter::new(&["Archives/**".into(), "INBOX".into()], &["**/2019".into()]).unwrap();
+        let f = FolderFilter::new(&["Archives/**".into(), "INBOX".into()], &["**/2019".into()])
+            .unwrap();
         assert!(f.keeps("INBOX", Some('.')));
         assert!(f.keeps("Archives.2023", Some('.')));
         assert!(!f.keeps("Archives.2019", Some('.')));

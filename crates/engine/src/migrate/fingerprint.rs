@@ -54,7 +54,9 @@ fn identifying_fields(data: &[u8]) -> Vec<(String, Vec<u8>)> {
         }
         current = None;
         if let Some(colon) = line.iter().position(|&b| b == b':') {
-            let name = String::from_utf8_lossy(&line[..colon]).trim().to_ascii_lowercase();
+            let name = String::from_utf8_lossy(&line[..colon])
+                .trim()
+                .to_ascii_lowercase();
             if WANTED.contains(&name.as_str()) && !out.iter().any(|(k, _)| *k == name) {
                 out.push((name, trim(&line[colon + 1..]).to_vec()));
                 current = Some(out.len() - 1);
@@ -65,8 +67,14 @@ fn identifying_fields(data: &[u8]) -> Vec<(String, Vec<u8>)> {
 }
 
 fn trim(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &b[start..end]
 }
 
@@ -94,6 +102,9 @@ mod tests {
         let folded = b"Subject: a\r\n  long\r\nFrom: \xff\xfe@x\r\n\r\n";
         let bare = b"Subject: a long\nFrom: \xff\xfe@x\n\n";
         assert_eq!(fingerprint(folded, 5), fingerprint(bare, 5));
-        assert_ne!(fingerprint(folded, 5), fingerprint(b"Subject: b\r\n\r\n", 5));
+        assert_ne!(
+            fingerprint(folded, 5),
+            fingerprint(b"Subject: b\r\n\r\n", 5)
+        );
     }
 }

@@ -33,26 +33,56 @@ const WELL_KNOWN: &[(SpecialUse, &[&str])] = &[
     (
         SpecialUse::Sent,
         &[
-            "sent", "sent items", "sent messages", "sent mail", "envoyés", "éléments envoyés",
-            "gesendet", "gesendete elemente", "enviados", "inviati", "posta inviata",
+            "sent",
+            "sent items",
+            "sent messages",
+            "sent mail",
+            "envoyés",
+            "éléments envoyés",
+            "gesendet",
+            "gesendete elemente",
+            "enviados",
+            "inviati",
+            "posta inviata",
         ],
     ),
-    (SpecialUse::Drafts, &["drafts", "brouillons", "entwürfe", "borradores", "bozze"]),
+    (
+        SpecialUse::Drafts,
+        &["drafts", "brouillons", "entwürfe", "borradores", "bozze"],
+    ),
     (
         SpecialUse::Trash,
         &[
-            "trash", "deleted items", "deleted messages", "bin", "corbeille",
-            "éléments supprimés", "papierkorb", "gelöschte elemente", "papelera", "cestino",
+            "trash",
+            "deleted items",
+            "deleted messages",
+            "bin",
+            "corbeille",
+            "éléments supprimés",
+            "papierkorb",
+            "gelöschte elemente",
+            "papelera",
+            "cestino",
         ],
     ),
     (
         SpecialUse::Junk,
         &[
-            "junk", "spam", "junk e-mail", "junk email", "bulk mail", "courrier indésirable",
-            "pourriel", "spam-verdacht", "junk-e-mail",
+            "junk",
+            "spam",
+            "junk e-mail",
+            "junk email",
+            "bulk mail",
+            "courrier indésirable",
+            "pourriel",
+            "spam-verdacht",
+            "junk-e-mail",
         ],
     ),
-    (SpecialUse::Archive, &["archive", "archives", "archiv", "archivio"]),
+    (
+        SpecialUse::Archive,
+        &["archive", "archives", "archiv", "archivio"],
+    ),
 ];
 
 /// The special use a folder name suggests (top-level names only).
@@ -162,21 +192,16 @@ pub fn plan(
             continue;
         }
         let parts = split(&name, src_delim);
-        let special = f.special.or_else(|| {
-            (parts.len() == 1)
-                .then(|| well_known(&name))
-                .flatten()
-        });
+        let special = f
+            .special
+            .or_else(|| (parts.len() == 1).then(|| well_known(&name)).flatten());
 
         let dst_name = if let Some(prev) = previous(&f.raw) {
             decode(&prev)
         } else if is_inbox(&name) {
             "INBOX".to_string()
         } else {
-            let mut comps: Vec<String> = parts
-                .iter()
-                .map(|c| c.replace(dst_sep, "_"))
-                .collect();
+            let mut comps: Vec<String> = parts.iter().map(|c| c.replace(dst_sep, "_")).collect();
             if is_inbox(&comps[0]) {
                 comps[0] = "INBOX".into();
             }
@@ -247,12 +272,25 @@ mod tests {
         ];
         let dst = vec![lf("INBOX", '.', None, false)];
         let m = plan(&src, &dst, &none, &all);
-        let p = m.pairs.iter().find(|p| p.src_name.starts_with("Clients/")).unwrap();
+        let p = m
+            .pairs
+            .iter()
+            .find(|p| p.src_name.starts_with("Clients/"))
+            .unwrap();
         assert_eq!(p.src_name, "Clients/Société & Co");
         assert_eq!(p.dst_name, "Clients.Société & Co");
         assert_eq!(p.dst_raw, "Clients.Soci&AOk-t&AOk- &- Co");
-        assert_eq!(m.to_create, vec![p.dst_raw.clone()], "implied parent left to the server");
-        assert!(m.pairs.iter().any(|p| p.dst_name == "INBOX" && p.dst_exists), "INBOX always exists");
+        assert_eq!(
+            m.to_create,
+            vec![p.dst_raw.clone()],
+            "implied parent left to the server"
+        );
+        assert!(
+            m.pairs
+                .iter()
+                .any(|p| p.dst_name == "INBOX" && p.dst_exists),
+            "INBOX always exists"
+        );
         assert_eq!(m.pairs.len(), 2, "\\Noselect parent is not copied");
     }
 
@@ -278,7 +316,10 @@ mod tests {
         assert_eq!(by["Sent Items"], "Sent");
         assert_eq!(by["Sent Items/2019"], "Sent.2019");
         assert_eq!(by["Deleted Items"], "Corbeille");
-        assert_eq!(by["Archives"], "Archives", "no archive folder on the destination: name kept");
+        assert_eq!(
+            by["Archives"], "Archives",
+            "no archive folder on the destination: name kept"
+        );
         assert!(m.to_create.contains(&"Sent.2019".to_string()));
         assert!(!m.to_create.contains(&"Sent".to_string()));
     }

@@ -64,18 +64,31 @@ impl Report {
             if self.dry_run { "to copy" } else { "copied " },
             self.copied
         ));
-        s.push_str(&format!("Messages skipped     : {} (already on the destination)\n", self.skipped));
-        s.push_str(&format!("Bytes transferred    : {} ({mb:.1} MiB)\n", self.bytes));
+        s.push_str(&format!(
+            "Messages skipped     : {} (already on the destination)\n",
+            self.skipped
+        ));
+        s.push_str(&format!(
+            "Bytes transferred    : {} ({mb:.1} MiB)\n",
+            self.bytes
+        ));
         s.push_str(&format!(
             "Folders              : {} ({} created)\n",
             self.folders,
             self.created_folders.len()
         ));
-        s.push_str(&format!("Duration             : {:.1} s\n", self.duration_secs));
+        s.push_str(&format!(
+            "Duration             : {:.1} s\n",
+            self.duration_secs
+        ));
         s.push_str(&format!(
             "Rate                 : {:.1} msg/s, {:.2} MiB/s\n",
             self.rate_per_sec(),
-            if self.duration_secs > 0.0 { mb / self.duration_secs } else { 0.0 }
+            if self.duration_secs > 0.0 {
+                mb / self.duration_secs
+            } else {
+                0.0
+            }
         ));
         s.push_str(&format!("Failed messages      : {}\n", self.failed));
         s.push_str(&format!("Errors               : {}\n", self.errors.len()));

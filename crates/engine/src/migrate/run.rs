@@ -103,7 +103,10 @@ impl Ctx {
     pub fn record(&self, r: Record) {
         if let Err(e) = self.journal().append(r) {
             tracing::error!(error = %e, "journal write failed; stopping");
-            *self.journal_failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+            *self
+                .journal_failed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
             self.halted.store(true, Ordering::SeqCst);
         }
     }
@@ -238,11 +241,16 @@ pub async fn run(
             match dst0.create(raw).await {
                 Ok(created) => {
                     if created {
-                        report.created_folders.push(imap::utf7::decode(raw).unwrap_or(raw.clone()));
+                        report
+                            .created_folders
+                            .push(imap::utf7::decode(raw).unwrap_or(raw.clone()));
                     }
                     for (i, p) in ctx.pairs.iter().enumerate() {
                         if &p.dst_raw == raw {
-                            ctx.created.lock().unwrap_or_else(|p| p.into_inner()).insert(i);
+                            ctx.created
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .insert(i);
                             ctx.record(Record::Folder {
                                 task: m.task_id.clone(),
                                 src: p.src_raw.clone(),
@@ -343,7 +351,9 @@ pub async fn run(
             fr.note = Some("destination folder could not be created".into());
         }
     }
-    let expected = (0..n).filter(|i| ctx.dst_exists(*i) || m.options.dry_run).count();
+    let expected = (0..n)
+        .filter(|i| ctx.dst_exists(*i) || m.options.dry_run)
+        .count();
     for _ in 0..expected {
         let Some(Done::Plan(i, r)) = done_rx.recv().await else {
             break;
@@ -478,10 +488,20 @@ pub async fn run(
     if let Some(e) = fatal {
         return Err(e.into());
     }
-    if let Some(q) = ctx.over_quota.lock().unwrap_or_else(|p| p.into_inner()).take() {
+    if let Some(q) = ctx
+        .over_quota
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
         report.errors.push(q);
     }
-    if let Some(j) = ctx.journal_failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+    if let Some(j) = ctx
+        .journal_failed
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
         report.errors.push(format!("journal: {j}"));
     }
     if m.options.dry_run {
@@ -498,9 +518,8 @@ pub async fn run(
     report.bytes = folder_reports.iter().map(|f| f.bytes).sum();
     report.failed = folder_reports.iter().map(|f| f.failed).sum();
     report.folders = n;
-    report.verified = !m.options.dry_run
-        && !report.cancelled
-        && folder_reports.iter().all(|f| f.verified);
+    report.verified =
+        !m.options.dry_run && !report.cancelled && folder_reports.iter().all(|f| f.verified);
     report.folder_reports = folder_reports;
     report.duration_secs = started.elapsed().as_secs_f64();
     Ok(report)
@@ -535,7 +554,12 @@ mod tests {
         let b = batches(&items, 2, 100);
         assert_eq!(
             b,
-            vec![vec![(1, 10), (2, 10)], vec![(3, 10)], vec![(4, 1000)], vec![(5, 10)]]
+            vec![
+                vec![(1, 10), (2, 10)],
+                vec![(3, 10)],
+                vec![(4, 1000)],
+                vec![(5, 10)]
+            ]
         );
         assert!(batches(&[], 10, 10).is_empty());
     }

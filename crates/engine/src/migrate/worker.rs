@@ -153,9 +153,7 @@ impl Worker {
             &pair.dst_raw,
             dst_state.uid_validity,
         );
-        let (to_copy, found) = self
-            .dedupe(ctx, pair, &src_list, &dst_list, &known)
-            .await?;
+        let (to_copy, found) = self.dedupe(ctx, pair, &src_list, &dst_list, &known).await?;
         if !found.is_empty() && !ctx.options.dry_run {
             ctx.record(Record::Copied {
                 task: FOUND.into(),
@@ -483,7 +481,11 @@ impl Worker {
     }
 
     /// Compare source and destination for one folder.
-    pub async fn verify(&mut self, ctx: &Ctx, plan: &FolderPlan) -> Result<VerifyOutcome, ImapError> {
+    pub async fn verify(
+        &mut self,
+        ctx: &Ctx,
+        plan: &FolderPlan,
+    ) -> Result<VerifyOutcome, ImapError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -497,7 +499,11 @@ impl Worker {
         }
     }
 
-    async fn verify_once(&mut self, ctx: &Ctx, plan: &FolderPlan) -> Result<VerifyOutcome, ImapError> {
+    async fn verify_once(
+        &mut self,
+        ctx: &Ctx,
+        plan: &FolderPlan,
+    ) -> Result<VerifyOutcome, ImapError> {
         let pair = &ctx.pairs[plan.idx];
         let dst_state = self.dst.status(&pair.dst_raw).await?;
         if plan.unchanged {
@@ -518,7 +524,12 @@ impl Worker {
             HashSet::new()
         } else {
             self.src.open(&pair.src_raw, false).await?;
-            self.src.uid_sizes().await?.into_iter().map(|p| p.0).collect()
+            self.src
+                .uid_sizes()
+                .await?
+                .into_iter()
+                .map(|p| p.0)
+                .collect()
         };
         let dst: HashMap<u32, u32> = if dst_state.messages > 0 {
             self.dst.open(&pair.dst_raw, false).await?;
