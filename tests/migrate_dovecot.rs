@@ -15,6 +15,23 @@ fn seeded_pair() -> Option<(Dovecot, Dovecot)> {
     Some((src, dst))
 }
 
+/// `mailshift migrate` from john on `src` to john on `dst`.
+fn migrate_john(home: &Home, src: &Dovecot, dst: &Dovecot, extra: &[&str]) -> Run {
+    run(migrate_cmd(
+        home.path(),
+        (src, "john"),
+        (dst, "john"),
+        extra,
+    ))
+}
+
+/// The destination holds exactly the source's mail, Sent Items in `\Sent`.
+fn assert_mirrors(src: &Dovecot, dst: &Dovecot) {
+    let expected = non_empty(snapshot(src, "john").renamed("Sent Items", "Sent"));
+    let diff = expected.diff(&non_empty(snapshot(dst, "john")));
+    assert!(diff.is_empty(), "{diff}");
+}
+
 #[test]
 fn copies_everything_byte_exact_then_second_run_copies_nothing() {
     let Some((src, dst)) = seeded_pair() else {
@@ -24,12 +41,7 @@ fn copies_everything_byte_exact_then_second_run_copies_nothing() {
     let before = snapshot(&src, "john");
     assert!(before.total_messages() >= 60, "seed is realistic");
 
-    let first = run(migrate_cmd(
-        home.path(),
-        (&src, "john"),
-        (&dst, "john"),
-        &[],
-    ));
+    let first = migrate_john(&home, &src, &dst, &[]);
     assert_eq!(
         first.code, 0,
         "stderr: {}\njson: {}",
@@ -60,12 +72,7 @@ fn copies_everything_byte_exact_then_second_run_copies_nothing() {
         "the source is never modified"
     );
 
-    let second = run(migrate_cmd(
-        home.path(),
-        (&src, "john"),
-        (&dst, "john"),
-        &[],
-    ));
+    let second = migrate_john(&home, &src, &dst, &[]);
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert_eq!(second.n("copied"), 0);
     assert_eq!(second.n("skipped") as usize, before.total_messages());
@@ -85,12 +92,7 @@ fn new_mail_between_runs_is_copied_by_the_next_run() {
         return;
     };
     let home = Home::new();
-    let first = run(migrate_cmd(
-        home.path(),
-        (&src, "john"),
-        (&dst, "john"),
-        &[],
-    ));
+    let first = migrate_john(&home, &src, &dst, &[]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let mut o = oracle(&src, "john");
     o.append(
@@ -100,17 +102,10 @@ fn new_mail_between_runs_is_copied_by_the_next_run() {
         Some("02-Mar-2021 08:00:00 +0100"),
     )
     .unwrap();
-    let second = run(migrate_cmd(
-        home.path(),
-        (&src, "john"),
-        (&dst, "john"),
-        &[],
-    ));
+    let second = migrate_john(&home, &src, &dst, &[]);
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert_eq!(second.n("copied"), 1);
-    let expected = non_empty(snapshot(&src, "john").renamed("Sent Items", "Sent"));
-    let diff = expected.diff(&non_empty(snapshot(&dst, "john")));
-    assert!(diff.is_empty(), "{diff}");
+    assert_mirrors(&src, &dst);
 }
 
 #[test]
@@ -119,12 +114,7 @@ fn lost_journal_falls_back_to_fingerprints_without_duplicates() {
         return;
     };
     let home = Home::new();
-    let first = run(migrate_cmd(
-        home.path(),
-        (&src, "john"),
-        (&dst, "john"),
-        &[],
-    ));
+    let first = migrate_john(&home, &src, &dst, &[]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     // A fresh state dir: the journal knows nothing, the destination is full.
     let other = Home::new();
@@ -144,10 +134,7 @@ fn reverse_direction_dot_to_slash_and_include_filter() {
     let Some((a, b)) = seeded_pair() else { return };
     let home = Home::new();
     // First a -> b, then b (dot) -> a fresh user on a (slash) with a filter.
-    assert_eq!(
-        run(migrate_cmd(home.path(), (&a, "john"), (&b, "john"), &[])).code,
-        0
-    );
+    assert_eq!(migrate_john(&home, &a, &b, &[]).code, 0);
     a.add_user("copy", PASS).unwrap();
     let r = run(migrate_cmd(
         home.path(),
@@ -173,12 +160,7 @@ fn dry_run_writes_nothing() {
     };
     let home = Home::new();
     let before = snapshot(&dst, "john");
-    let r = run(migrate_cmd(
-        home.path(),
-        (&src, "john"),
-        (&dst, "john"),
-        &["--dry-run"],
-    ));
+    let r = migrate_john(&home, &src, &dst, &["--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json["dry_run"], true);
     assert_eq!(
