@@ -49,18 +49,31 @@ impl ZoneServer {
     /// Serve on `bind` (use `127.0.0.1:0` for an ephemeral port) over UDP and TCP on the same
     /// port. Must be called inside a Tokio runtime.
     pub async fn start(bind: SocketAddr, clock: SimClock) -> Result<ZoneServer, DnsError> {
-        let udp = UdpSocket::bind(bind)
-            .await
-            .map_err(|source| DnsError::Bind { addr: bind, source })?;
-        let local_addr = udp
-            .local_addr()
-            .map_err(|source| DnsError::Bind { addr: bind, source })?;
-        let tcp = TcpListener::bind(local_addr)
-            .await
-            .map_err(|source| DnsError::Bind {
-                addr: local_addr,
-                source,
-            })?;
+        // With port 0 the kernel picks a free UDP port, but the same TCP port
+        // may be taken by someone else: pick again a few times before giving up.
+        let attempts = if bind.port() == 0 { 32 } else { 1 };
+        let mut attempt = 0;
+        let (udp, tcp, local_addr) = loop {
+            attempt += 1;
+            let udp = UdpSocket::bind(bind)
+                .await
+                .map_err(|source| DnsError::Bind { addr: bind, source })?;
+            let local_addr = udp
+                .local_addr()
+                .map_err(|source| DnsError::Bind { addr: bind, source })?;
+            match TcpListener::bind(local_addr).await {
+                Ok(tcp) => break (udp, tcp, local_addr),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && attempt < attempts => {
+                    continue;
+                }
+                Err(source) => {
+                    return Err(DnsError::Bind {
+                        addr: local_addr,
+                        source,
+                    });
+                }
+            }
+        };
         let zones = Arc::new(Mutex::new(ZoneSet::default()));
         let mut server = ServerFuture::new(Responder {
             zones: zones.clone(),
