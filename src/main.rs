@@ -88,6 +88,12 @@ fn main() {
             Some(cli::Command::Migrate(a)) => cli::migrate::run(*a).await,
             Some(cli::Command::Dns { command }) => cli::dns::run(command).await,
             Some(cli::Command::Sandbox { command }) => cli::sandbox::run(command).await,
+            Some(cli::Command::Status(a)) => cli::tasks::status(a).await,
+            Some(cli::Command::Cancel(a)) => cli::tasks::cancel(a).await,
+            Some(cli::Command::Rollback(a)) => cli::tasks::rollback(*a).await,
+            Some(cli::Command::Resume(a)) => cli::tasks::resume(*a).await,
+            Some(cli::Command::Tasks(a)) => cli::tasks::list(a).await,
+            Some(cli::Command::Project { command }) => cli::project::run(*command).await,
             None => tui_main(args.demo).await,
         }
     });

@@ -1,26 +1,71 @@
 //! The TUI's backend on the sandbox provider: every panel operation acts on
-//! the sandbox's IMAP store, logins and DNS zones, and is persisted.
+//! the sandbox's IMAP store, logins and DNS zones, and is persisted; migrations run
+//! as tasks of a `Migrator` whose state lives beside the sandbox (the data dir).
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use mailshift_dns::{check_domain, DomainReport, Fix, Lookup, PendingChange};
-use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId};
-use mailshift_sandbox::provider::dns_kind;
+use mailshift_engine::imap::Secret;
+use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId, DEMO_PASSWORD};
+use mailshift_sandbox::provider::{dns_kind, login_of};
 use mailshift_sandbox::Sandbox;
+use mailshift_tasks::{Clock, EndpointSpec, Migrator};
 
 use crate::tui::Backend;
 
 pub struct SandboxBackend {
     sandbox: Sandbox,
+    migrator: Result<Migrator, String>,
+    /// Passwords typed in this process for accounts it created, by (platform, login).
+    /// Memory only: never written, never logged.
+    typed: HashMap<(PlatformId, String), Secret>,
 }
 
 impl SandboxBackend {
+    /// The backend on `sandbox`, with a migrator whose tasks live in the data dir the
+    /// sandbox was started in (the parent of its root).
     pub fn new(sandbox: Sandbox) -> Self {
-        SandboxBackend { sandbox }
+        let home = sandbox
+            .root()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| sandbox.root().to_path_buf());
+        let migrator = Migrator::open(&home, Clock::system()).map_err(|e| {
+            format!("migrations are off: {e} (check that the data dir is writable, or set MAILSHIFT_HOME)")
+        });
+        SandboxBackend {
+            sandbox,
+            migrator,
+            typed: HashMap::new(),
+        }
+    }
+
+    /// The backend on `sandbox` with a migrator opened elsewhere (tests).
+    pub fn with_migrator(sandbox: Sandbox, migrator: Migrator) -> Self {
+        SandboxBackend {
+            sandbox,
+            migrator: Ok(migrator),
+            typed: HashMap::new(),
+        }
+    }
+
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
     }
 
     pub fn into_inner(self) -> Sandbox {
         self.sandbox
+    }
+
+    /// The platform whose IMAP server `endpoint` points at.
+    fn platform_at(&self, endpoint: &EndpointSpec) -> Option<PlatformId> {
+        self.sandbox.panel().platforms.iter().find_map(|p| {
+            let addr = self.sandbox.imap_addr(p.id).ok()?;
+            (addr.port() == endpoint.port && addr.ip().to_string() == endpoint.host).then_some(p.id)
+        })
     }
 }
 
@@ -30,9 +75,13 @@ impl Backend for SandboxBackend {
     }
 
     fn create_account(&mut self, platform: PlatformId, new: NewAccount) -> Result<String, String> {
-        self.sandbox
+        let secret = Secret::new(new.password.clone());
+        let address = self
+            .sandbox
             .create_account(platform, new)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.typed.insert((platform, login_of(&address)), secret);
+        Ok(address)
     }
 
     fn rename_account(
@@ -41,17 +90,24 @@ impl Backend for SandboxBackend {
         address: &str,
         new_local: &str,
     ) -> Result<String, String> {
-        self.sandbox
+        let new = self
+            .sandbox
             .rename_account(platform, address, new_local)
             .map(|r| r.new)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        if let Some(s) = self.typed.remove(&(platform, login_of(address))) {
+            self.typed.insert((platform, login_of(&new)), s);
+        }
+        Ok(new)
     }
 
     fn reset_account(&mut self, platform: PlatformId, address: &str) -> Result<(), String> {
         self.sandbox
             .reset_account(platform, address)
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.typed.remove(&(platform, login_of(address)));
+        Ok(())
     }
 
     fn add_domain(
@@ -110,5 +166,31 @@ impl Backend for SandboxBackend {
             ports.join(", "),
             self.sandbox.dns_addr()
         ))
+    }
+
+    fn migrator(&self) -> Option<Migrator> {
+        self.migrator.as_ref().ok().cloned()
+    }
+
+    fn migrations_refused(&self) -> Option<String> {
+        self.migrator.as_ref().err().cloned()
+    }
+
+    fn known_secret(&self, endpoint: &EndpointSpec) -> Option<Secret> {
+        let platform = self.platform_at(endpoint)?;
+        let login = login_of(&endpoint.login);
+        if let Some(s) = self.typed.get(&(platform, login.clone())) {
+            return Some(s.clone());
+        }
+        let p = self.sandbox.panel().platform(platform).ok()?;
+        p.account(&login)
+            .filter(|a| a.verify_password(DEMO_PASSWORD))
+            .map(|_| Secret::new(DEMO_PASSWORD))
+    }
+
+    fn refresh_usage(&mut self) {
+        if let Err(e) = self.sandbox.refresh_used_bytes() {
+            tracing::warn!("could not read the sandbox mailbox sizes: {e}");
+        }
     }
 }

@@ -223,3 +223,467 @@ fn log_pane() {
     assert!(screen(&app, 80, 24).contains("DNS of example.net"));
     snap("log_pane", &app);
 }
+
+// ---- Migrations: the wizard, the New migration form, the dashboard and its dialogs.
+
+mod tasks {
+    use super::*;
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use mailshift::tui::app::Screen;
+    use mailshift::tui::backend::Backend;
+    use mailshift::tui::wizard::WizardStep;
+    use mailshift_dns::{DomainReport, Fix, PendingChange};
+    use mailshift_engine::imap::Security;
+    use mailshift_engine::migrate::{FolderReport, Report};
+    use mailshift_panel::migration::OptionSet;
+    use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId};
+    use mailshift_tasks::{
+        Clock, EndpointSpec, Migrator, ServerType, StepKind, StepState, TaskRecord, TaskSpec,
+        TaskState, Tuning,
+    };
+
+    /// The demo with a migrator on an empty temp dir and a clock standing still at
+    /// `now()`: task screens render, nothing reaches a network.
+    struct DemoWithTasks {
+        demo: DemoBackend,
+        migrator: Migrator,
+        _dir: tempfile::TempDir,
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 10, 0).unwrap()
+    }
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + Duration::minutes(minute)
+    }
+
+    impl Backend for DemoWithTasks {
+        fn panel(&self) -> &PanelState {
+            self.demo.panel()
+        }
+        fn create_account(&mut self, p: PlatformId, new: NewAccount) -> Result<String, String> {
+            self.demo.create_account(p, new)
+        }
+        fn rename_account(&mut self, p: PlatformId, a: &str, n: &str) -> Result<String, String> {
+            self.demo.rename_account(p, a, n)
+        }
+        fn reset_account(&mut self, p: PlatformId, a: &str) -> Result<(), String> {
+            self.demo.reset_account(p, a)
+        }
+        fn add_domain(&mut self, p: PlatformId, n: &str, k: DomainKind) -> Result<(), String> {
+            self.demo.add_domain(p, n, k)
+        }
+        fn dns_check(
+            &self,
+            p: PlatformId,
+            d: &str,
+        ) -> futures::future::BoxFuture<'static, DomainReport> {
+            self.demo.dns_check(p, d)
+        }
+        fn apply_fix(&mut self, d: &str, f: &Fix) -> Result<Vec<PendingChange>, String> {
+            self.demo.apply_fix(d, f)
+        }
+        fn pending_changes(&self) -> Vec<PendingChange> {
+            self.demo.pending_changes()
+        }
+        fn sandbox_note(&self) -> Option<String> {
+            self.demo.sandbox_note()
+        }
+        fn migrator(&self) -> Option<Migrator> {
+            Some(self.migrator.clone())
+        }
+    }
+
+    fn task_app() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let migrator = Migrator::open(dir.path(), Clock::manual(now())).unwrap();
+        let backend = DemoWithTasks {
+            demo: DemoBackend::with_clock(SimClock::manual()),
+            migrator,
+            _dir: dir,
+        };
+        let mut app = App::new(Box::new(backend), Theme::MONO);
+        app.settle();
+        app
+    }
+
+    fn side(login: &str, t: ServerType, port: u16) -> EndpointSpec {
+        EndpointSpec {
+            server_type: t,
+            host: "127.0.0.1".into(),
+            port,
+            security: Security::None,
+            auth: Default::default(),
+            login: login.into(),
+            insecure: false,
+            ca_file: None,
+        }
+    }
+
+    fn record(id: &str, from: &str, to: &str, minute: i64) -> TaskRecord {
+        let spec = TaskSpec {
+            source: side(from, ServerType::MxPlan, 40143),
+            destination: side(to, ServerType::Exchange, 40144),
+            options: OptionSet::emails(),
+            notify: None,
+            tuning: Tuning::default(),
+            project: None,
+        };
+        let mut r = TaskRecord::new(id.into(), spec, at(minute));
+        r.started = Some(at(minute));
+        r.updated = at(minute + 5);
+        r
+    }
+
+    /// A task copying e-mails: 1234 of 5000 messages.
+    fn running() -> TaskRecord {
+        let mut r = record(
+            "MS-RUN4K7Q2XZ",
+            "john.smith01@example.com",
+            "john.smith@example.com",
+            4,
+        );
+        r.state = TaskState::Running;
+        r.set_step(
+            StepKind::Connect,
+            StepState::Done,
+            Some("logged in to both sides".into()),
+        );
+        r.set_step(StepKind::Emails, StepState::Running, None);
+        let p = &mut r.progress;
+        p.folders_planned = 6;
+        p.messages_total = 5000;
+        p.messages_done = 1234;
+        p.bytes_total = 160_000_000;
+        p.bytes_done = 40_000_000;
+        p.rate = vec![40, 80, 120, 100, 90, 130, 150, 140, 120, 110];
+        p.problems = vec!["Junk: 1 message over the destination's size limit, left out".into()];
+        r
+    }
+
+    fn finished() -> TaskRecord {
+        let mut r = record(
+            "MS-FIN8H3M2PQ",
+            "marie.dupont01@example.com",
+            "marie.dupont@example.com",
+            0,
+        );
+        r.state = TaskState::Finished;
+        r.ended = Some(at(3));
+        r.updated = at(3);
+        for k in [StepKind::Connect, StepKind::Emails, StepKind::Verify] {
+            r.set_step(k, StepState::Done, None);
+        }
+        r.progress.messages_total = 42;
+        r.progress.messages_done = 42;
+        r.progress.bytes_total = 1_800_000;
+        r.progress.bytes_done = 1_800_000;
+        let folder = |name: &str, n: u64| FolderReport {
+            folder: name.into(),
+            destination: name.into(),
+            source_messages: n,
+            copied: n,
+            skipped: 0,
+            bytes: n * 40_000,
+            failed: 0,
+            verified: true,
+            state: "copied".into(),
+            note: None,
+        };
+        r.report = Some(Report {
+            task_id: r.id.clone(),
+            copied: 42,
+            bytes: 1_800_000,
+            folders: 3,
+            verified: true,
+            duration_secs: 12.5,
+            connections: 4,
+            folder_reports: vec![
+                folder("INBOX", 30),
+                folder("Sent", 10),
+                folder("Archives/2024", 2),
+            ],
+            ..Report::default()
+        });
+        r
+    }
+
+    fn failed() -> TaskRecord {
+        let mut r = record(
+            "MS-FAL2Z9W4RT",
+            "paul.martin01@example.com",
+            "paul.martin@example.com",
+            -30,
+        );
+        r.state = TaskState::Failed;
+        r.ended = Some(at(-29));
+        r.set_step(StepKind::Connect, StepState::Failed, None);
+        r.error = Some(
+            "login refused by 127.0.0.1:40144 for paul.martin@example.com: check the destination password"
+                .into(),
+        );
+        r
+    }
+
+    fn dashboard() -> App {
+        let mut app = task_app();
+        app.screen = Screen::Dashboard;
+        for r in [failed(), finished(), running()] {
+            app.tasks.upsert(r);
+        }
+        app.tasks.select("MS-RUN4K7Q2XZ");
+        app
+    }
+
+    #[test]
+    fn dashboard_with_a_running_task() {
+        let app = dashboard();
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("MS-RUN4K7Q2XZ") && text.contains("running"),
+            "{text}"
+        );
+        assert!(text.contains("1234/5000") && text.contains("25%"), "{text}");
+        let wide = screen(&app, 120, 40);
+        assert!(wide.contains("Rate") && wide.contains("ETA"), "{wide}");
+        assert!(wide.contains("Junk: 1 message"), "the log tail: {wide}");
+        snap("dashboard_running", &app);
+    }
+
+    #[test]
+    fn dashboard_finished_task_with_its_folders() {
+        let mut app = dashboard();
+        app.tasks.select("MS-FIN8H3M2PQ");
+        let text = screen(&app, 120, 40);
+        assert!(
+            text.contains("Archives/2024") && text.contains("INBOX"),
+            "{text}"
+        );
+        snap("dashboard_finished", &app);
+    }
+
+    #[test]
+    fn dashboard_failed_task_says_why() {
+        let mut app = dashboard();
+        app.tasks.select("MS-FAL2Z9W4RT");
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("destination password"), "{text}");
+        snap("dashboard_failed", &app);
+    }
+
+    #[test]
+    fn dashboard_empty_says_how_to_start() {
+        let mut app = self::super::app();
+        run(&mut app, &[Action::ShowDashboard]);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("No task") && text.contains("--demo"),
+            "{text}"
+        );
+        snap("dashboard_empty", &app);
+    }
+
+    #[test]
+    fn cancel_confirmation_names_the_step_that_completes() {
+        let mut app = dashboard();
+        run(&mut app, &[Action::CancelTask]);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("Cancel task MS-RUN4K7Q2XZ") && text.contains("(e-mails) completes"),
+            "{text}"
+        );
+        snap("cancel_confirm", &app);
+    }
+
+    #[test]
+    fn rollback_form_says_until_when_and_masks_the_password() {
+        let mut app = dashboard();
+        app.tasks.select("MS-FIN8H3M2PQ");
+        run(&mut app, &[Action::RollbackTask]);
+        type_text(&mut app, "Exchange-Pass-2026");
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("2026-03-04 09:03") && text.contains("42 messages"),
+            "{text}"
+        );
+        assert!(!text.contains("Exchange-Pass-2026"));
+        snap("rollback_form", &app);
+    }
+
+    #[test]
+    fn rollback_of_a_running_task_is_refused_with_the_reason() {
+        let mut app = dashboard();
+        run(&mut app, &[Action::RollbackTask]);
+        assert!(app.form.is_none());
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("cancel it first"), "{text}");
+        snap("rollback_refused", &app);
+    }
+
+    #[test]
+    fn follow_dialog_refuses_an_unknown_pair() {
+        let mut app = dashboard();
+        run(&mut app, &[Action::FollowTask]);
+        type_text(&mut app, "MS-NOPE2345AB");
+        run(&mut app, &[Action::NextField]);
+        type_text(&mut app, "john.smith@example.com");
+        run(&mut app, &[Action::Submit]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("no such task"), "{text}");
+        snap("follow_dialog", &app);
+    }
+
+    #[test]
+    fn report_dialog_shows_the_verification() {
+        let mut app = dashboard();
+        app.tasks.select("MS-FIN8H3M2PQ");
+        run(&mut app, &[Action::ShowReport]);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("Verification") && text.contains("passed"),
+            "{text}"
+        );
+        snap("report_dialog", &app);
+    }
+
+    #[test]
+    fn quit_with_running_tasks_asks_what_to_do() {
+        let mut app = dashboard();
+        app.dialog = Some(mailshift::tui::app::Dialog::Quit {
+            running: vec!["MS-RUN4K7Q2XZ".into()],
+        });
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("continue in the background") && text.contains("cancel them"),
+            "{text}"
+        );
+        snap("quit_running", &app);
+    }
+
+    #[test]
+    fn new_migration_form_with_errors_and_disabled_options() {
+        let mut app = task_app();
+        run(&mut app, &[Action::ShowDashboard, Action::NewMigration]);
+        // MX Plan source: everything but e-mails is disabled with the reason.
+        for _ in 0..3 {
+            run(&mut app, &[Action::Edit(InputRequest::GoToNextChar)]);
+        }
+        run(&mut app, &[Action::NextField, Action::NextField]);
+        type_text(&mut app, "john.smith@example.com");
+        run(&mut app, &[Action::NextField]);
+        type_text(&mut app, "secret-pw");
+        run(&mut app, &[Action::Submit]);
+        let wide = screen(&app, 120, 40);
+        assert!(wide.contains("MX Plan source has no calendars"), "{wide}");
+        assert!(wide.contains("type the destination login"), "{wide}");
+        assert!(!wide.contains("secret-pw") && wide.contains("•••••••••"));
+        snap("new_migration", &app);
+    }
+
+    /// The wizard on john.smith@example.com (MX Plan), as far as `step`.
+    fn wizard_at(step: WizardStep) -> App {
+        let mut app = task_app();
+        goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+        select_account(&mut app, "john.smith@example.com");
+        run(&mut app, &[Action::MigrateAccount]);
+        if step >= WizardStep::Rename {
+            run(&mut app, &[Action::Submit]);
+        }
+        if step >= WizardStep::Create {
+            run(&mut app, &[Action::Submit]);
+        }
+        if step >= WizardStep::Migrate {
+            run(&mut app, &[Action::NextField]);
+            type_text(&mut app, "Exchange-Pass-2026");
+            run(&mut app, &[Action::Submit]);
+        }
+        assert_eq!(
+            app.wizard.as_ref().unwrap().step,
+            step.min(WizardStep::Migrate),
+            "{:?}",
+            app.wizard.as_ref().unwrap().error
+        );
+        app
+    }
+
+    #[test]
+    fn wizard_refused_in_the_demo_says_what_to_do() {
+        let mut app = self::super::app();
+        goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+        select_account(&mut app, "john.smith@example.com");
+        run(&mut app, &[Action::MigrateAccount, Action::Submit]);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("without --demo") && text.contains("Enter retries"),
+            "{text}"
+        );
+        snap("wizard_refused", &app);
+    }
+
+    #[test]
+    fn wizard_destination_step_previews_what_moves() {
+        let app = wizard_at(WizardStep::Choose);
+        let text = screen(&app, 120, 40);
+        assert!(
+            text.contains("Moves: e-mails") && text.contains("Left out"),
+            "{text}"
+        );
+        snap("wizard_choose", &app);
+    }
+
+    #[test]
+    fn wizard_rename_step_proposes_the_provisional_name() {
+        let app = wizard_at(WizardStep::Rename);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("john.smith01") && text.contains("Rename john.smith@example.com"),
+            "{text}"
+        );
+        snap("wizard_rename", &app);
+    }
+
+    #[test]
+    fn wizard_create_step_refuses_a_weak_password() {
+        let mut app = wizard_at(WizardStep::Create);
+        run(&mut app, &[Action::NextField]);
+        type_text(&mut app, "weak");
+        run(&mut app, &[Action::Submit]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("••••") && !text.contains("weak "), "{text}");
+        assert!(text.contains("✗"), "{text}");
+        snap("wizard_create_error", &app);
+    }
+
+    #[test]
+    fn wizard_migrate_step_shows_the_running_task() {
+        let mut app = wizard_at(WizardStep::Migrate);
+        snap("wizard_migrate", &app);
+        app.tasks.upsert(running());
+        app.wizard.as_mut().unwrap().task_id = Some("MS-RUN4K7Q2XZ".into());
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("1234/5000") && text.contains("running"),
+            "{text}"
+        );
+        snap("wizard_running", &app);
+    }
+
+    #[test]
+    fn wizard_finish_lists_what_to_recreate_by_hand() {
+        let mut app = wizard_at(WizardStep::Migrate);
+        let mut done = running();
+        done.state = TaskState::Finished;
+        done.progress.messages_done = 5000;
+        done.progress.bytes_done = done.progress.bytes_total;
+        app.wizard.as_mut().unwrap().task_id = Some(done.id.clone());
+        run(&mut app, &[Action::TaskUpdated(Box::new(done))]);
+        assert_eq!(app.wizard.as_ref().unwrap().step, WizardStep::Finish);
+        let text = screen(&app, 120, 40);
+        assert!(
+            text.contains("Recreate by hand") && text.contains("aliases"),
+            "{text}"
+        );
+        snap("wizard_finish", &app);
+    }
+}

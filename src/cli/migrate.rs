@@ -5,11 +5,18 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use mailshift_engine::imap::{AuthMethod, Endpoint, Security, Side, TlsOptions};
+use mailshift_engine::imap::{AuthMethod, Endpoint, Security, Side, Timeouts, TlsOptions};
 use mailshift_engine::migrate::{self, Event, MigrateError, Migration, Options, Report};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use mailshift_panel::migration::OptionSet;
+use mailshift_tasks::{
+    Credentials, EndpointSpec, FailureKind, Migrator, ServerType, TaskRecord, TaskSpec, TaskState,
+    Tuning,
+};
+
+use super::relay::RelayArgs;
 use super::{exit, secret};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -120,9 +127,24 @@ pub struct MigrateArgs {
     /// Show what would be copied; write nothing anywhere.
     #[arg(long)]
     pub dry_run: bool,
+    /// Kind of source server (decides which options apply).
+    #[arg(long, default_value = "imap", value_name = "TYPE")]
+    pub src_type: ServerType,
+    /// Kind of destination server.
+    #[arg(long, default_value = "imap", value_name = "TYPE")]
+    pub dst_type: ServerType,
+    /// E-mail this third-party address when the task ends (needs --smtp-host).
+    #[arg(long, value_name = "ADDRESS")]
+    pub notify: Option<String>,
+    #[command(flatten)]
+    pub relay: RelayArgs,
     /// Print one JSON object on stdout instead of the text summary.
     #[arg(long)]
     pub json: bool,
+    /// Time limit in seconds for connecting and for each IMAP command
+    /// (default 15 s to connect, 120 s per command). Hidden: for fault tests.
+    #[arg(long, hide = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout_secs: Option<u64>,
 }
 
 /// Build one side's endpoint from its `--src-*` or `--dst-*` options.
@@ -163,16 +185,6 @@ fn endpoint(side: Side, a: &MigrateArgs) -> Result<Endpoint, secret::SecretError
     })
 }
 
-fn new_task_id() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    let tail: String = (0..10)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect();
-    format!("MS-{tail}")
-}
-
 /// Run the command; returns the process exit code.
 pub async fn run(args: MigrateArgs) -> i32 {
     let json = args.json;
@@ -195,7 +207,142 @@ pub async fn run(args: MigrateArgs) -> i32 {
         Ok(d) => d,
         Err(e) => return fail(exit::STATE, e.to_string()),
     };
-    let task_id = new_task_id();
+    if args.dry_run {
+        return dry_run(args, src, dst, state_dir).await;
+    }
+    let relay = match args.relay.relay(args.insecure) {
+        Ok(r) => r,
+        Err(e) => return fail(exit::USAGE, e),
+    };
+    if args.notify.is_some() && relay.is_none() {
+        return fail(
+            exit::USAGE,
+            "--notify needs a relay to send through: pass --smtp-host (or set MAILSHIFT_SMTP_HOST)"
+                .into(),
+        );
+    }
+    let migrator = match Migrator::open(&state_dir, super::clock()) {
+        Ok(m) => m,
+        Err(e) => return fail(exit::STATE, e.to_string()),
+    };
+    migrator.set_relay(relay);
+    let spec = TaskSpec {
+        source: spec_of(args.src_type, &src),
+        destination: spec_of(args.dst_type, &dst),
+        options: OptionSet::emails(),
+        notify: args.notify.clone(),
+        tuning: Tuning {
+            connections: args.connections as usize,
+            batch_messages: args.batch_messages as usize,
+            inflight_mib: args.max_inflight_mib as u64,
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+            timeout_secs: args.timeout_secs,
+        },
+        project: None,
+    };
+    let creds = Credentials {
+        source: src.secret.clone(),
+        destination: dst.secret.clone(),
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let handle = match migrator.start_with_events(spec, creds, Some(tx)) {
+        Ok(h) => h,
+        Err(e) => return fail(exit::USAGE, e.to_string()),
+    };
+    let task_id = handle.id.clone();
+    tracing::info!(task = %task_id, src = %src.label(), dst = %dst.label(), "migration starts");
+    if !json {
+        eprintln!(
+            "mailshift: task {task_id} (follow it with `mailshift status {task_id} --login {}`)",
+            src.user
+        );
+    }
+    let live = std::io::stderr().is_terminal() && !json;
+    let printer = tokio::spawn(progress(rx, live));
+    let ctrl_c = {
+        let (migrator, id) = (migrator.clone(), task_id.clone());
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\nmailshift: cancelling: the batch in progress completes, the rest is skipped (Ctrl-C again to quit now)");
+                let _ = migrator.cancel(&id);
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        })
+    };
+    let rec = handle.wait().await;
+    ctrl_c.abort();
+    let _ = printer.await;
+    finish(&rec, json)
+}
+
+/// Print how a task ended and give the exit code.
+pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
+    for n in &rec.notifications {
+        if let Some(e) = &n.error {
+            eprintln!("mailshift: the notification to {} was not sent: {e}", n.to);
+        }
+    }
+    let Some(report) = &rec.report else {
+        let code = match rec.failure {
+            Some(FailureKind::Auth) => exit::AUTH,
+            Some(FailureKind::Connect) => exit::CONNECT,
+            Some(FailureKind::State) => exit::STATE,
+            Some(FailureKind::Usage) => exit::USAGE,
+            _ if rec.state == TaskState::Cancelled => exit::PARTIAL,
+            _ => exit::FAILURE,
+        };
+        let msg = rec
+            .error
+            .clone()
+            .unwrap_or_else(|| format!("task {} ended {}", rec.id, rec.state));
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "error": msg, "exit_code": code, "task_id": rec.id, "state": rec.state })
+            );
+        }
+        eprintln!("mailshift: {msg}");
+        return code;
+    };
+    if json {
+        let mut v = report_json(report);
+        v["state"] = serde_json::json!(rec.state);
+        v["notifications"] = serde_json::json!(rec.notifications);
+        println!("{v}");
+    } else {
+        eprint!("{}", report.to_text());
+    }
+    tracing::info!(task = %rec.id, copied = report.copied, skipped = report.skipped, verified = report.verified, state = %rec.state, "migration ends");
+    if rec.state == TaskState::Finished {
+        exit::OK
+    } else {
+        exit::PARTIAL
+    }
+}
+
+fn spec_of(server_type: ServerType, e: &Endpoint) -> EndpointSpec {
+    EndpointSpec {
+        server_type,
+        host: e.host.clone(),
+        port: e.port,
+        security: e.security,
+        auth: e.auth,
+        login: e.user.clone(),
+        insecure: e.tls.insecure,
+        ca_file: e.tls.ca_file.clone(),
+    }
+}
+
+/// `--dry-run`: the engine alone, read-only; no task is recorded.
+async fn dry_run(
+    args: MigrateArgs,
+    src: Endpoint,
+    dst: Endpoint,
+    state_dir: std::path::PathBuf,
+) -> i32 {
     let migration = Migration {
         src,
         dst,
@@ -203,67 +350,50 @@ pub async fn run(args: MigrateArgs) -> i32 {
             include: args.include.clone(),
             exclude: args.exclude.clone(),
             connections: args.connections as usize,
-            dry_run: args.dry_run,
+            dry_run: true,
             batch_messages: args.batch_messages as usize,
-            inflight_bytes: args.max_inflight_mib as u64 * 1024 * 1024,
-            // A batch never takes more than a quarter of the budget, so
-            // several connections always have work in flight.
-            batch_bytes: (args.max_inflight_mib as u64 * 1024 * 1024 / 4).min(4 * 1024 * 1024),
+            timeouts: match args.timeout_secs {
+                Some(secs) => Timeouts {
+                    connect: Duration::from_secs(secs),
+                    command: Duration::from_secs(secs),
+                },
+                None => Timeouts::default(),
+            },
             ..Options::default()
         },
-        task_id: task_id.clone(),
-        state_dir: state_dir.clone(),
+        task_id: "dry-run".into(),
+        state_dir,
     };
-    tracing::info!(task = %task_id, src = %migration.src.label(), dst = %migration.dst.label(), "migration starts");
-
-    let cancel = CancellationToken::new();
     let (tx, rx) = mpsc::unbounded_channel();
-    let live = std::io::stderr().is_terminal() && !json;
-    let printer = tokio::spawn(progress(rx, live));
-    let ctrl_c = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\nmailshift: cancelling: the batch in progress completes, the rest is skipped (Ctrl-C again to quit now)");
-                cancel.cancel();
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
-                }
-            }
-        })
-    };
-    let result = migrate::run(migration, tx, cancel).await;
-    ctrl_c.abort();
+    let printer = tokio::spawn(progress(rx, false));
+    let result = migrate::run(migration, tx, CancellationToken::new()).await;
     let _ = printer.await;
-
-    let report = match result {
-        Ok(r) => r,
-        Err(MigrateError::Imap(e)) => {
-            let code = if e.is_auth() {
-                exit::AUTH
-            } else if e.is_connect() {
-                exit::CONNECT
+    match result {
+        Ok(report) => {
+            if args.json {
+                println!("{}", report_json(&report));
             } else {
-                exit::FAILURE
-            };
-            return fail(code, e.to_string());
+                eprint!("{}", report.to_text());
+            }
+            exit::OK
         }
-        Err(MigrateError::Journal(e)) => return fail(exit::STATE, e.to_string()),
-        Err(MigrateError::Filter(e)) => return fail(exit::USAGE, e.to_string()),
-    };
-    if !report.dry_run {
-        save_task(&state_dir, &report, &args);
-    }
-    if json {
-        println!("{}", report_json(&report));
-    } else {
-        eprint!("{}", report.to_text());
-    }
-    tracing::info!(task = %task_id, copied = report.copied, skipped = report.skipped, verified = report.verified, "migration ends");
-    if report.dry_run || report.complete() {
-        exit::OK
-    } else {
-        exit::PARTIAL
+        Err(e) => {
+            let code = match &e {
+                MigrateError::Imap(i) if i.is_auth() => exit::AUTH,
+                MigrateError::Imap(i) if i.is_connect() => exit::CONNECT,
+                MigrateError::Imap(_) => exit::FAILURE,
+                MigrateError::Journal(_) => exit::STATE,
+                MigrateError::Filter(_) => exit::USAGE,
+            };
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": e.to_string(), "exit_code": code })
+                );
+            }
+            eprintln!("mailshift: {e}");
+            code
+        }
     }
 }
 
@@ -272,21 +402,6 @@ fn report_json(r: &Report) -> serde_json::Value {
     v["rate_per_sec"] = serde_json::json!(r.rate_per_sec());
     v["complete"] = serde_json::json!(r.complete());
     v
-}
-
-fn save_task(dir: &std::path::Path, r: &Report, args: &MigrateArgs) {
-    let record = serde_json::json!({
-        "task_id": r.task_id,
-        "source": format!("{}@{}", args.src_user, args.src_host),
-        "destination": format!("{}@{}", args.dst_user, args.dst_host),
-        "finished": chrono::Utc::now().to_rfc3339(),
-        "report": r,
-    });
-    let path = dir.join("tasks").join(format!("{}.json", r.task_id));
-    let bytes = serde_json::to_vec_pretty(&record).expect("task serializes");
-    if let Err(e) = mailshift_store::write_atomic(&path, &bytes) {
-        tracing::warn!(error = %e, "could not save the task record");
-    }
 }
 
 /// Consume engine events; on a terminal, redraw one progress line.

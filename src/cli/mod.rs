@@ -3,8 +3,11 @@
 
 pub mod dns;
 pub mod migrate;
+pub mod project;
+mod relay;
 pub mod sandbox;
 mod secret;
+pub mod tasks;
 
 use clap::{Parser, Subcommand};
 
@@ -58,4 +61,31 @@ pub enum Command {
         #[command(subcommand)]
         command: dns::DnsCommand,
     },
+    /// Show a task, given its ID and its source login (--watch to follow it live).
+    Status(tasks::StatusArgs),
+    /// Cancel a task (any mailshift process's): the batch in progress completes.
+    Cancel(tasks::CancelArgs),
+    /// Remove from the destination what a task added (up to 48 h after it ended).
+    Rollback(Box<tasks::RollbackArgs>),
+    /// Run an interrupted, failed or cancelled task again from where it stopped.
+    Resume(Box<tasks::ResumeArgs>),
+    /// List the tasks of this machine.
+    Tasks(tasks::ListArgs),
+    /// Bulk migrations from a CSV file.
+    Project {
+        #[command(subcommand)]
+        command: Box<project::ProjectCommand>,
+    },
+}
+
+/// The clock tasks are judged by. `MAILSHIFT_FAKE_NOW` (RFC 3339) stands in for the
+/// system clock; the tests use it to check the 48 h rollback window.
+pub fn clock() -> mailshift_tasks::Clock {
+    match std::env::var("MAILSHIFT_FAKE_NOW")
+        .ok()
+        .and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok())
+    {
+        Some(t) => mailshift_tasks::Clock::manual(t.with_timezone(&chrono::Utc)),
+        None => mailshift_tasks::Clock::system(),
+    }
 }

@@ -2,14 +2,48 @@
 //! these by the keymap, background tasks send them back over the Action channel.
 
 use mailshift_dns::DomainReport;
+use mailshift_engine::imap::Side;
 use mailshift_panel::PlatformId;
+use mailshift_tasks::TaskRecord;
 use tui_input::InputRequest;
 
 /// One thing to do; `update` consumes them one at a time.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// Leave the application.
+    /// Leave the application (asks first when tasks are running here).
     Quit,
+    /// Leave now, whatever runs (Ctrl-C); unfinished tasks resume on the next start.
+    QuitNow,
+    /// Quit and let the running tasks continue in detached processes.
+    HandOff,
+    /// Quit after cancelling the running tasks (their step in progress completes).
+    CancelAndQuit,
+    /// The Platforms screen.
+    ShowPlatforms,
+    /// The tasks dashboard.
+    ShowDashboard,
+    /// The guided migration wizard for the selected account.
+    MigrateAccount,
+    /// The migrator's form (any source, any destination).
+    NewMigration,
+    /// Log in to both sides of the migration form without starting anything.
+    TestConnection,
+    /// Ask to cancel the selected task.
+    CancelTask,
+    /// Ask to roll back the selected task.
+    RollbackTask,
+    /// Resume the selected interrupted, failed or cancelled task.
+    ResumeTask,
+    /// Follow a task by ID and source login.
+    FollowTask,
+    /// The verification report of the selected task.
+    ShowReport,
+    /// Keep the provisional account at the end of the wizard.
+    KeepProvisional,
+    /// Reset the provisional account at the end of the wizard (asks first).
+    ResetProvisional,
+    /// The DNS diagnostic of the migrated domain, from the wizard.
+    WizardDns,
     /// Close the topmost overlay, or go back one screen.
     Back,
     /// Move the selection up.
@@ -69,6 +103,28 @@ pub enum Action {
         /// The domain to check.
         domain: String,
     },
+    /// A task changed (from the migrator's broadcast).
+    TaskUpdated(Box<TaskRecord>),
+    /// Reload every task (other processes' too).
+    RefreshTasks,
+    /// The tasks as stored, newest first.
+    TasksRefreshed(Vec<TaskRecord>),
+    /// A connection test finished: what the server said, or why it failed.
+    ConnectionTested {
+        /// Which side was tested.
+        side: Side,
+        /// "logged in; 12 folders", or the error sentence.
+        result: Result<String, String>,
+    },
+    /// A rollback finished.
+    RolledBack {
+        /// The task rolled back.
+        id: String,
+        /// What was removed, or why it stopped.
+        result: Result<String, String>,
+    },
+    /// Running tasks were handed to detached processes: (task, pid or why not).
+    HandedOff(Vec<(String, Result<u32, String>)>),
     /// A DNS diagnostic finished.
     DnsChecked {
         /// The platform it was run for.

@@ -1,19 +1,26 @@
 //! The application state: which screen, which row, which overlay, the cached DNS
-//! reports, the log, and the background work queued for the event loop. Rendering
-//! reads it; only `update` changes it.
+//! reports, the tasks, the wizard, the log, and the background work queued for the
+//! event loop. Rendering reads it; only `update` changes it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crossterm::event::{Event, KeyEvent};
 use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use futures::StreamExt;
 use mailshift_dns::{DomainReport, PendingChange, RecordCheck};
+use mailshift_engine::imap::Side;
 use mailshift_panel::{Account, Domain, Platform, PlatformId, Wipe};
+use mailshift_tasks::{Credentials, Migrator, TaskRecord, TaskState};
+use tokio::sync::broadcast::error::RecvError;
 
 use super::action::Action;
 use super::backend::Backend;
 use super::form::Form;
 use super::keymap::{self, Context};
+use super::task_board::TaskBoard;
 use super::theme::Theme;
+use super::wizard::{Wizard, WizardStep};
 
 /// How many lines the log keeps.
 const LOG_LINES: usize = 200;
@@ -54,6 +61,10 @@ pub enum Screen {
     Platforms,
     /// DNS diagnostic of a domain.
     Dns(DnsView),
+    /// The guided migration wizard (its state is `App::wizard`).
+    Wizard,
+    /// Every task with its progress; the selected one's folders and log.
+    Dashboard,
 }
 
 /// A modal question.
@@ -73,6 +84,33 @@ pub enum Dialog {
         /// The red record, with its fix.
         check: Box<RecordCheck>,
     },
+    /// Confirm cancelling a task.
+    Cancel {
+        /// The task.
+        id: String,
+    },
+    /// Tasks are running: continue them headless, cancel them, or stay.
+    Quit {
+        /// The tasks this process runs.
+        running: Vec<String>,
+    },
+    /// A task's verification report.
+    Report {
+        /// The task.
+        id: String,
+    },
+}
+
+/// Every change of a task, as actions; a lagging receiver asks for a full reload.
+fn task_updates(m: &Migrator) -> BoxStream<'static, Action> {
+    futures::stream::unfold(m.subscribe(), |mut rx| async move {
+        match rx.recv().await {
+            Ok(rec) => Some((Action::TaskUpdated(Box::new(rec)), rx)),
+            Err(RecvError::Lagged(_)) => Some((Action::RefreshTasks, rx)),
+            Err(RecvError::Closed) => None,
+        }
+    })
+    .boxed()
 }
 
 /// The one-line message under the screen.
@@ -126,7 +164,20 @@ pub struct App {
     pub dirty: bool,
     /// Whether the event loop must stop.
     pub should_quit: bool,
+    /// Waiting for cancelled tasks to stop before quitting.
+    pub quitting: bool,
+    /// The guided migration wizard, while open.
+    pub wizard: Option<Wizard>,
+    /// Every known task, newest first.
+    pub tasks: TaskBoard,
+    /// The migrator, when the backend can migrate.
+    pub migrator: Option<Migrator>,
+    /// The last connection tests of the migration form, by side.
+    pub connection_tests: Vec<(Side, Result<String, String>)>,
+    /// Seconds since start (ticks), for periodic refreshes.
+    pub ticks: u64,
     effects: Vec<BoxFuture<'static, Action>>,
+    streams: Vec<BoxStream<'static, Action>>,
 }
 
 impl App {
@@ -153,8 +204,21 @@ impl App {
             pending: Vec::new(),
             dirty: true,
             should_quit: false,
+            quitting: false,
+            wizard: None,
+            tasks: TaskBoard::default(),
+            migrator: None,
+            connection_tests: Vec::new(),
+            ticks: 0,
             effects: Vec::new(),
+            streams: Vec::new(),
         };
+        app.migrator = app.backend.migrator();
+        if let Some(m) = app.migrator.clone() {
+            app.tasks.replace_all(m.tasks());
+            app.streams.push(task_updates(&m));
+            app.resume_interrupted(&m);
+        }
         if let Some(note) = app.backend.sandbox_note() {
             app.log_line(note);
         }
@@ -199,13 +263,28 @@ impl App {
         }
         match &self.dialog {
             Some(Dialog::Reset { .. }) => return vec![Context::Confirm, Context::Always],
+            Some(Dialog::Cancel { .. }) => return vec![Context::CancelAsk, Context::Always],
             Some(Dialog::Fix { .. }) => return vec![Context::Fix, Context::Always],
+            Some(Dialog::Quit { .. }) => return vec![Context::QuitAsk, Context::Always],
+            Some(Dialog::Report { .. }) => return vec![Context::Report, Context::Always],
             None => {}
         }
         if self.form.is_some() {
             return vec![Context::Form, Context::Always];
         }
         self.screen_contexts()
+    }
+
+    /// Whether typed characters edit a field (a form, or a wizard text field).
+    pub fn takes_text(&self) -> bool {
+        if self.dialog.is_some() || self.help {
+            return false;
+        }
+        if let Some(f) = &self.form {
+            return f.fields.get(f.focus).is_some();
+        }
+        self.screen == Screen::Wizard
+            && self.wizard.as_ref().is_some_and(|w| !w.fields().is_empty())
     }
 
     /// The contexts of the screen under any overlay (what the help overlay lists).
@@ -215,6 +294,17 @@ impl App {
         }
         match &self.screen {
             Screen::Dns(_) => vec![Context::Dns, Context::Global, Context::Always],
+            Screen::Dashboard => vec![Context::Dashboard, Context::Global, Context::Always],
+            Screen::Wizard => match &self.wizard {
+                Some(w) if w.takes_text() => vec![Context::Wizard, Context::Always],
+                Some(w) if w.step == WizardStep::Finish => vec![
+                    Context::WizardDone,
+                    Context::Wizard,
+                    Context::Global,
+                    Context::Always,
+                ],
+                _ => vec![Context::Wizard, Context::Global, Context::Always],
+            },
             Screen::Platforms => {
                 let here = match (self.focus, self.tab) {
                     (Focus::Sidebar, _) => Context::Sidebar,
@@ -229,12 +319,58 @@ impl App {
     /// The action a key press means here: the keymap first, then (in a form) an edit.
     pub fn key_action(&self, key: KeyEvent) -> Option<Action> {
         keymap::resolve(&self.contexts(), &key).or_else(|| {
-            if self.form.is_some() && self.dialog.is_none() && !self.help {
+            if self.takes_text() {
                 tui_input::backend::crossterm::to_input_request(&Event::Key(key)).map(Action::Edit)
             } else {
                 None
             }
         })
+    }
+
+    /// Queue background work; its resulting action comes back through the event loop.
+    pub fn spawn(&mut self, work: BoxFuture<'static, Action>) {
+        self.effects.push(work);
+    }
+
+    /// The long-lived sources of actions queued since the last call (the task
+    /// broadcast); the event loop forwards each into the action channel.
+    pub fn take_streams(&mut self) -> Vec<BoxStream<'static, Action>> {
+        std::mem::take(&mut self.streams)
+    }
+
+    /// The two secrets of `rec` when this process knows both.
+    pub fn known_credentials(&self, rec: &TaskRecord) -> Option<Credentials> {
+        Some(Credentials {
+            source: self.backend.known_secret(&rec.spec.source)?,
+            destination: self.backend.known_secret(&rec.spec.destination)?,
+        })
+    }
+
+    /// Resume the tasks a previous run left interrupted, when their passwords are
+    /// known here; the others wait on the dashboard for `r` and their passwords.
+    fn resume_interrupted(&mut self, m: &Migrator) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let interrupted: Vec<TaskRecord> = self
+            .tasks
+            .records
+            .iter()
+            .filter(|r| r.state == TaskState::Interrupted)
+            .cloned()
+            .collect();
+        for rec in interrupted {
+            match self.known_credentials(&rec) {
+                Some(creds) => match m.resume(&rec.id, creds) {
+                    Ok(_) => self.log_line(format!("task {} resumed", rec.id)),
+                    Err(e) => self.log_line(format!("task {} not resumed: {e}", rec.id)),
+                },
+                None => self.log_line(format!(
+                    "task {} was interrupted: press r on the tasks screen (t) to resume it with its passwords",
+                    rec.id
+                )),
+            }
+        }
     }
 
     /// Queue the DNS diagnostic of `domain` on `platform` as background work.
@@ -268,6 +404,23 @@ impl App {
                 super::update::dispatch(self, action);
             }
         }
+    }
+
+    /// Queue a reload of every task (other processes' too), off the UI thread.
+    pub fn refresh_tasks(&mut self) {
+        let Some(m) = self.migrator.clone() else {
+            return;
+        };
+        self.effects.push(Box::pin(async move {
+            let records = match tokio::runtime::Handle::try_current() {
+                Ok(h) => h
+                    .spawn_blocking(move || m.tasks())
+                    .await
+                    .unwrap_or_default(),
+                Err(_) => m.tasks(),
+            };
+            Action::TasksRefreshed(records)
+        }));
     }
 
     /// Add a line to the in-app log (and the log file, through tracing).

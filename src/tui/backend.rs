@@ -1,6 +1,6 @@
 //! What the TUI talks to: the panel model, account and domain operations, the DNS
-//! diagnostic and its fixes. The TUI never knows whether it is the sandbox, a demo
-//! or (later) a real provider behind this trait.
+//! diagnostic and its fixes, and the migrator that runs tasks. The TUI never knows
+//! whether it is the sandbox, a demo or (later) a real provider behind this trait.
 
 mod demo;
 
@@ -8,7 +8,13 @@ pub use demo::DemoBackend;
 
 use futures::future::BoxFuture;
 use mailshift_dns::{DomainReport, Fix, PendingChange};
-use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId};
+use mailshift_engine::imap::{AuthMethod, Secret, Security};
+use mailshift_panel::{DomainKind, NewAccount, PanelState, Platform, PlatformId};
+use mailshift_tasks::{EndpointSpec, Migrator, ServerType};
+
+/// Why migrations cannot run when a backend has no migrator.
+pub const NO_MIGRATOR: &str =
+    "the demo (--demo) runs no migration: start mailshift without --demo to migrate on the sandbox";
 
 /// The operations the control panel offers. Errors are sentences a person can act on.
 pub trait Backend: Send {
@@ -41,4 +47,44 @@ pub trait Backend: Send {
     fn pending_changes(&self) -> Vec<PendingChange>;
     /// A line saying what this backend is (shown in the header), if anything.
     fn sandbox_note(&self) -> Option<String>;
+
+    /// The migrator that runs tasks, when this backend can migrate.
+    fn migrator(&self) -> Option<Migrator> {
+        None
+    }
+    /// Why migrations cannot run here, when they cannot (a sentence saying what to do).
+    fn migrations_refused(&self) -> Option<String> {
+        self.migrator().is_none().then(|| NO_MIGRATOR.to_string())
+    }
+    /// Where the migrator reaches `address` on `platform` (without its secret).
+    fn imap_endpoint(&self, platform: PlatformId, address: &str) -> Option<EndpointSpec> {
+        let p = self.panel().platform(platform).ok()?;
+        Some(platform_endpoint(p, address))
+    }
+    /// The password of the account behind `endpoint`, when this process knows it
+    /// (kept in memory only).
+    fn known_secret(&self, _endpoint: &EndpointSpec) -> Option<Secret> {
+        None
+    }
+    /// Read mailbox sizes again (after a migration changed them).
+    fn refresh_usage(&mut self) {}
+}
+
+/// The migrator's view of `platform`'s IMAP service for the login `address`.
+pub fn platform_endpoint(p: &Platform, address: &str) -> EndpointSpec {
+    let e = &p.endpoints;
+    EndpointSpec {
+        server_type: ServerType::from(p.kind),
+        host: e.host.clone(),
+        port: e.imap_port,
+        security: match e.imap_security {
+            mailshift_panel::Security::Tls => Security::Tls,
+            mailshift_panel::Security::StartTls => Security::Starttls,
+            mailshift_panel::Security::Plain => Security::None,
+        },
+        auth: AuthMethod::Login,
+        login: address.to_ascii_lowercase(),
+        insecure: false,
+        ca_file: None,
+    }
 }

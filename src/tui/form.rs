@@ -16,6 +16,14 @@ pub enum FormKind {
         platform: PlatformId,
         address: String,
     },
+    /// The migrator's form: both sides, options, notification (see `migration_form`).
+    NewMigration,
+    /// Follow a task by ID and source login.
+    Follow,
+    /// Roll back a task (the destination password is asked for).
+    Rollback { id: String },
+    /// Resume a task (the passwords are asked for).
+    Resume { id: String },
 }
 
 /// What a field holds.
@@ -25,6 +33,8 @@ pub enum FieldValue {
     Text { input: Input, masked: bool },
     /// One of a few options, cycled with ←/→ or Space.
     Choice { options: Vec<String>, index: usize },
+    /// On or off (Space); a disabled toggle is off and says why.
+    Toggle { on: bool, disabled: Option<String> },
 }
 
 /// One labelled field with its own error.
@@ -72,14 +82,81 @@ impl Field {
         }
     }
 
-    /// The text or the chosen option.
+    /// A toggle, on or off.
+    pub fn toggle(label: &'static str, on: bool) -> Field {
+        Field {
+            label,
+            value: FieldValue::Toggle { on, disabled: None },
+            error: None,
+        }
+    }
+
+    /// A masked field holding `value` (a password this process already knows).
+    pub fn secret_with(label: &'static str, value: &str) -> Field {
+        Field {
+            label,
+            value: FieldValue::Text {
+                input: Input::new(value.to_string()),
+                masked: true,
+            },
+            error: None,
+        }
+    }
+
+    /// The text or the chosen option ("on"/"off" for toggles).
     pub fn value(&self) -> &str {
         match &self.value {
             FieldValue::Text { input, .. } => input.value(),
             FieldValue::Choice { options, index } => {
                 options.get(*index).map(String::as_str).unwrap_or("")
             }
+            FieldValue::Toggle { .. } => {
+                if self.is_on() {
+                    "on"
+                } else {
+                    "off"
+                }
+            }
         }
+    }
+
+    /// Whether a toggle is on (and enabled).
+    pub fn is_on(&self) -> bool {
+        matches!(
+            self.value,
+            FieldValue::Toggle {
+                on: true,
+                disabled: None
+            }
+        )
+    }
+
+    /// Replace the text of a text field (the cursor goes to its end).
+    pub fn set_text(&mut self, value: &str) {
+        if let FieldValue::Text { input, .. } = &mut self.value {
+            *input = Input::new(value.to_string());
+        }
+    }
+
+    /// Select `option` in a choice field, if it is one of its options.
+    pub fn select(&mut self, option: &str) {
+        if let FieldValue::Choice { options, index } = &mut self.value {
+            if let Some(i) = options.iter().position(|o| o == option) {
+                *index = i;
+            }
+        }
+    }
+
+    /// Enable or disable a toggle (with the reason).
+    pub fn set_disabled(&mut self, why: Option<String>) {
+        if let FieldValue::Toggle { disabled, .. } = &mut self.value {
+            *disabled = why;
+        }
+    }
+
+    /// Whether typed characters edit this field.
+    pub fn takes_text(&self) -> bool {
+        matches!(self.value, FieldValue::Text { .. })
     }
 
     /// What the screen shows: masked fields as bullets.
@@ -89,6 +166,11 @@ impl Field {
                 input,
                 masked: true,
             } => "•".repeat(input.value().chars().count()),
+            FieldValue::Toggle {
+                disabled: Some(why),
+                ..
+            } => format!("[-] {why}"),
+            FieldValue::Toggle { on, .. } => if *on { "[x]" } else { "[ ]" }.to_string(),
             _ => self.value().to_string(),
         }
     }
@@ -97,11 +179,12 @@ impl Field {
     pub fn cursor(&self) -> Option<usize> {
         match &self.value {
             FieldValue::Text { input, .. } => Some(input.visual_cursor()),
-            FieldValue::Choice { .. } => None,
+            FieldValue::Choice { .. } | FieldValue::Toggle { .. } => None,
         }
     }
 
-    fn edit(&mut self, req: InputRequest) -> bool {
+    /// Apply an edit; returns whether the value changed.
+    pub fn edit(&mut self, req: InputRequest) -> bool {
         match &mut self.value {
             FieldValue::Text { input, .. } => input.handle(req).is_some_and(|c| c.value),
             FieldValue::Choice { options, index } => {
@@ -115,6 +198,13 @@ impl Field {
                 }
                 true
             }
+            FieldValue::Toggle { on, disabled } => match req {
+                InputRequest::InsertChar(' ' | 'x') if disabled.is_none() => {
+                    *on = !*on;
+                    true
+                }
+                _ => false,
+            },
         }
     }
 }
@@ -134,6 +224,10 @@ pub struct Form {
     pub focus: usize,
     /// The backend's refusal, shown at the bottom.
     pub error: Option<String>,
+    /// Lines shown under the fields (a summary, test results): (text, is an error).
+    pub notes: Vec<(String, bool)>,
+    /// The keys line at the bottom of the box.
+    pub hint: String,
 }
 
 impl Form {
@@ -146,6 +240,8 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            notes: Vec::new(),
+            hint: "Enter submits · Esc cancels".to_string(),
         }
     }
 
@@ -211,6 +307,18 @@ mod tests {
         }
         assert_eq!(f.value(), "Sunny-Day42");
         assert_eq!(f.display(), "•".repeat(11));
+    }
+
+    #[test]
+    fn toggles_flip_with_space_unless_disabled() {
+        let mut f = Field::toggle("Calendars", false);
+        assert!(f.edit(InputRequest::InsertChar(' ')));
+        assert!(f.is_on());
+        assert_eq!(f.display(), "[x]");
+        f.set_disabled(Some("an MX Plan source has no calendars".into()));
+        assert!(!f.is_on(), "a disabled toggle counts as off");
+        assert!(!f.edit(InputRequest::InsertChar(' ')));
+        assert!(f.display().contains("MX Plan"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The terminal control panel: platforms, their domains and accounts, the DNS
-//! diagnostic with its fixes, help from the keymap. One Action enum, one `update`,
-//! rendering a pure function of the state; a `Backend` trait hides what is behind.
+//! The terminal control panel: platforms, domains, accounts, the DNS diagnostic, the
+//! migration wizard, the New migration form and the tasks dashboard. One Action enum,
+//! one `update`, rendering a pure function of the state; a `Backend` hides what is behind.
 
 pub mod action;
 pub mod app;
@@ -8,12 +8,15 @@ pub mod backend;
 pub mod form;
 pub mod keymap;
 pub mod layout;
+pub mod migration_form;
 pub mod render;
 pub mod screens;
+pub mod task_board;
 mod terminal;
 pub mod theme;
 pub mod update;
 pub mod widgets;
+pub mod wizard;
 
 use std::time::{Duration, Instant};
 
@@ -68,6 +71,16 @@ async fn event_loop(app: &mut App, terminal: &mut terminal::Tty) -> std::io::Res
             let tx = tx.clone();
             tokio::spawn(async move {
                 let _ = tx.send(effect.await);
+            });
+        }
+        for mut stream in app.take_streams() {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                while let Some(action) = stream.next().await {
+                    if tx.send(action).is_err() {
+                        break;
+                    }
+                }
             });
         }
         if app.should_quit {

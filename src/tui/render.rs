@@ -31,6 +31,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.screen {
         Screen::Platforms => screens::platforms::render(app, frame, areas.body),
         Screen::Dns(view) => screens::dns::render(app, view, frame, areas.body),
+        Screen::Wizard => screens::wizard::render(app, frame, areas.body),
+        Screen::Dashboard => screens::dashboard::render(app, frame, areas.body),
     }
     if let Some(log_area) = areas.log {
         log::render_log(app, frame, log_area);
@@ -45,6 +47,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Dialog::Reset { wipe, .. }) => dialog::render_reset(wipe, t, frame, areas.body),
         Some(Dialog::Fix { domain, check }) => {
             dialog::render_fix(domain, check, t, frame, areas.body)
+        }
+        Some(Dialog::Cancel { id }) => {
+            dialog::render_cancel(app.tasks.get(id), id, t, frame, areas.body)
+        }
+        Some(Dialog::Quit { running }) => dialog::render_quit(running, t, frame, areas.body),
+        Some(Dialog::Report { id }) => {
+            dialog::render_report(app.tasks.get(id), id, t, frame, areas.body)
         }
         None => {}
     }

@@ -11,6 +11,14 @@ use super::form::{Field, Form, FormKind};
 use super::layout;
 use super::widgets::countdown;
 
+mod migration;
+mod tasks;
+mod wizard;
+
+/// Every this many ticks (seconds) the task list is reloaded from disk, for the
+/// tasks of other processes.
+const TASK_REFRESH_TICKS: u64 = 2;
+
 /// Apply `action` and every follow-up it produces.
 pub fn dispatch(app: &mut App, action: Action) {
     let mut next = Some(action);
@@ -21,11 +29,41 @@ pub fn dispatch(app: &mut App, action: Action) {
 
 /// Apply one action; returns a follow-up action, if any.
 pub fn update(app: &mut App, action: Action) -> Option<Action> {
-    if action != Action::Tick {
+    if !matches!(
+        action,
+        Action::Tick | Action::TaskUpdated(_) | Action::TasksRefreshed(_)
+    ) {
         app.dirty = true;
     }
     match action {
-        Action::Quit => app.should_quit = true,
+        Action::Quit => tasks::quit(app),
+        Action::QuitNow => app.should_quit = true,
+        Action::HandOff => tasks::hand_off(app),
+        Action::CancelAndQuit => tasks::cancel_and_quit(app),
+        Action::ShowPlatforms => {
+            app.screen = Screen::Platforms;
+        }
+        Action::ShowDashboard => {
+            app.screen = Screen::Dashboard;
+            app.refresh_tasks();
+        }
+        Action::MigrateAccount => wizard::open(app),
+        Action::NewMigration => migration::open(app),
+        Action::TestConnection => migration::test_connection(app),
+        Action::CancelTask => tasks::cancel_dialog(app),
+        Action::RollbackTask => tasks::rollback_form(app),
+        Action::ResumeTask => tasks::resume(app),
+        Action::FollowTask => tasks::follow_form(app),
+        Action::ShowReport => tasks::report(app),
+        Action::KeepProvisional => wizard::keep(app),
+        Action::ResetProvisional => wizard::reset(app),
+        Action::WizardDns => return wizard::dns(app),
+        Action::TaskUpdated(rec) => tasks::updated(app, *rec),
+        Action::RefreshTasks => app.refresh_tasks(),
+        Action::TasksRefreshed(records) => tasks::refreshed(app, records),
+        Action::ConnectionTested { side, result } => migration::tested(app, side, result),
+        Action::RolledBack { id, result } => tasks::rolled_back(app, &id, result),
+        Action::HandedOff(results) => tasks::handed_off(app, results),
         Action::Back => back(app),
         Action::Up => move_selection(app, -1),
         Action::Down => move_selection(app, 1),
@@ -55,9 +93,15 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::CreateAccount => create_account_form(app),
         Action::RenameAccount => rename_form(app),
         Action::ResetAccount => reset_dialog(app),
-        Action::NextField => app.form.iter_mut().for_each(Form::next),
-        Action::PrevField => app.form.iter_mut().for_each(Form::prev),
-        Action::Edit(req) => app.form.iter_mut().for_each(|f| f.edit(req)),
+        Action::NextField => match app.form.as_mut() {
+            Some(f) => f.next(),
+            None => app.wizard.iter_mut().for_each(|w| w.move_focus(1)),
+        },
+        Action::PrevField => match app.form.as_mut() {
+            Some(f) => f.prev(),
+            None => app.wizard.iter_mut().for_each(|w| w.move_focus(-1)),
+        },
+        Action::Edit(req) => edit(app, req),
         Action::Submit => return submit(app),
         Action::Confirm => return confirm(app),
         Action::Tick => return tick(app),
@@ -88,10 +132,29 @@ fn back(app: &mut App) {
         app.dialog = None;
     } else if app.form.is_some() {
         app.form = None;
-    } else if matches!(app.screen, Screen::Dns(_)) {
-        app.screen = Screen::Platforms;
     } else {
-        app.focus = Focus::Sidebar;
+        match app.screen {
+            Screen::Dns(_) if app.wizard.is_some() => app.screen = Screen::Wizard,
+            Screen::Dns(_) | Screen::Dashboard => app.screen = Screen::Platforms,
+            Screen::Wizard => wizard::back(app),
+            Screen::Platforms => app.focus = Focus::Sidebar,
+        }
+    }
+}
+
+fn edit(app: &mut App, req: tui_input::InputRequest) {
+    if let Some(mut form) = app.form.take() {
+        form.edit(req);
+        if form.kind == FormKind::NewMigration {
+            crate::tui::migration_form::refresh(
+                &mut form,
+                app.backend.panel(),
+                &app.connection_tests,
+            );
+        }
+        app.form = Some(form);
+    } else if app.screen == Screen::Wizard {
+        app.wizard.iter_mut().for_each(|w| w.edit(req));
     }
 }
 
@@ -104,6 +167,13 @@ fn step(current: usize, delta: isize, len: usize) -> usize {
 
 fn move_selection(app: &mut App, delta: isize) {
     if app.help || app.dialog.is_some() || app.form.is_some() {
+        return;
+    }
+    if app.screen == Screen::Dashboard {
+        app.tasks.move_by(delta);
+        return;
+    }
+    if app.screen == Screen::Wizard {
         return;
     }
     if let Screen::Dns(view) = &app.screen {
@@ -171,6 +241,7 @@ fn open(app: &mut App) -> Option<Action> {
             Focus::Table if app.tab == Tab::Domains => open_dns(app),
             Focus::Table => None,
         },
+        Screen::Wizard | Screen::Dashboard => None,
     }
 }
 
@@ -292,12 +363,19 @@ fn reset_dialog(app: &mut App) {
 }
 
 fn submit(app: &mut App) -> Option<Action> {
+    if app.form.is_none() && app.screen == Screen::Wizard {
+        return wizard::submit(app);
+    }
     let mut form = app.form.take()?;
     form.clear_errors();
     let outcome = match form.kind.clone() {
         FormKind::AddDomain { platform } => submit_add_domain(app, &mut form, platform),
         FormKind::CreateAccount { platform } => submit_create(app, &mut form, platform),
         FormKind::Rename { platform, address } => submit_rename(app, &mut form, platform, &address),
+        FormKind::NewMigration => migration::submit(app, &mut form),
+        FormKind::Follow => tasks::submit_follow(app, &mut form),
+        FormKind::Rollback { id } => tasks::submit_rollback(app, &mut form, &id),
+        FormKind::Resume { id } => tasks::submit_resume(app, &mut form, &id),
     };
     match outcome {
         Some(follow_up) => follow_up,
@@ -309,7 +387,7 @@ fn submit(app: &mut App) -> Option<Action> {
 }
 
 /// `None`: the form stays open with its errors; `Some(x)`: done, follow up with `x`.
-type Outcome = Option<Option<Action>>;
+pub(crate) type Outcome = Option<Option<Action>>;
 
 fn submit_add_domain(
     app: &mut App,
@@ -399,14 +477,22 @@ fn confirm(app: &mut App) -> Option<Action> {
     match app.dialog.take()? {
         Dialog::Reset { platform, wipe } => {
             match app.backend.reset_account(platform, &wipe.address) {
-                Ok(()) => app.inform(format!(
-                    "{} reset: its mail is wiped and the slot is free",
-                    wipe.address
-                )),
+                Ok(()) => {
+                    wizard::provisional_reset(app, &wipe.address);
+                    app.inform(format!(
+                        "{} reset: its mail is wiped and the slot is free",
+                        wipe.address
+                    ))
+                }
                 Err(e) => app.fail(e),
             }
             None
         }
+        Dialog::Cancel { id } => {
+            tasks::cancel(app, &id);
+            None
+        }
+        Dialog::Quit { .. } | Dialog::Report { .. } => None,
         Dialog::Fix { domain, check } => {
             let fix = check.fix.as_ref()?;
             match app.backend.apply_fix(&domain, fix) {
@@ -430,6 +516,11 @@ fn confirm(app: &mut App) -> Option<Action> {
 }
 
 fn tick(app: &mut App) -> Option<Action> {
+    app.ticks += 1;
+    if app.ticks.is_multiple_of(TASK_REFRESH_TICKS) {
+        app.refresh_tasks();
+    }
+    tasks::check_quitting(app);
     let now = app.backend.pending_changes();
     let became_visible = now.len() < app.pending.len();
     if !now.is_empty() || now != app.pending {

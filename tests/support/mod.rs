@@ -127,3 +127,159 @@ impl Run {
             .unwrap_or_else(|| panic!("{key} missing in {}", self.json))
     }
 }
+
+// ---- Faults, hostile input and security (tests/faults.rs, hostile_input.rs, security.rs) ----
+
+/// Every fault the tests inject, by the name FAULTS.md lists it under. A fault test records its
+/// outcome with `fault_observed`, which refuses names missing here; `faults.rs` checks that
+/// FAULTS.md has a row for each name, so a new fault test cannot go undocumented.
+pub const FAULT_NAMES: &[&str] = &[
+    "cut during FETCH",
+    "cut during APPEND literal",
+    "stalled FETCH (timeout)",
+    "stalled APPEND answer (timeout)",
+    "server restart mid-task",
+    "destination over quota",
+    "SIGKILL at 20 points",
+    "truncated and damaged journal",
+    "hostile messages",
+    "hostile folder names",
+    "garbage greeting",
+    "garbage mid-session",
+    "close right after LOGIN",
+    "connection rejected",
+    "STARTTLS stripped by a man in the middle",
+    "self-signed certificate",
+    "secrets in files and output",
+    "state file modes",
+    "sandbox listens on loopback only",
+];
+
+/// Record what a fault test observed, under `target/tmp/faults-observed/` (one file per
+/// fault) so a person can compare it with FAULTS.md. Panics on a name FAULTS.md does not know.
+pub fn fault_observed(name: &str, observed: &str) {
+    assert!(
+        FAULT_NAMES.contains(&name),
+        "fault {name:?} is not in support::FAULT_NAMES: add it there and a row to FAULTS.md"
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("faults-observed");
+    let _ = std::fs::create_dir_all(&dir);
+    let file: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let _ = std::fs::write(
+        dir.join(format!("{file}.txt")),
+        format!("{name}: {observed}\n"),
+    );
+}
+
+/// The raw outcome of a command that had to finish within a deadline.
+pub struct Finished {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Finished {
+    /// The one JSON object a `--json` run prints on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON object ({e}): {:?}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    pub fn run(&self) -> Run {
+        Run {
+            code: self.code,
+            json: self.json(),
+            stderr: self.stderr.clone(),
+        }
+    }
+}
+
+/// Run a command, killing it (and failing the test) if it is still running after `secs`:
+/// a hang is a bug. Exit code 101 (a Rust panic) fails the test too.
+pub fn run_within(mut c: Command, secs: u64) -> Finished {
+    use std::io::Read as _;
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mailshift");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).to_string();
+            panic!("mailshift still running after {secs} s (a hang): stderr: {stderr}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let f = Finished {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&t_out.join().unwrap_or_default()).to_string(),
+        stderr: String::from_utf8_lossy(&t_err.join().unwrap_or_default()).to_string(),
+    };
+    assert_ne!(f.code, 101, "mailshift panicked: {}", f.stderr);
+    assert!(
+        !f.stderr.contains("panicked at"),
+        "mailshift panicked: {}",
+        f.stderr
+    );
+    f
+}
+
+/// Both mailboxes hold the same mail (empty folders aside) and the destination no duplicate.
+pub fn assert_identical(src_port: u16, dst_port: u16, user: &str) {
+    let expected = non_empty(snapshot_at(src_port, user));
+    let got = non_empty(snapshot_at(dst_port, user));
+    assert!(
+        got.duplicates().is_empty(),
+        "duplicates: {:?}",
+        got.duplicates()
+    );
+    let diff = expected.diff(&got);
+    assert!(diff.is_empty(), "{diff}");
+}
+
+/// A seeded source and an empty destination (slash -> dot layout), user john on both.
+pub fn seeded_pair(messages: usize, seed: u64) -> Option<(Dovecot, Dovecot)> {
+    let src = dovecot(layout(Layout::Slash))?;
+    let dst = dovecot(layout(Layout::Dot))?;
+    src.add_user("john", PASS).unwrap();
+    dst.add_user("john", PASS).unwrap();
+    mailshift_testkit::seed(&src, "john", PASS, &SeedSpec::bulk(messages, seed)).unwrap();
+    Some((src, dst))
+}
+
+/// Total size of the files under `dir/journals`.
+pub fn journal_size(home: &Path) -> u64 {
+    std::fs::read_dir(home.join("journals"))
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}

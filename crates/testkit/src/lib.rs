@@ -4,6 +4,7 @@
 
 pub mod dovecot;
 mod error;
+pub mod fault;
 pub mod oracle;
 pub mod seed;
 

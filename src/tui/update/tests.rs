@@ -100,8 +100,8 @@ fn keys_resolve_by_context_and_forms_take_typed_text() {
         Some(Action::Edit(InputRequest::InsertChar('q')))
     );
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-    assert_eq!(app.key_action(ctrl_c), Some(Action::Quit));
-    run(&mut app, &[Action::Quit]);
+    assert_eq!(app.key_action(ctrl_c), Some(Action::QuitNow));
+    run(&mut app, &[Action::QuitNow]);
     assert!(app.should_quit);
 }
 
@@ -354,4 +354,94 @@ fn clicking_a_sidebar_row_selects_it() {
         app.platform, 2,
         "a click outside the sidebar changes nothing"
     );
+}
+
+fn press(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+#[test]
+fn without_a_migrator_task_actions_say_why_and_q_quits_at_once() {
+    let (mut app, _) = app();
+    run(&mut app, &[Action::ShowDashboard]);
+    assert_eq!(app.screen, Screen::Dashboard);
+    for a in [Action::CancelTask, Action::RollbackTask, Action::ResumeTask] {
+        run(&mut app, &[a]);
+        let s = app.status.clone().unwrap();
+        assert!(s.error && s.text.contains("no task yet"), "{}", s.text);
+    }
+    run(&mut app, &[Action::FollowTask]);
+    assert!(app.form.is_none());
+    assert!(app.status.as_ref().unwrap().text.contains("--demo"));
+    run(&mut app, &[Action::Back]);
+    assert_eq!(app.screen, Screen::Platforms, "Esc leaves the dashboard");
+    run(&mut app, &[Action::Quit]);
+    assert!(
+        app.should_quit && app.dialog.is_none(),
+        "nothing runs: no question"
+    );
+}
+
+#[test]
+fn the_wizard_opens_on_the_selected_account_and_esc_walks_back_out() {
+    let (mut app, _) = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+    select_account(&mut app, "john.smith@example.com");
+    assert_eq!(app.key_action(press('m')), Some(Action::MigrateAccount));
+    run(&mut app, &[Action::MigrateAccount]);
+    assert_eq!(app.screen, Screen::Wizard);
+    assert_eq!(
+        app.key_action(press('q')),
+        Some(Action::Quit),
+        "no text field on the first step"
+    );
+    app.wizard
+        .as_mut()
+        .unwrap()
+        .show(crate::tui::wizard::WizardStep::Rename);
+    assert_eq!(
+        app.key_action(press('q')),
+        Some(Action::Edit(InputRequest::InsertChar('q'))),
+        "typed into the provisional login"
+    );
+    run(&mut app, &[Action::Back]);
+    assert_eq!(app.screen, Screen::Wizard);
+    run(&mut app, &[Action::Back]);
+    assert!(app.wizard.is_none());
+    assert_eq!(app.screen, Screen::Platforms);
+}
+
+#[test]
+fn the_wizard_refuses_a_free_slot() {
+    let (mut app, _) = app();
+    goto(&mut app, "exchange-ab12cd", Action::ShowAccounts);
+    app.account_row = app
+        .selected_platform()
+        .unwrap()
+        .accounts
+        .iter()
+        .position(|a| !a.is_configured())
+        .unwrap();
+    run(&mut app, &[Action::MigrateAccount]);
+    assert!(app.wizard.is_none());
+    assert!(app.status.as_ref().unwrap().text.contains("free slot"));
+}
+
+#[test]
+fn task_updates_reach_the_board_and_redraw_only_on_change() {
+    let (mut app, _) = app();
+    let rec = crate::tui::task_board::tests::record("MS-AAAAAAAAAA", 1);
+    app.dirty = false;
+    run(&mut app, &[Action::TaskUpdated(Box::new(rec.clone()))]);
+    assert!(app.dirty);
+    assert_eq!(app.tasks.records.len(), 1);
+    app.dirty = false;
+    run(&mut app, &[Action::TaskUpdated(Box::new(rec))]);
+    assert!(
+        !app.dirty,
+        "the same record again changes nothing on screen"
+    );
+    run(&mut app, &[Action::ShowDashboard, Action::CancelTask]);
+    assert!(matches!(app.dialog, Some(Dialog::Cancel { .. })));
+    assert_eq!(app.key_action(press('y')), Some(Action::Confirm));
 }

@@ -1,8 +1,9 @@
-//! The modal dialogs: the reset confirmation (naming what will be wiped) and the
-//! fix of a red DNS record.
+//! The modal dialogs: the reset confirmation (naming what will be wiped), the fix
+//! of a red DNS record, the task cancel confirmation, the quit question, the report.
 
 use mailshift_dns::RecordCheck;
 use mailshift_panel::{format_bytes, Wipe};
+use mailshift_tasks::TaskRecord;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
@@ -10,6 +11,7 @@ use ratatui::Frame;
 
 use super::form::wrap;
 use crate::tui::layout::centered;
+use crate::tui::screens::dashboard::running_step;
 use crate::tui::theme::Theme;
 
 fn draw(frame: &mut Frame, area: Rect, title: &str, bottom: &str, lines: Vec<Line>, theme: Theme) {
@@ -113,6 +115,147 @@ pub fn render_fix(domain: &str, check: &RecordCheck, theme: Theme, frame: &mut F
         area,
         "Fix",
         "Enter applies · Esc closes",
+        lines,
+        theme,
+    );
+}
+
+/// The cancel confirmation of a task.
+pub fn render_cancel(
+    rec: Option<&TaskRecord>,
+    id: &str,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let w = inner_width(area);
+    let step = rec.and_then(running_step).unwrap_or("in progress");
+    let mut lines = vec![
+        Line::styled(format!("Cancel task {id}?"), theme.title()),
+        Line::default(),
+    ];
+    if let Some(r) = rec {
+        lines.push(Line::raw(format!(
+            "{} → {}",
+            r.spec.source.login, r.spec.destination.login
+        )));
+    }
+    for l in wrap(
+        &format!("The step in progress ({step}) completes; the steps after it are skipped. What was copied stays on the destination; resume later with r, or roll back with b."),
+        w,
+    ) {
+        lines.push(Line::raw(l));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key()),
+        Span::raw(" cancel it   "),
+        Span::styled("n/Esc", theme.key()),
+        Span::raw(" let it run"),
+    ]));
+    draw(
+        frame,
+        area,
+        "Cancel task",
+        "y confirms · Esc keeps it running",
+        lines,
+        theme,
+    );
+}
+
+/// The question asked when quitting with tasks running.
+pub fn render_quit(running: &[String], theme: Theme, frame: &mut Frame, area: Rect) {
+    let w = inner_width(area);
+    let mut lines = vec![
+        Line::styled(
+            format!(
+                "{} task{} running here:",
+                running.len(),
+                if running.len() == 1 { " is" } else { "s are" }
+            ),
+            theme.title(),
+        ),
+        Line::raw(format!(
+            "  {}",
+            running
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Line::default(),
+    ];
+    let choices = [
+        (
+            "h",
+            "quit; they continue in the background and show up here on the next start",
+        ),
+        (
+            "c",
+            "cancel them (their step in progress completes), then quit",
+        ),
+        ("Esc", "stay"),
+    ];
+    for (key, what) in choices {
+        for (i, l) in wrap(what, w.saturating_sub(6)).into_iter().enumerate() {
+            let head = if i == 0 { key } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{head:<5} "), theme.key()),
+                Span::raw(l),
+            ]));
+        }
+    }
+    draw(
+        frame,
+        area,
+        "Quit",
+        "h headless · c cancel · Esc stay",
+        lines,
+        theme,
+    );
+}
+
+/// A task's verification report.
+pub fn render_report(
+    rec: Option<&TaskRecord>,
+    id: &str,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let room = usize::from(area.height.saturating_sub(2));
+    let lines: Vec<Line> = match rec.and_then(|r| r.report.as_ref()) {
+        Some(report) => report
+            .to_text()
+            .lines()
+            .flat_map(|l| {
+                let width = inner_width(area);
+                if l.chars().count() <= width {
+                    vec![l.to_string()]
+                } else {
+                    wrap(l, width)
+                }
+            })
+            .take(room)
+            .map(Line::raw)
+            .collect(),
+        None => {
+            let state = rec.map_or("unknown", |r| r.state.as_str());
+            wrap(
+                &format!("Task {id} is {state}: its report comes once the copy and the verification have run."),
+                inner_width(area),
+            )
+            .into_iter()
+            .map(Line::raw)
+            .collect()
+        }
+    };
+    draw(
+        frame,
+        area,
+        &format!("Report {id}"),
+        "Esc closes",
         lines,
         theme,
     );

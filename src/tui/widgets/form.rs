@@ -54,7 +54,7 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         };
         let shown = match &field.value {
             FieldValue::Choice { .. } => format!("◂ {} ▸", field.display()),
-            FieldValue::Text { .. } => field.display(),
+            FieldValue::Text { .. } | FieldValue::Toggle { .. } => field.display(),
         };
         let skip = shown
             .chars()
@@ -62,10 +62,18 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             .saturating_sub(field_width.saturating_sub(1));
         let visible: String = shown.chars().skip(skip).collect();
         let pad = match &field.value {
-            FieldValue::Choice { .. } => 0,
+            FieldValue::Choice { .. } | FieldValue::Toggle { .. } => 0,
             FieldValue::Text { .. } => field_width.saturating_sub(visible.chars().count()),
         };
-        let value_style = if focused {
+        let value_style = if matches!(
+            field.value,
+            FieldValue::Toggle {
+                disabled: Some(_),
+                ..
+            }
+        ) {
+            theme.dim()
+        } else if focused {
             theme.selected_unfocused()
         } else {
             theme.dim()
@@ -92,6 +100,17 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             }
         }
     }
+    if !form.notes.is_empty() {
+        lines.push(Line::default());
+    }
+    for (note, bad) in &form.notes {
+        for l in wrap(note, inner) {
+            lines.push(Line::styled(
+                l,
+                if *bad { theme.bad() } else { theme.dim() },
+            ));
+        }
+    }
     if let Some(e) = &form.error {
         lines.push(Line::default());
         for l in wrap(e, inner) {
@@ -100,25 +119,50 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = centered(area, width, height);
+    // Taller than the screen: scroll so that the focused field stays in view.
+    let rows = usize::from(rect.height.saturating_sub(2));
+    let focus_row = form_focus_row(form, inner, lines.len());
+    let scroll = (focus_row + 2)
+        .saturating_sub(rows)
+        .min(lines.len().saturating_sub(rows));
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(format!(" {} ", form.title))
-        .title_bottom(" Enter submits · Esc cancels ")
+        .title_bottom(format!(" {} ", form.hint))
         .border_style(theme.focus_border());
     let text_area = block.inner(rect);
+    let visible: Vec<Line> = lines.into_iter().skip(scroll).collect();
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(visible)
             .block(block)
             .wrap(Wrap { trim: false }),
         rect,
     );
     if let Some((row, col)) = cursor {
+        let Some(row) = row.checked_sub(scroll) else {
+            return;
+        };
         let x = text_area.x + u16::try_from(LABEL + 1 + col).unwrap_or(0);
         let y = text_area.y + u16::try_from(row).unwrap_or(0);
         if x < text_area.right() && y < text_area.bottom() {
             frame.set_cursor_position(Position::new(x, y));
         }
     }
+}
+
+/// The line of the focused field in the form's text (intro and errors included).
+fn form_focus_row(form: &Form, inner: usize, total: usize) -> usize {
+    let mut row = wrap(&form.intro, inner).len() + 1;
+    for (i, f) in form.fields.iter().enumerate() {
+        if i == form.focus {
+            return row;
+        }
+        row += 1;
+        if let Some(e) = &f.error {
+            row += wrap(e, inner.saturating_sub(LABEL + 3)).len();
+        }
+    }
+    total
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod append;
 mod endpoint;
 mod error;
+mod expunge;
 mod fetch;
 mod session;
 mod transport;

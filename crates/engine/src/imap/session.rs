@@ -236,6 +236,32 @@ fn auth_error(ep: &Endpoint, e: async_imap::error::Error) -> ImapError {
     }
 }
 
+/// imap-proto hands back a quoted mailbox name with its escapes still in
+/// (`q\"uote` for `q"uote`); every command we send quotes the name again, so
+/// keep the real name. A literal name with a backslash is rare enough (servers
+/// quote such names) that treating `\\` and `\"` as escapes is the safe side.
+fn unescape_quoted(name: &str) -> String {
+    if !name.contains('\\') {
+        return name.to_string();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut chars = name.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n @ ('"' | '\\')) => out.push(n),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Pull the human text out of async-imap's `code: .., info: Some("..")` form.
 pub(crate) fn server_text(text: &str) -> Option<String> {
     let start = text.find("info: Some(\"")? + "info: Some(\"".len();
@@ -456,7 +482,7 @@ impl Conn {
                     }
                 }
                 ListedFolder {
-                    raw: n.name().to_string(),
+                    raw: unescape_quoted(n.name()),
                     delimiter: n.delimiter().and_then(|d| d.chars().next()),
                     noselect,
                     special,
@@ -467,6 +493,11 @@ impl Conn {
 
     /// `STATUS name (MESSAGES UIDNEXT UIDVALIDITY)`.
     pub async fn status(&mut self, raw: &str) -> Result<MailboxState, ImapError> {
+        if raw.contains(['"', '\\']) {
+            // async-imap compares the name in the STATUS answer (still escaped)
+            // with the unescaped one and drops the numbers: EXAMINE instead.
+            return self.open(raw, false).await;
+        }
         let what = format!("STATUS of {raw:?}");
         let limit = self.timeouts.command;
         match tokio::time::timeout(
@@ -558,5 +589,18 @@ impl Conn {
 
     pub async fn logout(mut self) {
         let _ = tokio::time::timeout(Duration::from_secs(2), self.session.logout()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_names_lose_their_escapes_and_plain_ones_stay() {
+        assert_eq!(unescape_quoted(r#"q\"uote"#), "q\"uote");
+        assert_eq!(unescape_quoted(r"back\\slash"), r"back\slash");
+        assert_eq!(unescape_quoted(r"odd\x"), r"odd\x");
+        assert_eq!(unescape_quoted("Soci&AOk-t&AOk-"), "Soci&AOk-t&AOk-");
     }
 }

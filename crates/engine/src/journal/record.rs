@@ -37,4 +37,6 @@ pub enum Record {
     },
     /// Everything `task` added was removed again.
     RolledBack { task: String },
+    /// `task`'s run ended (whatever its outcome): no APPEND of it is in flight.
+    End { task: String },
 }

@@ -31,12 +31,24 @@ pub struct JournalState {
     copied: HashMap<(String, u32), CopiedSet>,
     done: HashMap<String, DoneMark>,
     tasks: Vec<String>,
+    /// task -> (dst raw, duv, fingerprint) of messages appended without a UID.
+    fps: HashMap<String, Vec<(String, u32, String)>>,
+    /// The task of a run that never recorded its end.
+    unfinished: Option<String>,
 }
 
 impl JournalState {
     pub fn apply(&mut self, r: Record) {
         match r {
-            Record::Task { task, .. } => self.tasks.push(task),
+            Record::Task { task, .. } => {
+                self.unfinished = Some(task.clone());
+                self.tasks.push(task)
+            }
+            Record::End { task } => {
+                if self.unfinished.as_ref() == Some(&task) {
+                    self.unfinished = None;
+                }
+            }
             Record::Folder {
                 task,
                 src,
@@ -56,8 +68,12 @@ impl JournalState {
                 dst,
                 duv,
                 pairs,
-                ..
+                fps,
             } => {
+                if !fps.is_empty() {
+                    let list = self.fps.entry(task.clone()).or_default();
+                    list.extend(fps.into_iter().map(|fp| (dst.clone(), duv, fp)));
+                }
                 let set = self.copied.entry((src, suv)).or_default();
                 if set.dst != dst || set.duv != duv {
                     // The destination folder changed identity: old entries are void.
@@ -91,6 +107,7 @@ impl JournalState {
                 );
             }
             Record::RolledBack { task } => {
+                self.fps.remove(&task);
                 for set in self.copied.values_mut() {
                     set.map.retain(|_, (_, t)| *t != task);
                 }
@@ -134,6 +151,29 @@ impl JournalState {
                 out.push((set.dst.clone(), set.duv, uids));
             }
         }
+        out.sort();
+        out
+    }
+
+    /// Did the last run stop without recording its end (killed)? APPENDs it
+    /// sent may still land on the destination.
+    pub fn has_unfinished(&self) -> bool {
+        self.unfinished.is_some()
+    }
+
+    /// Fingerprints of what a task appended without a UID: (dst folder, duv, fps).
+    pub fn fingerprints_by(&self, task: &str) -> Vec<(String, u32, Vec<String>)> {
+        let mut grouped: HashMap<(String, u32), Vec<String>> = HashMap::new();
+        for (dst, duv, fp) in self.fps.get(task).into_iter().flatten() {
+            grouped
+                .entry((dst.clone(), *duv))
+                .or_default()
+                .push(fp.clone());
+        }
+        let mut out: Vec<_> = grouped
+            .into_iter()
+            .map(|((d, uv), fps)| (d, uv, fps))
+            .collect();
         out.sort();
         out
     }

@@ -7,11 +7,13 @@ pub mod fingerprint;
 pub mod folder_map;
 mod progress;
 mod report;
+mod rollback;
 mod run;
 mod worker;
 
 pub use filter::{FilterError, FolderFilter};
 pub use progress::Event;
 pub use report::{FolderReport, Report};
+pub use rollback::{rollback, RollbackError, Rolled};
 pub use run::{batches, run, MigrateError, Migration, Options};
 pub use worker::FOUND;

@@ -1,8 +1,8 @@
 //! The summary of a migration run, for people (text) and scripts (JSON).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct FolderReport {
     pub folder: String,
     pub destination: String,
@@ -18,7 +18,7 @@ pub struct FolderReport {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Report {
     pub task_id: String,
     pub copied: u64,

@@ -189,6 +189,17 @@ pub async fn run(
     } else {
         Journal::open(&jpath)?
     };
+    if !m.options.dry_run {
+        // The batch a killed run had in flight may be in any folder: watch them all.
+        if journal.state.has_unfinished() {
+            let all: Vec<String> = dst_folders
+                .iter()
+                .filter(|f| !f.noselect)
+                .map(|f| f.raw.clone())
+                .collect();
+            settle(&mut dst0, &all).await;
+        }
+    }
     let src_delim = src_folders.iter().find_map(|f| f.delimiter);
     let map = folder_map::plan(
         &src_folders,
@@ -494,7 +505,21 @@ pub async fn run(
         .unwrap_or_else(|p| p.into_inner())
         .take()
     {
-        report.errors.push(q);
+        // Say how much space the rest needs, so the person knows what to free.
+        let planned: (u64, u64) = plans.iter().flatten().fold((0, 0), |acc, p| {
+            (
+                acc.0 + p.to_copy.len() as u64,
+                acc.1 + p.to_copy.iter().map(|x| x.1 as u64).sum::<u64>(),
+            )
+        });
+        let done: (u64, u64) = folder_reports
+            .iter()
+            .fold((0, 0), |acc, f| (acc.0 + f.copied, acc.1 + f.bytes));
+        report.errors.push(format!(
+            "{q} ({} message(s) still to copy: about {} more bytes are needed)",
+            planned.0.saturating_sub(done.0),
+            planned.1.saturating_sub(done.1)
+        ));
     }
     if let Some(j) = ctx
         .journal_failed
@@ -522,7 +547,30 @@ pub async fn run(
         !m.options.dry_run && !report.cancelled && folder_reports.iter().all(|f| f.verified);
     report.folder_reports = folder_reports;
     report.duration_secs = started.elapsed().as_secs_f64();
+    if !m.options.dry_run {
+        ctx.record(Record::End {
+            task: m.task_id.clone(),
+        });
+    }
     Ok(report)
+}
+
+/// A previous run was killed while writing to `folders`: the server may still be
+/// committing APPENDs it had fully received. Wait until the folders stop changing
+/// (two equal STATUS readings 1.5 s apart, at most ~20 s) so the plan sees them.
+async fn settle(dst: &mut Conn, folders: &[String]) {
+    let mut previous = None;
+    for _ in 0..14 {
+        let mut now = Vec::with_capacity(folders.len());
+        for f in folders {
+            now.push(dst.status(f).await.ok());
+        }
+        if previous.as_ref() == Some(&now) {
+            return;
+        }
+        previous = Some(now);
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    }
 }
 
 /// Cut a folder's work into batches bounded by count and bytes.

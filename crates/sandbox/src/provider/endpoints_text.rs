@@ -1,6 +1,6 @@
-//! What `mailshift sandbox serve` prints: where each simulated platform's IMAP server
-//! and the DNS server listen, with the domains and logins to try (no secret but the
-//! public demo password).
+//! What `mailshift sandbox serve` prints: where each simulated platform's IMAP server,
+//! the SMTP relay and the DNS server listen, with the domains and logins to try (no
+//! secret but the public demo password).
 
 use std::fmt::Write;
 use std::time::Duration;
@@ -53,6 +53,22 @@ impl Sandbox {
             "DNS        {dns} (udp+tcp), e.g. dig @{} -p {} MX example.com",
             dns.ip(),
             dns.port()
+        );
+        let smtp = self.smtp_addr();
+        let _ = writeln!(
+            out,
+            "SMTP       {smtp} (plain or STARTTLS, self-signed; AUTH as {}, password made at start)",
+            crate::smtp::RELAY_USER
+        );
+        let _ = writeln!(
+            out,
+            "  mail to other addresses lands in {} on {} (IMAP, demo password)",
+            crate::NOTIFICATIONS_LOGIN,
+            self.panel
+                .platforms
+                .first()
+                .map(|p| p.service_name.as_str())
+                .unwrap_or("the first platform")
         );
         let pending = self.pending_dns();
         if !pending.is_empty() {

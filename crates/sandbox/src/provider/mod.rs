@@ -1,6 +1,6 @@
 //! The simulated hosting provider as one object: the panel state, one IMAP server per
-//! platform over its Maildir store, a DNS server for the demo zones on a simulated clock,
-//! the demo seed, and the panel operations that keep all of them in step on disk.
+//! platform over its Maildir store, an SMTP relay into those stores, a DNS server for the
+//! demo zones on a simulated clock, the demo seed, and the panel operations in step on disk.
 
 mod accounts;
 mod demo_mail;
@@ -20,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use mailshift_dns::{PropagationDelay, SimClock, ZoneServer};
-use mailshift_panel::{Endpoints, PanelState, PanelStore, PlatformId, Security};
+use mailshift_panel::{Endpoints, PanelState, PanelStore, PlatformId, Security, DEMO_PASSWORD};
 
 pub use dns::dns_kind;
 pub use error::SandboxError;
@@ -30,7 +30,8 @@ pub use options::SandboxOptions;
 
 use saved::SavedState;
 
-use crate::{Directory, MailStore, SandboxImap, SandboxImapHandle};
+use crate::smtp::SandboxRelayService;
+use crate::{Directory, MailStore, SandboxImap, SandboxImapHandle, SandboxRelay};
 
 /// The sandbox login of a panel address: the full address in lower case.
 pub fn login_of(address: &str) -> String {
@@ -64,6 +65,7 @@ pub struct Sandbox {
     delays: PropagationDelay,
     clock_factor: f64,
     saved: SavedState,
+    smtp: SandboxRelayService,
 }
 
 impl Sandbox {
@@ -130,6 +132,16 @@ impl Sandbox {
                 server,
             });
         }
+        let smtp = {
+            let first = mail.first().ok_or(SandboxError::Task(
+                "the sandbox has no platform to hold the notifications mailbox".into(),
+            ))?;
+            let stores = mail.iter().map(|m| m.store.clone()).collect();
+            let first_pair = (&first.store, first.directory.as_ref());
+            SandboxRelayService::start(opts.smtp_port, stores, first_pair, DEMO_PASSWORD)
+                .await
+                .map_err(|e| SandboxError::Task(e.to_string()))?
+        };
         let mut sandbox = Sandbox {
             layout,
             panel_store,
@@ -141,6 +153,7 @@ impl Sandbox {
             delays: PropagationDelay::new(opts.seed),
             clock_factor: opts.clock_factor,
             saved,
+            smtp,
         };
         sandbox.serve_missing_zones()?;
         Ok(sandbox)
@@ -175,6 +188,23 @@ impl Sandbox {
         self.zones.local_addr()
     }
 
+    /// The SMTP relay (plain or STARTTLS, AUTH required) delivering into the sandbox.
+    pub fn smtp_addr(&self) -> SocketAddr {
+        self.smtp.local_addr()
+    }
+
+    /// The relay login `(user, password)`: generated at each start, kept in memory only.
+    pub fn smtp_credential(&self) -> (String, String) {
+        self.smtp.credential()
+    }
+
+    /// Everything a client needs to send through the sandbox relay. Mail to a sandbox
+    /// account lands in its INBOX; mail to any other address lands in the INBOX of
+    /// [`crate::NOTIFICATIONS_LOGIN`] on the first platform (IMAP, demo password).
+    pub fn smtp_relay(&self) -> SandboxRelay {
+        self.smtp.relay()
+    }
+
     /// The simulated clock that drives DNS propagation.
     pub fn clock(&self) -> &SimClock {
         &self.clock
@@ -195,6 +225,7 @@ impl Sandbox {
         if let Err(e) = self.save_state() {
             tracing::warn!("could not save the sandbox DNS state: {e}");
         }
+        self.smtp.shutdown().await;
         for m in self.mail {
             m.server.shutdown().await;
         }

@@ -1,4 +1,5 @@
-//! How a sandbox runs: how fast simulated time goes, the demo seed, fixed ports.
+//! How a sandbox runs: how fast simulated time goes, the demo seed, fixed ports
+//! (IMAP, DNS, SMTP).
 
 /// Settings of [`super::Sandbox::start`].
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +15,8 @@ pub struct SandboxOptions {
     pub imap_port_base: u16,
     /// 0: the DNS server on an ephemeral port; otherwise this port (UDP and TCP).
     pub dns_port: u16,
+    /// 0: the SMTP relay on an ephemeral port; otherwise this port.
+    pub smtp_port: u16,
 }
 
 impl SandboxOptions {
@@ -30,6 +33,7 @@ impl Default for SandboxOptions {
             seed: Self::DEFAULT_SEED,
             imap_port_base: 0,
             dns_port: 0,
+            smtp_port: 0,
         }
     }
 }

@@ -1,0 +1,33 @@
+//! Why a task operation was refused, in sentences that say what to do.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// Deliberately the same for an unknown ID and a wrong login: it must not
+    /// tell whether the ID exists.
+    #[error("no such task for this login: check the task ID and the source login")]
+    NoSuchTask,
+    #[error("'{0}' is not a task ID (they look like MS-7KQ2M4XR9P)")]
+    BadId(String),
+    #[error("task {id} is {state}: {what}")]
+    WrongState {
+        id: String,
+        state: String,
+        what: String,
+    },
+    #[error("rollback of {id} was possible until {until} (48 h after it ended at {ended}); the destination is left as it is")]
+    RollbackExpired {
+        id: String,
+        ended: DateTime<Utc>,
+        until: DateTime<Utc>,
+    },
+    #[error("task {id} is being run by another mailshift process (pid {pid}); cancel it there or with `mailshift cancel {id}`")]
+    RunningElsewhere { id: String, pid: u32 },
+    #[error("cannot start: {0}")]
+    Invalid(String),
+    #[error("rollback of {id} stopped: {reason}")]
+    Rollback { id: String, reason: String },
+    #[error("task state under {path}: {reason}")]
+    State { path: String, reason: String },
+}

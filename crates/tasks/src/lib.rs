@@ -1,0 +1,26 @@
+//! mailshift-tasks: a migration as a task (ID, steps, persistence under the state dir),
+//! follow by ID + source login, cancel across processes, rollback within 48 h,
+//! the completion notification, and bulk CSV projects with bounded concurrency.
+
+mod clock;
+mod error;
+mod handoff;
+mod migrator;
+pub mod notice;
+mod probe;
+pub mod project;
+pub mod record;
+mod rollback;
+mod runner;
+pub mod spec;
+pub mod store;
+
+pub use clock::Clock;
+pub use error::TaskError;
+pub use migrator::{Migrator, TaskHandle, ROLLBACK_WINDOW_HOURS};
+pub use probe::test_connection;
+pub use record::{
+    is_task_id, new_task_id, FailureKind, NotificationOutcome, Progress, RollbackOutcome, Step,
+    StepKind, StepState, TaskRecord, TaskState,
+};
+pub use spec::{Credentials, EndpointSpec, ServerType, TaskSpec, Tuning};

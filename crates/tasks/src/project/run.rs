@@ -1,0 +1,377 @@
+//! Running a project: one queued task per row, started as the limits allow, the
+//! whole project paused / resumed / cancelled through control files any mailshift
+//! process may drop, its state saved under `<state dir>/projects/`, and the result CSV.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use super::{results_csv, Limits, ProjectFile, ResultRow};
+use crate::error::TaskError;
+use crate::migrator::Migrator;
+use crate::record::{TaskRecord, TaskState};
+
+/// Where a project stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectState {
+    Running,
+    Paused,
+    /// Cancelled as a whole: running tasks stop after their batch, queued ones are skipped.
+    Cancelled,
+    /// Every task ended (whatever each one's outcome).
+    Finished,
+}
+
+impl std::fmt::Display for ProjectState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ProjectState::Running => "running",
+            ProjectState::Paused => "paused",
+            ProjectState::Cancelled => "cancelled",
+            ProjectState::Finished => "finished",
+        })
+    }
+}
+
+/// One row of a project and its task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectEntry {
+    pub line: usize,
+    pub source: String,
+    pub destination: String,
+    pub task_id: String,
+}
+
+/// A project as stored (no secrets: they stay in the CSV).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRecord {
+    pub id: String,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// The CSV it was imported from.
+    pub file: String,
+    pub state: ProjectState,
+    pub global_limit: usize,
+    pub per_server_limit: usize,
+    pub entries: Vec<ProjectEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<PathBuf>,
+}
+
+/// Overall progress of a project, from its tasks' records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ProjectProgress {
+    pub tasks: usize,
+    pub queued: usize,
+    pub running: usize,
+    pub finished: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+    pub other: usize,
+    pub messages_done: u64,
+    pub messages_total: u64,
+    pub bytes_done: u64,
+}
+
+impl ProjectProgress {
+    pub fn of(records: &[TaskRecord]) -> ProjectProgress {
+        let mut p = ProjectProgress {
+            tasks: records.len(),
+            ..Default::default()
+        };
+        for r in records {
+            match r.state {
+                TaskState::Queued => p.queued += 1,
+                TaskState::Running => p.running += 1,
+                TaskState::Finished => p.finished += 1,
+                TaskState::Failed => p.failed += 1,
+                TaskState::Cancelled => p.cancelled += 1,
+                _ => p.other += 1,
+            }
+            p.messages_done += r.progress.messages_done;
+            p.messages_total += r.progress.messages_total;
+            p.bytes_done += r.progress.bytes_done;
+        }
+        p
+    }
+
+    pub fn ended(&self) -> usize {
+        self.finished + self.failed + self.cancelled + self.other
+    }
+}
+
+/// `PJ-` and eight characters.
+pub fn new_project_id() -> String {
+    let t = crate::record::new_task_id();
+    format!("PJ-{}", &t[3..11])
+}
+
+pub fn is_project_id(id: &str) -> bool {
+    id.len() == 11
+        && id.starts_with("PJ-")
+        && id[3..]
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Project files under `<state dir>/projects/`.
+#[derive(Debug, Clone)]
+pub struct ProjectStore {
+    dir: PathBuf,
+}
+
+impl ProjectStore {
+    pub fn open(state_dir: &Path) -> Result<ProjectStore, TaskError> {
+        let dir = state_dir.join("projects");
+        mailshift_store::create_private_dir(&dir).map_err(|e| TaskError::State {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(ProjectStore { dir })
+    }
+
+    fn path(&self, id: &str, ext: &str) -> PathBuf {
+        self.dir.join(format!("{id}.{ext}"))
+    }
+
+    pub fn save(&self, p: &ProjectRecord) -> Result<(), TaskError> {
+        let path = self.path(&p.id, "json");
+        mailshift_store::save_versioned(&path, 1, p).map_err(|e| TaskError::State {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    pub fn load(&self, id: &str) -> Result<ProjectRecord, TaskError> {
+        if !is_project_id(id) {
+            return Err(TaskError::Invalid(format!(
+                "'{id}' is not a project ID (they look like PJ-7KQ2M4XR)"
+            )));
+        }
+        let path = self.path(id, "json");
+        match mailshift_store::load_versioned(&path, 1) {
+            Ok(Some(p)) => Ok(p),
+            Ok(None) => Err(TaskError::Invalid(format!("no project {id} here"))),
+            Err(e) => Err(TaskError::State {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// Ask the project's runner (in whichever process) to pause, resume or cancel.
+    pub fn request(&self, id: &str, what: ProjectState) -> Result<(), TaskError> {
+        let p = self.load(id)?;
+        if matches!(p.state, ProjectState::Finished | ProjectState::Cancelled) {
+            return Err(TaskError::WrongState {
+                id: id.to_string(),
+                state: p.state.to_string(),
+                what: "it has already ended".into(),
+            });
+        }
+        let path = self.path(id, "control");
+        let word = match what {
+            ProjectState::Paused => "pause",
+            ProjectState::Cancelled => "cancel",
+            _ => "resume",
+        };
+        mailshift_store::write_atomic(&path, word.as_bytes()).map_err(|e| TaskError::State {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn control(&self, id: &str) -> Option<String> {
+        std::fs::read_to_string(self.path(id, "control")).ok()
+    }
+
+    fn clear_control(&self, id: &str) {
+        let _ = std::fs::remove_file(self.path(id, "control"));
+    }
+}
+
+/// How a project runs.
+#[derive(Debug, Clone)]
+pub struct ProjectOptions {
+    /// Most tasks at once.
+    pub global: usize,
+    /// Most tasks at once touching one server (source or destination).
+    pub per_server: usize,
+    /// Connections each task opens per side (keep `per_server * connections`
+    /// under the server's connection cap).
+    pub connections: usize,
+    /// Where to write the result CSV.
+    pub results: PathBuf,
+    /// The CSV the rows came from (shown in listings).
+    pub file: String,
+}
+
+/// What the caller sees while a project runs.
+#[derive(Debug, Clone)]
+pub enum ProjectEvent {
+    Started(ProjectRecord),
+    Progress(ProjectState, ProjectProgress),
+    Ended(ProjectRecord, ProjectProgress),
+}
+
+/// Queue every row as a task, then run them under the limits until all ended.
+pub async fn run_project(
+    migrator: &Migrator,
+    file: ProjectFile,
+    opts: ProjectOptions,
+    events: Option<mpsc::UnboundedSender<ProjectEvent>>,
+) -> Result<(ProjectRecord, Vec<ResultRow>), TaskError> {
+    let store = ProjectStore::open(migrator.state_dir())?;
+    let id = new_project_id();
+    let now = migrator.clock().now();
+    let mut entries = Vec::new();
+    let mut queued = Vec::new();
+    for row in file.rows {
+        let mut spec = row.spec;
+        spec.project = Some(id.clone());
+        spec.tuning.connections = opts.connections.max(1);
+        let rec = migrator.enqueue(spec)?;
+        entries.push(ProjectEntry {
+            line: row.line,
+            source: rec.spec.source.label(),
+            destination: rec.spec.destination.label(),
+            task_id: rec.id.clone(),
+        });
+        let servers = [
+            super::server_key(&rec.spec.source.host, rec.spec.source.port),
+            super::server_key(&rec.spec.destination.host, rec.spec.destination.port),
+        ];
+        queued.push((rec.id, servers, row.credentials));
+    }
+    let mut record = ProjectRecord {
+        id: id.clone(),
+        created: now,
+        updated: now,
+        file: opts.file.clone(),
+        state: ProjectState::Running,
+        global_limit: opts.global,
+        per_server_limit: opts.per_server,
+        entries,
+        results: Some(opts.results.clone()),
+    };
+    store.save(&record)?;
+    let send = |e: ProjectEvent| {
+        if let Some(tx) = &events {
+            let _ = tx.send(e);
+        }
+    };
+    send(ProjectEvent::Started(record.clone()));
+
+    let limits = Limits::new(opts.global.max(1), opts.per_server.max(1));
+    let cancelled = tokio_util::sync::CancellationToken::new();
+    let mut joins = Vec::new();
+    for (task_id, servers, creds) in queued {
+        let (m, limits, cancelled) = (migrator.clone(), limits.clone(), cancelled.clone());
+        joins.push(tokio::spawn(async move {
+            let slot = tokio::select! {
+                s = limits.acquire(&servers) => s,
+                _ = cancelled.cancelled() => {
+                    let _ = m.cancel(&task_id);
+                    return;
+                }
+            };
+            if cancelled.is_cancelled() {
+                let _ = m.cancel(&task_id);
+                return;
+            }
+            match m.resume(&task_id, creds) {
+                Ok(h) => {
+                    h.wait().await;
+                }
+                Err(e) => tracing::warn!(task = %task_id, "could not start: {e}"),
+            }
+            drop(slot);
+        }));
+    }
+
+    // Watch the control file and report progress until every row has ended.
+    let ids: Vec<String> = record.entries.iter().map(|e| e.task_id.clone()).collect();
+    let all = Arc::new(joins);
+    loop {
+        if all.iter().all(|j| j.is_finished()) {
+            break;
+        }
+        match store.control(&id).as_deref().map(str::trim) {
+            Some("pause") if record.state == ProjectState::Running => {
+                limits.gate().pause();
+                record.state = ProjectState::Paused;
+                store.save(&record)?;
+            }
+            Some("resume") if record.state == ProjectState::Paused => {
+                limits.gate().resume();
+                record.state = ProjectState::Running;
+                store.save(&record)?;
+                store.clear_control(&id);
+            }
+            Some("cancel") if record.state != ProjectState::Cancelled => {
+                record.state = ProjectState::Cancelled;
+                store.save(&record)?;
+                cancelled.cancel();
+                limits.gate().resume();
+                for t in &ids {
+                    if let Some(r) = migrator.get(t) {
+                        if r.state == TaskState::Running {
+                            let _ = migrator.cancel(t);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        let recs: Vec<TaskRecord> = ids.iter().filter_map(|t| migrator.get(t)).collect();
+        send(ProjectEvent::Progress(
+            record.state,
+            ProjectProgress::of(&recs),
+        ));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    store.clear_control(&id);
+
+    let recs: Vec<TaskRecord> = ids.iter().filter_map(|t| migrator.get(t)).collect();
+    let rows: Vec<ResultRow> = record
+        .entries
+        .iter()
+        .map(|e| {
+            let r = recs.iter().find(|r| r.id == e.task_id);
+            let report = r.and_then(|r| r.report.as_ref());
+            ResultRow {
+                line: e.line,
+                source: e.source.clone(),
+                destination: e.destination.clone(),
+                task_id: e.task_id.clone(),
+                state: r.map(|r| r.state.to_string()).unwrap_or_default(),
+                copied: report.map_or(0, |x| x.copied),
+                skipped: report.map_or(0, |x| x.skipped),
+                failed: report.map_or(0, |x| x.failed),
+                bytes: report.map_or(0, |x| x.bytes),
+                error: r.and_then(|r| r.error.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    mailshift_store::write_atomic(&opts.results, results_csv(&rows).as_bytes()).map_err(|e| {
+        TaskError::State {
+            path: opts.results.display().to_string(),
+            reason: e.to_string(),
+        }
+    })?;
+    if record.state != ProjectState::Cancelled {
+        record.state = ProjectState::Finished;
+    }
+    record.updated = migrator.clock().now();
+    store.save(&record)?;
+    send(ProjectEvent::Ended(
+        record.clone(),
+        ProjectProgress::of(&recs),
+    ));
+    Ok((record, rows))
+}

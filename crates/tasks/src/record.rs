@@ -1,0 +1,296 @@
+//! A task as it is stored and shown: identity, dates, state, steps, live counters and
+//! the final report. One JSON file per task under `<state dir>/tasks/`.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use mailshift_engine::migrate::Report;
+use serde::{Deserialize, Serialize};
+
+use crate::spec::TaskSpec;
+
+/// `MS-` and ten characters from an alphabet without look-alikes (no 0/O, 1/I).
+pub fn new_task_id() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..10)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("MS-{tail}")
+}
+
+/// Is `id` shaped like a task ID (so it can name a file safely)?
+pub fn is_task_id(id: &str) -> bool {
+    id.len() == 13
+        && id.starts_with("MS-")
+        && id[3..]
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Where a task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    /// Waiting for a slot (projects) or for its runner to start.
+    Queued,
+    Running,
+    /// Stopped by a crash or a quit; the journal knows where it stopped.
+    Interrupted,
+    /// Everything copied and verified.
+    Finished,
+    /// Ended with messages missing or an error.
+    Failed,
+    /// Ended early on request; what was done is kept.
+    Cancelled,
+    /// What the task added was removed again.
+    RolledBack,
+}
+
+impl TaskState {
+    /// No runner will change it any more (rollback aside).
+    pub fn is_ended(self) -> bool {
+        matches!(
+            self,
+            TaskState::Finished | TaskState::Failed | TaskState::Cancelled | TaskState::RolledBack
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Queued => "queued",
+            TaskState::Running => "running",
+            TaskState::Interrupted => "interrupted",
+            TaskState::Finished => "finished",
+            TaskState::Failed => "failed",
+            TaskState::Cancelled => "cancelled",
+            TaskState::RolledBack => "rolled back",
+        }
+    }
+}
+
+impl fmt::Display for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The steps of a task, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Log in to both sides.
+    Connect,
+    /// Folders and messages.
+    Emails,
+    /// Compare source and destination per folder.
+    Verify,
+    /// The completion e-mail.
+    Notify,
+}
+
+impl StepKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepKind::Connect => "connect",
+            StepKind::Emails => "e-mails",
+            StepKind::Verify => "verify",
+            StepKind::Notify => "notification",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Pending,
+    Running,
+    Done,
+    Skipped,
+    Failed,
+}
+
+/// One step and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub kind: StepKind,
+    pub state: StepState,
+    /// A sentence: what happened, or why it failed / was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Live counters, updated while the task runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub folders_planned: u64,
+    pub folders_verified: u64,
+    pub messages_total: u64,
+    pub messages_done: u64,
+    pub bytes_total: u64,
+    pub bytes_done: u64,
+    /// Already on the destination before this run.
+    pub skipped: u64,
+    /// Messages per second, one sample a second, newest last (at most 60).
+    #[serde(default)]
+    pub rate: Vec<u64>,
+    /// Problems that did not stop the task, newest last (at most 50).
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+impl Progress {
+    /// Fraction done in 0..=1 (by bytes when known, else by messages).
+    pub fn ratio(&self) -> f64 {
+        if self.bytes_total > 0 {
+            (self.bytes_done as f64 / self.bytes_total as f64).min(1.0)
+        } else if self.messages_total > 0 {
+            (self.messages_done as f64 / self.messages_total as f64).min(1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Seconds left at the recent rate, if it can be told.
+    pub fn eta_secs(&self) -> Option<u64> {
+        let recent = &self.rate[self.rate.len().saturating_sub(10)..];
+        let avg = recent.iter().sum::<u64>() as f64 / recent.len().max(1) as f64;
+        let left = self.messages_total.saturating_sub(self.messages_done);
+        (avg > 0.0 && left > 0).then(|| (left as f64 / avg).ceil() as u64)
+    }
+}
+
+/// What kind of failure ended a task (the CLI maps it to an exit code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// A server refused the login.
+    Auth,
+    /// A server could not be reached (host, port, TLS, not IMAP).
+    Connect,
+    /// Local state (journal locked or unwritable).
+    State,
+    /// Bad options (folder patterns).
+    Usage,
+    /// Anything else (messages missing after the run, ...).
+    Other,
+}
+
+/// What a notification attempt gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationOutcome {
+    pub to: String,
+    pub at: DateTime<Utc>,
+    /// The event it told about (finished, failed, cancelled, rolled back).
+    pub about: TaskState,
+    /// None when delivered to the relay, else why not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What a rollback removed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RollbackOutcome {
+    pub at: Option<DateTime<Utc>>,
+    pub messages_removed: u64,
+    pub folders_removed: Vec<String>,
+    /// Folders left in place and why (not empty, recreated since, ...).
+    pub kept: Vec<String>,
+}
+
+/// A task, as stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskRecord {
+    /// Format version of this file.
+    pub version: u32,
+    pub id: String,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<DateTime<Utc>>,
+    pub spec: TaskSpec,
+    pub state: TaskState,
+    pub steps: Vec<Step>,
+    pub progress: Progress,
+    /// Why the task failed, as a sentence naming what to fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<FailureKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Report>,
+    #[serde(default)]
+    pub notifications: Vec<NotificationOutcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<RollbackOutcome>,
+    /// How many times it was (re)started.
+    #[serde(default)]
+    pub runs: u32,
+}
+
+pub const RECORD_VERSION: u32 = 1;
+
+impl TaskRecord {
+    pub fn new(id: String, spec: TaskSpec, now: DateTime<Utc>) -> TaskRecord {
+        let steps = [StepKind::Connect, StepKind::Emails, StepKind::Verify]
+            .into_iter()
+            .chain(spec.notify.as_ref().map(|_| StepKind::Notify))
+            .map(|kind| Step {
+                kind,
+                state: StepState::Pending,
+                detail: None,
+            })
+            .collect();
+        TaskRecord {
+            version: RECORD_VERSION,
+            id,
+            created: now,
+            updated: now,
+            started: None,
+            ended: None,
+            spec,
+            state: TaskState::Queued,
+            steps,
+            progress: Progress::default(),
+            error: None,
+            failure: None,
+            report: None,
+            notifications: Vec::new(),
+            rollback: None,
+            runs: 0,
+        }
+    }
+
+    /// The step in progress, else the first not yet run.
+    pub fn current_step(&self) -> Option<&Step> {
+        self.steps
+            .iter()
+            .find(|s| s.state == StepState::Running)
+            .or_else(|| self.steps.iter().find(|s| s.state == StepState::Pending))
+    }
+
+    pub fn step_mut(&mut self, kind: StepKind) -> Option<&mut Step> {
+        self.steps.iter_mut().find(|s| s.kind == kind)
+    }
+
+    pub fn set_step(&mut self, kind: StepKind, state: StepState, detail: Option<String>) {
+        if let Some(s) = self.step_mut(kind) {
+            s.state = state;
+            if detail.is_some() {
+                s.detail = detail;
+            }
+        }
+    }
+
+    /// Does `login` name this task's source account (case-insensitive, trimmed)?
+    pub fn login_matches(&self, login: &str) -> bool {
+        self.spec
+            .source
+            .login
+            .trim()
+            .eq_ignore_ascii_case(login.trim())
+    }
+}

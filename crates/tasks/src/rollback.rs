@@ -1,0 +1,57 @@
+//! Rolling a task back: check the login and the 48 h window, let the engine remove
+//! what the task added, record the outcome and tell the notification address.
+
+use mailshift_engine::imap::{Secret, Side, Timeouts};
+use mailshift_engine::migrate;
+
+use crate::error::TaskError;
+use crate::migrator::Migrator;
+use crate::record::{RollbackOutcome, TaskState};
+
+pub(crate) async fn run(
+    m: &Migrator,
+    id: &str,
+    login: &str,
+    dst_secret: Secret,
+) -> Result<RollbackOutcome, TaskError> {
+    let mut rec = m.follow(id, login)?;
+    m.rollback_until(&rec)?;
+    if m.inner.store.is_locked(&rec.id) {
+        return Err(TaskError::WrongState {
+            id: rec.id.clone(),
+            state: "running".into(),
+            what: "another mailshift process is running it; wait for it to end".into(),
+        });
+    }
+    let spec = &rec.spec;
+    let src_label = spec
+        .source
+        .endpoint(Side::Source, Secret::default())
+        .label();
+    let dst = spec.destination.endpoint(Side::Destination, dst_secret);
+    let rolled = migrate::rollback(
+        &dst,
+        &src_label,
+        m.state_dir(),
+        &rec.id,
+        Timeouts::default(),
+    )
+    .await
+    .map_err(|e| TaskError::Rollback {
+        id: rec.id.clone(),
+        reason: e.to_string(),
+    })?;
+    let outcome = RollbackOutcome {
+        at: Some(m.clock().now()),
+        messages_removed: rolled.messages_removed,
+        folders_removed: rolled.folders_removed,
+        kept: rolled.kept,
+    };
+    tracing::info!(task = %rec.id, removed = outcome.messages_removed, "rolled back");
+    rec.state = TaskState::RolledBack;
+    rec.rollback = Some(outcome.clone());
+    m.publish(&mut rec);
+    crate::notice::send_for(&m.inner, &mut rec).await;
+    m.publish(&mut rec);
+    Ok(outcome)
+}

@@ -1,0 +1,271 @@
+//! What a task is asked to do: both endpoints (without their secrets), the options,
+//! the notification address. Serializable; secrets travel separately in `Credentials`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use mailshift_engine::imap::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
+use mailshift_panel::migration::{MigrationOption, OptionSet};
+use mailshift_panel::PlatformKind;
+use serde::{Deserialize, Serialize};
+
+/// The kind of server on one side, as the provider's migrator asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerType {
+    Exchange,
+    #[serde(rename = "emailpro")]
+    EmailPro,
+    #[serde(rename = "mxplan")]
+    MxPlan,
+    Gmail,
+    Imap,
+}
+
+impl ServerType {
+    pub const ALL: [ServerType; 5] = [
+        ServerType::Exchange,
+        ServerType::EmailPro,
+        ServerType::MxPlan,
+        ServerType::Gmail,
+        ServerType::Imap,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerType::Exchange => "exchange",
+            ServerType::EmailPro => "emailpro",
+            ServerType::MxPlan => "mxplan",
+            ServerType::Gmail => "gmail",
+            ServerType::Imap => "imap",
+        }
+    }
+
+    /// The provider platform kind behind this type, if it is one.
+    pub fn platform(self) -> Option<PlatformKind> {
+        match self {
+            ServerType::Exchange => Some(PlatformKind::Exchange),
+            ServerType::EmailPro => Some(PlatformKind::EmailPro),
+            ServerType::MxPlan => Some(PlatformKind::MxPlan),
+            ServerType::Gmail | ServerType::Imap => None,
+        }
+    }
+
+    /// Can this side serve (source) or hold (destination) `option`?
+    pub fn supports(self, option: MigrationOption) -> bool {
+        match self.platform() {
+            Some(kind) => kind.facts().features.supports(option),
+            None => match self {
+                ServerType::Gmail => matches!(
+                    option,
+                    MigrationOption::Emails
+                        | MigrationOption::Calendars
+                        | MigrationOption::Contacts
+                        | MigrationOption::ContactGroups
+                ),
+                _ => option == MigrationOption::Emails,
+            },
+        }
+    }
+
+    /// Why `option` cannot be moved between `src` and `dst`, if it cannot.
+    pub fn unsupported_reason(
+        src: ServerType,
+        dst: ServerType,
+        option: MigrationOption,
+    ) -> Option<String> {
+        if !src.supports(option) {
+            Some(format!("a {src} source has no {option}"))
+        } else if !dst.supports(option) {
+            Some(format!("a {dst} destination cannot hold {option}"))
+        } else {
+            None
+        }
+    }
+}
+
+impl From<PlatformKind> for ServerType {
+    fn from(k: PlatformKind) -> Self {
+        match k {
+            PlatformKind::Exchange => ServerType::Exchange,
+            PlatformKind::EmailPro => ServerType::EmailPro,
+            PlatformKind::MxPlan => ServerType::MxPlan,
+        }
+    }
+}
+
+impl fmt::Display for ServerType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ServerType::Exchange => "Exchange",
+            ServerType::EmailPro => "Email Pro",
+            ServerType::MxPlan => "MX Plan",
+            ServerType::Gmail => "Gmail",
+            ServerType::Imap => "IMAP",
+        })
+    }
+}
+
+impl FromStr for ServerType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let norm: String = s
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect();
+        ServerType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == norm)
+            .ok_or_else(|| {
+                format!("unknown server type '{s}': use exchange, emailpro, mxplan, gmail or imap")
+            })
+    }
+}
+
+/// One side's server and login, without the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointSpec {
+    pub server_type: ServerType,
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    #[serde(default)]
+    pub auth: AuthMethod,
+    pub login: String,
+    /// Skip certificate verification (dangerous; off unless asked).
+    #[serde(default)]
+    pub insecure: bool,
+    /// Trust this PEM certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+}
+
+impl EndpointSpec {
+    /// `login@host:port`, as errors and listings show it.
+    pub fn label(&self) -> String {
+        format!("{}@{}:{}", self.login, self.host, self.port)
+    }
+
+    /// The engine's endpoint for this side with its secret.
+    pub fn endpoint(&self, side: Side, secret: Secret) -> Endpoint {
+        Endpoint {
+            side,
+            host: self.host.clone(),
+            port: self.port,
+            user: self.login.clone(),
+            secret,
+            security: self.security,
+            auth: self.auth,
+            tls: TlsOptions {
+                insecure: self.insecure,
+                ca_file: self.ca_file.clone(),
+            },
+        }
+    }
+}
+
+/// Engine tuning carried by a task (the CLI's knobs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tuning {
+    pub connections: usize,
+    pub batch_messages: usize,
+    pub inflight_mib: u64,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Time limit for connecting and for each IMAP command (engine defaults when None).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            connections: 4,
+            batch_messages: 200,
+            inflight_mib: 16,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            timeout_secs: None,
+        }
+    }
+}
+
+/// Everything a task is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSpec {
+    pub source: EndpointSpec,
+    pub destination: EndpointSpec,
+    /// What to move; options one side cannot serve are refused up front.
+    pub options: OptionSet,
+    /// Third-party address told when the task ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<String>,
+    #[serde(default)]
+    pub tuning: Tuning,
+    /// The project this task belongs to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+}
+
+impl TaskSpec {
+    /// Options requested that one side cannot serve, with the reason.
+    pub fn unsupported(&self) -> Vec<(MigrationOption, String)> {
+        self.options
+            .iter()
+            .filter_map(|o| {
+                ServerType::unsupported_reason(
+                    self.source.server_type,
+                    self.destination.server_type,
+                    o,
+                )
+                .map(|why| (o, why))
+            })
+            .collect()
+    }
+}
+
+/// The two secrets a task needs; held in memory only.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub source: Secret,
+    pub destination: Secret,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credentials { .. }")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_types_parse_leniently_and_reject_unknown_with_the_choices() {
+        assert_eq!("MX Plan".parse::<ServerType>(), Ok(ServerType::MxPlan));
+        assert_eq!("email-pro".parse::<ServerType>(), Ok(ServerType::EmailPro));
+        assert_eq!("IMAP".parse::<ServerType>(), Ok(ServerType::Imap));
+        let e = "pop3".parse::<ServerType>().unwrap_err();
+        assert!(e.contains("pop3") && e.contains("mxplan"), "{e}");
+    }
+
+    #[test]
+    fn mx_plan_holds_mail_only_and_imap_serves_mail_only() {
+        assert!(ServerType::MxPlan.supports(MigrationOption::Emails));
+        assert!(!ServerType::MxPlan.supports(MigrationOption::Calendars));
+        assert!(ServerType::Exchange.supports(MigrationOption::Calendars));
+        assert!(!ServerType::Imap.supports(MigrationOption::Contacts));
+        let why = ServerType::unsupported_reason(
+            ServerType::Exchange,
+            ServerType::MxPlan,
+            MigrationOption::Contacts,
+        )
+        .unwrap();
+        assert!(why.contains("MX Plan") && why.contains("contacts"), "{why}");
+    }
+}

@@ -1,0 +1,162 @@
+//! Task files under `<state dir>/tasks/`: `<ID>.json` (the record, written atomically,
+//! 0600), `<ID>.cancel` (a cancel request any process may drop), `<ID>.lock` (held with
+//! flock by the process running the task, with its pid inside).
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::TaskError;
+use crate::record::{is_task_id, TaskRecord, RECORD_VERSION};
+
+#[derive(Debug, Clone)]
+pub struct TaskStore {
+    dir: PathBuf,
+}
+
+/// Held while this process runs a task; dropping it releases the lock.
+#[derive(Debug)]
+pub struct RunLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn state_err(path: &Path, reason: impl ToString) -> TaskError {
+    TaskError::State {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+impl TaskStore {
+    /// The store under `state_dir` (created 0700 when missing).
+    pub fn open(state_dir: &Path) -> Result<TaskStore, TaskError> {
+        let dir = state_dir.join("tasks");
+        mailshift_store::create_private_dir(&dir).map_err(|e| state_err(&dir, e))?;
+        Ok(TaskStore { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, id: &str, ext: &str) -> PathBuf {
+        self.dir.join(format!("{id}.{ext}"))
+    }
+
+    pub fn record_path(&self, id: &str) -> PathBuf {
+        self.path(id, "json")
+    }
+
+    pub fn save(&self, rec: &TaskRecord) -> Result<(), TaskError> {
+        let path = self.record_path(&rec.id);
+        mailshift_store::save_versioned(&path, RECORD_VERSION, rec).map_err(|e| state_err(&path, e))
+    }
+
+    /// The record of `id`; `Ok(None)` when there is none.
+    pub fn load(&self, id: &str) -> Result<Option<TaskRecord>, TaskError> {
+        if !is_task_id(id) {
+            return Err(TaskError::BadId(id.to_string()));
+        }
+        let path = self.record_path(id);
+        mailshift_store::load_versioned(&path, RECORD_VERSION).map_err(|e| state_err(&path, e))
+    }
+
+    /// Every readable record (damaged files are logged and left alone).
+    pub fn list(&self) -> Vec<TaskRecord> {
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return out;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                continue;
+            };
+            if !is_task_id(id) {
+                continue;
+            }
+            match self.load(id) {
+                Ok(Some(r)) => out.push(r),
+                Ok(None) => {}
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
+        out.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    /// Modification time of a record file (to reload only what changed).
+    pub fn modified(&self, id: &str) -> Option<std::time::SystemTime> {
+        std::fs::metadata(self.record_path(id))
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    /// Ask whoever runs `id` to stop after the operation in progress.
+    pub fn request_cancel(&self, id: &str) -> Result<(), TaskError> {
+        let path = self.path(id, "cancel");
+        mailshift_store::write_atomic(&path, b"cancel\n").map_err(|e| state_err(&path, e))
+    }
+
+    pub fn cancel_requested(&self, id: &str) -> bool {
+        self.path(id, "cancel").exists()
+    }
+
+    pub fn clear_cancel(&self, id: &str) {
+        let _ = std::fs::remove_file(self.path(id, "cancel"));
+    }
+
+    /// Take the run lock of `id`; fails with the holder's pid when another process runs it.
+    pub fn lock(&self, id: &str) -> Result<RunLock, TaskError> {
+        let path = self.path(id, "lock");
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| state_err(&path, e))?;
+        // SAFETY: flock on a valid, open file descriptor.
+        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if locked != 0 {
+            let mut s = String::new();
+            let _ = file.read_to_string(&mut s);
+            return Err(TaskError::RunningElsewhere {
+                id: id.to_string(),
+                pid: s.trim().parse().unwrap_or(0),
+            });
+        }
+        let _ = file.set_len(0);
+        let _ = file.seek(SeekFrom::Start(0));
+        let _ = writeln!(file, "{}", std::process::id());
+        let _ = file.flush();
+        Ok(RunLock { _file: file, path })
+    }
+
+    /// Is some process (this one included) running `id` right now?
+    pub fn is_locked(&self, id: &str) -> bool {
+        let path = self.path(id, "lock");
+        let Ok(file) = OpenOptions::new().read(true).open(&path) else {
+            return false;
+        };
+        // SAFETY: flock on a valid, open file descriptor; released right away.
+        let got = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) };
+        if got == 0 {
+            // SAFETY: as above.
+            unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_UN) };
+            false
+        } else {
+            true
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! The tasks dashboard: one row per task (state, step, gauge, messages, bytes, rate
+//! sparkline, ETA, start and last update), only the visible rows built; under it the
+//! selected task's details, its per-folder table and the tail of its log.
+
+use mailshift_panel::format_bytes;
+use mailshift_tasks::{StepState, TaskRecord, TaskState};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::Frame;
+
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::form::wrap;
+use crate::tui::widgets::progress::{duration_text, gauge_text, sparkline_text};
+
+/// Body width from which bytes, rate and times get their own columns.
+const WIDE: u16 = 118;
+
+/// The style a task state is shown in.
+pub fn state_style(state: TaskState, t: Theme) -> Style {
+    match state {
+        TaskState::Finished => t.ok(),
+        TaskState::Failed => t.bad(),
+        TaskState::Running | TaskState::Queued => t.title(),
+        TaskState::Interrupted | TaskState::Cancelled | TaskState::RolledBack => t.warn(),
+    }
+}
+
+/// The step in progress ("e-mails"), if one runs.
+pub fn running_step(rec: &TaskRecord) -> Option<&'static str> {
+    rec.steps
+        .iter()
+        .find(|s| s.state == StepState::Running)
+        .map(|s| s.kind.label())
+}
+
+/// "e-mails 2/4", or the state when nothing runs.
+pub fn step_text(rec: &TaskRecord) -> String {
+    match rec.steps.iter().position(|s| s.state == StepState::Running) {
+        Some(i) => format!(
+            "{} {}/{}",
+            rec.steps[i].kind.label(),
+            i + 1,
+            rec.steps.len()
+        ),
+        None => match rec.current_step() {
+            Some(s) if !rec.state.is_ended() => s.kind.label().to_string(),
+            _ => "—".to_string(),
+        },
+    }
+}
+
+fn eta_text(rec: &TaskRecord) -> String {
+    if rec.state != TaskState::Running {
+        return "—".into();
+    }
+    rec.progress
+        .eta_secs()
+        .map_or_else(|| "…".into(), duration_text)
+}
+
+/// Draw the screen in `area`.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.theme;
+    let board = &app.tasks;
+    let n = board.records.len();
+    let table_h = (n as u16 + 1).clamp(3, (area.height * 2 / 5).max(4));
+    let [title, table_area, detail] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(table_h),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    let mut head = vec![
+        Span::styled(" Tasks", t.title()),
+        Span::styled(format!("  {n} · {} running", board.running()), t.dim()),
+    ];
+    frame.render_widget(Paragraph::new(Line::from(head)), title);
+    if n == 0 {
+        let text = match app.backend.migrations_refused() {
+            Some(why) => format!(" No task: {why}."),
+            None => " No task yet. n starts a new migration; m on an account (Platforms, p) opens the guided wizard; f follows a task by its ID.".to_string(),
+        };
+        let msg = Paragraph::new(text)
+            .style(t.dim())
+            .wrap(Wrap { trim: true });
+        frame.render_widget(msg, table_area.union(detail));
+        return;
+    }
+    render_table(app, frame, table_area);
+    if let Some(rec) = board.selected() {
+        render_detail(rec, t, frame, detail);
+    }
+}
+
+fn render_table(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.theme;
+    let wide = area.width >= WIDE;
+    let visible = app.tasks.window(usize::from(area.height.saturating_sub(1)));
+    let first = visible.start;
+    let rows: Vec<Row> = app.tasks.records[visible]
+        .iter()
+        .map(|r| {
+            let p = &r.progress;
+            let mut cells = vec![
+                Cell::from(r.id.clone()),
+                Cell::from(Span::styled(r.state.as_str(), state_style(r.state, t))),
+                Cell::from(step_text(r)),
+                Cell::from(gauge_text(p.ratio(), 16)),
+                Cell::from(format!("{}/{}", p.messages_done, p.messages_total)),
+            ];
+            if wide {
+                cells.push(Cell::from(format_bytes(p.bytes_done)));
+                cells.push(Cell::from(sparkline_text(&p.rate, 10)));
+            }
+            cells.push(Cell::from(eta_text(r)));
+            if wide {
+                cells
+                    .push(Cell::from(r.started.map_or("—".into(), |s| {
+                        s.format("%m-%d %H:%M").to_string()
+                    })));
+                cells.push(Cell::from(r.updated.format("%H:%M:%S").to_string()));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let (widths, header) = if wide {
+        (
+            vec![
+                Constraint::Length(13),
+                Constraint::Length(11),
+                Constraint::Length(12),
+                Constraint::Length(16),
+                Constraint::Length(11),
+                Constraint::Length(9),
+                Constraint::Length(10),
+                Constraint::Length(7),
+                Constraint::Length(11),
+                Constraint::Min(8),
+            ],
+            vec![
+                "Task", "State", "Step", "Progress", "Messages", "Bytes", "Rate", "ETA", "Started",
+                "Updated",
+            ],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Length(13),
+                Constraint::Length(11),
+                Constraint::Length(12),
+                Constraint::Length(16),
+                Constraint::Length(11),
+                Constraint::Min(5),
+            ],
+            vec!["Task", "State", "Step", "Progress", "Messages", "ETA"],
+        )
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.title()))
+        .row_highlight_style(t.selected())
+        .highlight_symbol("▸");
+    let mut state = TableState::default().with_selected(Some(app.tasks.row - first));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn render_detail(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
+    let p = &rec.progress;
+    let spec = &rec.spec;
+    let mut info = vec![
+        Line::from(vec![
+            Span::styled(format!(" {} ", rec.id), t.title()),
+            Span::styled(rec.state.as_str(), state_style(rec.state, t)),
+            Span::styled(
+                format!(
+                    " · started {} · updated {} UTC",
+                    rec.started
+                        .map_or("—".into(), |s| s.format("%Y-%m-%d %H:%M").to_string()),
+                    rec.updated.format("%H:%M:%S")
+                ),
+                t.dim(),
+            ),
+        ]),
+        Line::raw(if area.width >= WIDE {
+            format!(
+                " {} ({} {}:{}) → {} ({} {}:{})",
+                spec.source.login,
+                spec.source.server_type,
+                spec.source.host,
+                spec.source.port,
+                spec.destination.login,
+                spec.destination.server_type,
+                spec.destination.host,
+                spec.destination.port
+            )
+        } else {
+            format!(
+                " {} ({}) → {} ({})",
+                spec.source.login,
+                spec.source.server_type,
+                spec.destination.login,
+                spec.destination.server_type
+            )
+        }),
+        Line::from(vec![
+            Span::raw(format!(" {} ", gauge_text(p.ratio(), 22))),
+            Span::styled(
+                format!(
+                    "{}/{} msgs · {}/{} · ETA {} · steps {}",
+                    p.messages_done,
+                    p.messages_total,
+                    format_bytes(p.bytes_done),
+                    format_bytes(p.bytes_total),
+                    eta_text(rec),
+                    steps_text(rec)
+                ),
+                t.dim(),
+            ),
+        ]),
+    ];
+    if let Some(e) = &rec.error {
+        for (i, l) in wrap(e, usize::from(area.width.saturating_sub(4)))
+            .into_iter()
+            .enumerate()
+        {
+            let mark = if i == 0 { "✗" } else { " " };
+            info.push(Line::styled(format!(" {mark} {l}"), t.bad()));
+        }
+    }
+    let info_h = info.len() as u16;
+    let wide = area.width >= WIDE;
+    let [info_area, rest] =
+        Layout::vertical([Constraint::Length(info_h + 1), Constraint::Min(0)]).areas(area);
+    let block = Block::default().borders(Borders::TOP).border_style(t.dim());
+    frame.render_widget(Paragraph::new(info).block(block), info_area);
+    let (folders_area, log_area) = if wide {
+        let [a, b] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+            .areas(rest);
+        (a, b)
+    } else {
+        let [a, b] = Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(rest);
+        (a, b)
+    };
+    render_folders(rec, t, frame, folders_area);
+    render_log(rec, t, frame, log_area);
+}
+
+fn steps_text(rec: &TaskRecord) -> String {
+    rec.steps
+        .iter()
+        .map(|s| {
+            let mark = match s.state {
+                StepState::Done => "✓",
+                StepState::Running => "▸",
+                StepState::Failed => "✗",
+                StepState::Skipped => "-",
+                StepState::Pending => "·",
+            };
+            format!("{mark}{}", s.kind.label())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn render_folders(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(" Folders ")
+        .border_style(t.dim());
+    let Some(report) = &rec.report else {
+        let msg = format!(
+            " The per-folder table comes with the verification ({} folders planned).",
+            rec.progress.folders_planned
+        );
+        frame.render_widget(
+            Paragraph::new(msg)
+                .style(t.dim())
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    };
+    let rows = report
+        .folder_reports
+        .iter()
+        .take(usize::from(area.height.saturating_sub(2)))
+        .map(|f| {
+            let verified = if f.verified {
+                Span::styled("✓", t.ok())
+            } else {
+                Span::styled("✗", t.bad())
+            };
+            Row::new(vec![
+                Cell::from(f.folder.clone()),
+                Cell::from(f.source_messages.to_string()),
+                Cell::from(f.copied.to_string()),
+                Cell::from(f.skipped.to_string()),
+                Cell::from(f.failed.to_string()),
+                Cell::from(verified),
+            ])
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(12),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(6),
+            Constraint::Length(3),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            "Folder", "Source", "Copied", "Skipped", "Failed", "OK",
+        ])
+        .style(t.title()),
+    )
+    .block(block);
+    frame.render_widget(table, area);
+}
+
+fn render_log(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line> = rec
+        .steps
+        .iter()
+        .filter_map(|s| {
+            s.detail
+                .as_ref()
+                .map(|d| Line::raw(format!(" {}: {d}", s.kind.label())))
+        })
+        .collect();
+    lines.extend(
+        rec.progress
+            .problems
+            .iter()
+            .map(|p| Line::styled(format!(" ! {p}"), t.warn())),
+    );
+    let rows = usize::from(area.height.saturating_sub(1));
+    let skip = lines.len().saturating_sub(rows);
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(" Log ")
+        .border_style(t.dim());
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,145 @@
+//! The New migration form's actions: open it, test both connections in the
+//! background, and start the task (its ID shows on the dashboard).
+
+use mailshift_engine::imap::{Secret, Side};
+use mailshift_tasks::Credentials;
+
+use super::Outcome;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Screen};
+use crate::tui::form::{Form, FormKind};
+use crate::tui::migration_form::{self, draft, side_endpoint, DST_PASSWORD, SRC_PASSWORD};
+
+/// n on the dashboard: an empty form.
+pub fn open(app: &mut App) {
+    app.connection_tests.clear();
+    let mut form = migration_form::new_form(app.backend.panel());
+    migration_form::refresh(&mut form, app.backend.panel(), &[]);
+    app.form = Some(form);
+}
+
+/// The password of one side: typed, or known to this process.
+fn secret(
+    app: &App,
+    form: &Form,
+    side: Side,
+    ep: &mailshift_tasks::EndpointSpec,
+) -> Option<Secret> {
+    let i = match side {
+        Side::Source => SRC_PASSWORD,
+        Side::Destination => DST_PASSWORD,
+    };
+    match form.value(i) {
+        "" => app.backend.known_secret(ep),
+        typed => Some(Secret::new(typed)),
+    }
+}
+
+/// Ctrl-T: log in to both sides in the background.
+pub fn test_connection(app: &mut App) {
+    let Some(mut form) = app.form.take() else {
+        return;
+    };
+    if form.kind != FormKind::NewMigration {
+        app.form = Some(form);
+        return;
+    }
+    form.clear_errors();
+    app.connection_tests.clear();
+    for side in [Side::Source, Side::Destination] {
+        let ep = match side_endpoint(&form, app.backend.panel(), side) {
+            Ok(ep) => ep,
+            Err(errors) => {
+                for (i, e) in errors {
+                    form.refuse(i, e);
+                }
+                continue;
+            }
+        };
+        let Some(secret) = secret(app, &form, side, &ep) else {
+            let i = if side == Side::Source {
+                SRC_PASSWORD
+            } else {
+                DST_PASSWORD
+            };
+            form.refuse(i, format!("type the {side} password"));
+            continue;
+        };
+        app.spawn(Box::pin(async move {
+            let result = mailshift_tasks::test_connection(&ep, side, secret).await;
+            Action::ConnectionTested { side, result }
+        }));
+    }
+    app.inform("testing the connections…".into());
+    app.form = Some(form);
+}
+
+/// A connection test ended: show it under the form.
+pub fn tested(app: &mut App, side: Side, result: Result<String, String>) {
+    app.log_line(match &result {
+        Ok(what) => format!("{side} connection: {what}"),
+        Err(why) => format!("{side} connection: {why}"),
+    });
+    app.connection_tests.retain(|(s, _)| *s != side);
+    app.connection_tests.push((side, result));
+    app.connection_tests
+        .sort_by_key(|(s, _)| *s == Side::Destination);
+    if let Some(mut form) = app.form.take() {
+        if form.kind == FormKind::NewMigration {
+            migration_form::refresh(&mut form, app.backend.panel(), &app.connection_tests);
+        }
+        app.form = Some(form);
+    }
+}
+
+/// Enter: start the task.
+pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
+    let d = match draft(form, app.backend.panel()) {
+        Ok(d) => d,
+        Err(errors) => {
+            for (i, e) in errors {
+                form.refuse(i, e);
+            }
+            return None;
+        }
+    };
+    let src = secret(app, form, Side::Source, &d.spec.source);
+    let dst = secret(app, form, Side::Destination, &d.spec.destination);
+    if src.is_none() {
+        form.refuse(SRC_PASSWORD, "type the source password".into());
+    }
+    if dst.is_none() {
+        form.refuse(DST_PASSWORD, "type the destination password".into());
+    }
+    let (Some(source), Some(destination)) = (src, dst) else {
+        return None;
+    };
+    let Some(m) = app.migrator.clone() else {
+        form.error = app.backend.migrations_refused();
+        return None;
+    };
+    match m.start(
+        d.spec,
+        Credentials {
+            source,
+            destination,
+        },
+    ) {
+        Ok(handle) => {
+            let id = handle.id.clone();
+            if let Some(rec) = m.get(&id) {
+                app.tasks.upsert(rec);
+            }
+            app.tasks.select(&id);
+            app.screen = Screen::Dashboard;
+            app.inform(format!(
+                "task {id} started: follow it here, or later with its ID and the source login"
+            ));
+            Some(None)
+        }
+        Err(e) => {
+            form.error = Some(e.to_string());
+            None
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! The dashboard's actions and the task results: cancel (confirmed), rollback (within
+//! 48 h, with the destination password), resume, follow by ID + source login, the
+//! report; the task broadcast and reloads; quitting with tasks running.
+
+use mailshift_engine::imap::Secret;
+use mailshift_tasks::{Credentials, TaskRecord, TaskState};
+
+use super::Outcome;
+use crate::tui::app::{App, Dialog};
+use crate::tui::form::{Field, Form, FormKind};
+
+/// A task's new record: the board, the wizard, the quit wait.
+pub fn updated(app: &mut App, rec: TaskRecord) {
+    let was_ended = app.tasks.get(&rec.id).map(|r| r.state.is_ended());
+    super::wizard::task_changed(app, &rec);
+    if rec.state.is_ended() && was_ended == Some(false) {
+        app.log_line(format!("task {} {}", rec.id, rec.state));
+        app.backend.refresh_usage();
+    }
+    if app.tasks.upsert(rec) {
+        app.dirty = true;
+    }
+    check_quitting(app);
+}
+
+/// A full reload from disk.
+pub fn refreshed(app: &mut App, records: Vec<TaskRecord>) {
+    for rec in &records {
+        super::wizard::task_changed(app, rec);
+    }
+    if app.tasks.replace_all(records) {
+        app.dirty = true;
+    }
+}
+
+fn migrator_or_fail(app: &mut App) -> Option<mailshift_tasks::Migrator> {
+    if app.migrator.is_none() {
+        let why = app.backend.migrations_refused().unwrap_or_default();
+        app.fail(why);
+    }
+    app.migrator.clone()
+}
+
+fn selected_or_fail(app: &mut App) -> Option<TaskRecord> {
+    let rec = app.tasks.selected().cloned();
+    if rec.is_none() {
+        app.fail("no task yet: start one with n (new migration) or m on an account".into());
+    }
+    rec
+}
+
+/// c: ask before cancelling the selected task.
+pub fn cancel_dialog(app: &mut App) {
+    let Some(rec) = selected_or_fail(app) else {
+        return;
+    };
+    if rec.state.is_ended() {
+        app.fail(format!(
+            "task {} is {}: nothing to cancel",
+            rec.id, rec.state
+        ));
+        return;
+    }
+    app.dialog = Some(Dialog::Cancel { id: rec.id });
+}
+
+/// The cancel was confirmed.
+pub fn cancel(app: &mut App, id: &str) {
+    let Some(m) = migrator_or_fail(app) else {
+        return;
+    };
+    match m.cancel(id) {
+        Ok(()) => app.inform(format!(
+            "cancel requested for {id}: the step in progress completes, then it stops"
+        )),
+        Err(e) => app.fail(e.to_string()),
+    }
+}
+
+/// b: the rollback form, when the task may still be rolled back.
+pub fn rollback_form(app: &mut App) {
+    let Some(rec) = selected_or_fail(app) else {
+        return;
+    };
+    let Some(m) = migrator_or_fail(app) else {
+        return;
+    };
+    let until = match m.rollback_until(&rec) {
+        Ok(u) => u,
+        Err(e) => {
+            app.fail(e.to_string());
+            return;
+        }
+    };
+    let known = app.backend.known_secret(&rec.spec.destination);
+    let mut form = Form::new(
+        FormKind::Rollback { id: rec.id.clone() },
+        "Roll back",
+        &format!(
+            "Remove from {} on {}:{} exactly what task {} added ({} messages), and the folders it created if they are empty. The source is not touched. Possible until {} UTC.",
+            rec.spec.destination.login,
+            rec.spec.destination.host,
+            rec.spec.destination.port,
+            rec.id,
+            rec.report.as_ref().map_or(rec.progress.messages_done, |r| r.copied),
+            until.format("%Y-%m-%d %H:%M")
+        ),
+        vec![Field::secret_with(
+            "Dest. password",
+            known.as_ref().map_or("", |s| s.expose()),
+        )],
+    );
+    form.hint = "Enter rolls back · Esc cancels".into();
+    app.form = Some(form);
+}
+
+/// The rollback form was submitted: run it in the background.
+pub fn submit_rollback(app: &mut App, form: &mut Form, id: &str) -> Outcome {
+    let password = form.value(0).to_string();
+    if password.is_empty() {
+        form.refuse(
+            0,
+            "type the destination password: the rollback logs in there".into(),
+        );
+        return None;
+    }
+    let m = app.migrator.clone()?;
+    let login = app.tasks.get(id)?.spec.source.login.clone();
+    let id = id.to_string();
+    app.inform(format!("rolling back {id}…"));
+    app.spawn(Box::pin(async move {
+        let result = m
+            .rollback(&id, &login, Secret::new(password))
+            .await
+            .map(|o| {
+                format!(
+                    "{} messages and {} folders removed{}",
+                    o.messages_removed,
+                    o.folders_removed.len(),
+                    if o.kept.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; kept: {}", o.kept.join(", "))
+                    }
+                )
+            })
+            .map_err(|e| e.to_string());
+        crate::tui::Action::RolledBack { id, result }
+    }));
+    Some(None)
+}
+
+/// A rollback ended.
+pub fn rolled_back(app: &mut App, id: &str, result: Result<String, String>) {
+    match result {
+        Ok(what) => app.inform(format!("task {id} rolled back: {what}")),
+        Err(e) => app.fail(e),
+    }
+    app.refresh_tasks();
+}
+
+/// r: resume the selected task, asking for passwords this process does not know.
+pub fn resume(app: &mut App) {
+    let Some(rec) = selected_or_fail(app) else {
+        return;
+    };
+    if !matches!(
+        rec.state,
+        TaskState::Interrupted | TaskState::Failed | TaskState::Cancelled
+    ) {
+        app.fail(format!(
+            "task {} is {}: only interrupted, failed or cancelled tasks resume",
+            rec.id, rec.state
+        ));
+        return;
+    }
+    if migrator_or_fail(app).is_none() {
+        return;
+    }
+    if let Some(creds) = app.known_credentials(&rec) {
+        start_resume(app, &rec.id, creds);
+        return;
+    }
+    let secret = |s: Option<Secret>| s.map(|s| s.expose().to_string()).unwrap_or_default();
+    let src = secret(app.backend.known_secret(&rec.spec.source));
+    let dst = secret(app.backend.known_secret(&rec.spec.destination));
+    let mut form = Form::new(
+        FormKind::Resume { id: rec.id.clone() },
+        "Resume",
+        &format!(
+            "Continue task {} where it stopped: {} → {}. Nothing is copied twice.",
+            rec.id,
+            rec.spec.source.label(),
+            rec.spec.destination.label()
+        ),
+        vec![
+            Field::secret_with("Source pass.", &src),
+            Field::secret_with("Dest. password", &dst),
+        ],
+    );
+    form.hint = "Enter resumes · Esc cancels".into();
+    app.form = Some(form);
+}
+
+fn start_resume(app: &mut App, id: &str, creds: Credentials) -> bool {
+    let Some(m) = app.migrator.clone() else {
+        return false;
+    };
+    match m.resume(id, creds) {
+        Ok(_) => {
+            app.inform(format!("task {id} resumed"));
+            if let Some(r) = m.get(id) {
+                app.tasks.upsert(r);
+            }
+            true
+        }
+        Err(e) => {
+            app.fail(e.to_string());
+            false
+        }
+    }
+}
+
+/// The resume form was submitted.
+pub fn submit_resume(app: &mut App, form: &mut Form, id: &str) -> Outcome {
+    for (i, side) in [(0, "source"), (1, "destination")] {
+        if form.value(i).is_empty() {
+            form.refuse(i, format!("type the {side} password"));
+        }
+    }
+    if form.has_field_errors() {
+        return None;
+    }
+    let creds = Credentials {
+        source: Secret::new(form.value(0)),
+        destination: Secret::new(form.value(1)),
+    };
+    if start_resume(app, id, creds) {
+        Some(None)
+    } else {
+        form.error = app.status.as_ref().map(|s| s.text.clone());
+        None
+    }
+}
+
+/// f: the follow form.
+pub fn follow_form(app: &mut App) {
+    if migrator_or_fail(app).is_none() {
+        return;
+    }
+    app.form = Some(Form::new(
+        FormKind::Follow,
+        "Follow a task",
+        "A task's ID (MS-…) and its source login show it here, wherever it runs.",
+        vec![Field::text("Task ID", ""), Field::text("Source login", "")],
+    ));
+}
+
+/// The follow form was submitted.
+pub fn submit_follow(app: &mut App, form: &mut Form) -> Outcome {
+    let id = form.value(0).trim().to_ascii_uppercase();
+    let login = form.value(1).trim().to_string();
+    if id.is_empty() {
+        form.refuse(0, "type the task ID (it looks like MS-7KQ2M4XR9P)".into());
+    }
+    if login.is_empty() {
+        form.refuse(1, "type the source login the task moves".into());
+    }
+    if form.has_field_errors() {
+        return None;
+    }
+    let m = app.migrator.clone()?;
+    match m.follow(&id, &login) {
+        Ok(rec) => {
+            app.inform(format!("following task {id} ({})", rec.state));
+            app.tasks.upsert(rec);
+            app.tasks.select(&id);
+            app.screen = crate::tui::app::Screen::Dashboard;
+            Some(None)
+        }
+        Err(e) => {
+            form.error = Some(e.to_string());
+            None
+        }
+    }
+}
+
+/// v / Enter: the verification report of the selected task.
+pub fn report(app: &mut App) {
+    if let Some(rec) = selected_or_fail(app) {
+        app.dialog = Some(Dialog::Report { id: rec.id });
+    }
+}
+
+/// q: quit, or ask what to do with the tasks this process runs.
+pub fn quit(app: &mut App) {
+    let running = app
+        .migrator
+        .as_ref()
+        .map(|m| m.running_here())
+        .unwrap_or_default();
+    if running.is_empty() {
+        app.should_quit = true;
+    } else {
+        app.dialog = Some(Dialog::Quit { running });
+    }
+}
+
+/// h: hand the running tasks to detached processes, then quit.
+pub fn hand_off(app: &mut App) {
+    app.dialog = None;
+    let Some(m) = app.migrator.clone() else {
+        app.should_quit = true;
+        return;
+    };
+    app.inform("handing the running tasks over to background processes…".into());
+    app.spawn(Box::pin(async move {
+        crate::tui::Action::HandedOff(m.hand_off().await)
+    }));
+}
+
+/// The hand-off is done: say where each task went, then quit.
+pub fn handed_off(app: &mut App, results: Vec<(String, Result<u32, String>)>) {
+    for (id, r) in results {
+        match r {
+            Ok(pid) => app.log_line(format!("task {id} continues in process {pid}")),
+            Err(e) => app.log_line(format!("task {id} could not be handed off: {e}")),
+        }
+    }
+    app.should_quit = true;
+}
+
+/// c: cancel the running tasks; quit once they have stopped.
+pub fn cancel_and_quit(app: &mut App) {
+    app.dialog = None;
+    if let Some(m) = &app.migrator {
+        m.cancel_all_here();
+    }
+    app.quitting = true;
+    app.inform(
+        "cancelling: the steps in progress complete, then mailshift quits (Ctrl-C quits now)"
+            .into(),
+    );
+    check_quitting(app);
+}
+
+/// Quit once nothing runs here any more, when quitting was asked for.
+pub fn check_quitting(app: &mut App) {
+    if app.quitting
+        && app
+            .migrator
+            .as_ref()
+            .is_none_or(|m| m.running_here().is_empty())
+    {
+        app.should_quit = true;
+    }
+}

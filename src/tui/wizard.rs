@@ -1,0 +1,310 @@
+//! The guided migration wizard's state: the account being moved, the destination,
+//! what was typed at each step (kept when going back), what is already done, and the
+//! error of the last attempt. Pure data; `update::wizard` acts on it.
+
+use mailshift_panel::migration::{precheck, OptionSet, Precheck};
+use mailshift_panel::{PanelState, Platform, PlatformId};
+use tui_input::InputRequest;
+
+use super::form::{Field, FieldValue};
+
+/// The steps, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WizardStep {
+    /// Pick the destination platform; the pre-check says what can move.
+    Choose,
+    /// Rename the source account to its provisional name.
+    Rename,
+    /// Create the real address on the destination.
+    Create,
+    /// Run the migration task and follow it.
+    Migrate,
+    /// Keep or reset the provisional account; what to recreate by hand; DNS.
+    Finish,
+}
+
+impl WizardStep {
+    /// Every step, in order.
+    pub const ALL: [WizardStep; 5] = [
+        WizardStep::Choose,
+        WizardStep::Rename,
+        WizardStep::Create,
+        WizardStep::Migrate,
+        WizardStep::Finish,
+    ];
+
+    /// The step's name in the step bar.
+    pub fn title(self) -> &'static str {
+        match self {
+            WizardStep::Choose => "Destination",
+            WizardStep::Rename => "Provisional name",
+            WizardStep::Create => "New account",
+            WizardStep::Migrate => "Migrate",
+            WizardStep::Finish => "Finish",
+        }
+    }
+
+    /// The step before this one.
+    pub fn previous(self) -> Option<WizardStep> {
+        let i = Self::ALL.iter().position(|s| *s == self)?;
+        i.checked_sub(1).map(|p| Self::ALL[p])
+    }
+
+    /// The step after this one.
+    pub fn next(self) -> Option<WizardStep> {
+        let i = Self::ALL.iter().position(|s| *s == self)?;
+        Self::ALL.get(i + 1).copied()
+    }
+}
+
+/// What became of the provisional account at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provisional {
+    /// Kept, with its copy of the mail.
+    Kept,
+    /// Reset: wiped and its slot freed.
+    Reset,
+}
+
+/// The wizard for one account.
+#[derive(Debug, Clone)]
+pub struct Wizard {
+    /// The step shown.
+    pub step: WizardStep,
+    /// The step reached so far (steps before it are done).
+    pub reached: WizardStep,
+    /// The source platform.
+    pub source: PlatformId,
+    /// The account's real address (what the destination will be called).
+    pub address: String,
+    /// Its display name.
+    pub display_name: String,
+    /// The destination platform: a choice among the other platforms.
+    pub destination: Field,
+    /// The other platforms, in the choice's order.
+    pub destinations: Vec<PlatformId>,
+    /// The provisional login (step 2).
+    pub provisional: Field,
+    /// The destination account's display name and password (step 3).
+    pub dest_display: Field,
+    /// The destination password (masked; memory only).
+    pub dest_password: Field,
+    /// The focused field of the step shown.
+    pub focus: usize,
+    /// The provisional address once the rename is done.
+    pub renamed_to: Option<String>,
+    /// The destination address once created.
+    pub created: Option<String>,
+    /// The task once started.
+    pub task_id: Option<String>,
+    /// What became of the provisional account.
+    pub outcome: Option<Provisional>,
+    /// Why the last attempt failed (what to fix); Enter retries.
+    pub error: Option<String>,
+}
+
+impl Wizard {
+    /// The wizard for `address` on `source`; `None` when the panel has no such
+    /// configured account or no other platform.
+    pub fn new(panel: &PanelState, source: PlatformId, address: &str) -> Option<Wizard> {
+        let p = panel.platform(source).ok()?;
+        let account = p.account(address).filter(|a| a.is_configured())?;
+        let others: Vec<&Platform> = panel.platforms.iter().filter(|o| o.id != source).collect();
+        if others.is_empty() {
+            return None;
+        }
+        let suggestion = p.suggest_provisional_name(&account.local_part, &account.domain);
+        Some(Wizard {
+            step: WizardStep::Choose,
+            reached: WizardStep::Choose,
+            source,
+            address: account.address(),
+            display_name: account.display_name.clone(),
+            destination: Field::choice("Destination", others.iter().map(|o| o.label()).collect()),
+            destinations: others.iter().map(|o| o.id).collect(),
+            provisional: Field::text("Provisional login", &suggestion),
+            dest_display: Field::text("Display name", &account.display_name),
+            dest_password: Field::secret("Password"),
+            focus: 0,
+            renamed_to: None,
+            created: None,
+            task_id: None,
+            outcome: None,
+            error: None,
+        })
+    }
+
+    /// The chosen destination platform.
+    pub fn destination_id(&self) -> PlatformId {
+        let i = match &self.destination.value {
+            FieldValue::Choice { index, .. } => *index,
+            _ => 0,
+        };
+        self.destinations[i.min(self.destinations.len() - 1)]
+    }
+
+    /// The login part of the real address.
+    pub fn local_part(&self) -> &str {
+        self.address.split('@').next().unwrap_or("")
+    }
+
+    /// The domain of the real address.
+    pub fn domain(&self) -> &str {
+        self.address.rsplit('@').next().unwrap_or("")
+    }
+
+    /// The provisional address as typed (or as done).
+    pub fn provisional_address(&self) -> String {
+        self.renamed_to
+            .clone()
+            .unwrap_or_else(|| format!("{}@{}", self.provisional.value().trim(), self.domain()))
+    }
+
+    /// Whether `step` is already done (its action will not run again).
+    pub fn is_done(&self, step: WizardStep) -> bool {
+        match step {
+            WizardStep::Choose => self.renamed_to.is_some() || self.reached > WizardStep::Choose,
+            WizardStep::Rename => self.renamed_to.is_some(),
+            WizardStep::Create => self.created.is_some(),
+            WizardStep::Migrate => self.reached == WizardStep::Finish,
+            WizardStep::Finish => self.outcome.is_some(),
+        }
+    }
+
+    /// The editable fields of the step shown (none once the step is done).
+    pub fn fields(&self) -> Vec<&Field> {
+        match self.step {
+            WizardStep::Choose if self.renamed_to.is_none() => vec![&self.destination],
+            WizardStep::Rename if self.renamed_to.is_none() => vec![&self.provisional],
+            WizardStep::Create if self.created.is_none() => {
+                vec![&self.dest_display, &self.dest_password]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn fields_mut(&mut self) -> Vec<&mut Field> {
+        match self.step {
+            WizardStep::Choose if self.renamed_to.is_none() => vec![&mut self.destination],
+            WizardStep::Rename if self.renamed_to.is_none() => vec![&mut self.provisional],
+            WizardStep::Create if self.created.is_none() => {
+                vec![&mut self.dest_display, &mut self.dest_password]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether typed characters go to a field.
+    pub fn takes_text(&self) -> bool {
+        self.fields()
+            .get(self.focus)
+            .is_some_and(|f| f.takes_text())
+    }
+
+    /// Apply an edit to the focused field; a change clears the error.
+    pub fn edit(&mut self, req: InputRequest) {
+        let focus = self.focus;
+        let changed = self
+            .fields_mut()
+            .into_iter()
+            .nth(focus)
+            .is_some_and(|f| f.edit(req));
+        if changed {
+            self.error = None;
+        }
+    }
+
+    /// Focus the next (`1`) or previous (`-1`) field, wrapping.
+    pub fn move_focus(&mut self, delta: isize) {
+        let n = self.fields().len();
+        if n > 0 {
+            self.focus = (self.focus as isize + delta).rem_euclid(n as isize) as usize;
+        }
+    }
+
+    /// Show `step` (its fields keep what was typed).
+    pub fn show(&mut self, step: WizardStep) {
+        self.step = step;
+        self.reached = self.reached.max(step);
+        self.focus = 0;
+        self.error = None;
+    }
+
+    /// The pre-check of moving this account to the chosen destination, every option
+    /// requested (what cannot move is dropped with the reason).
+    pub fn precheck(&self, panel: &PanelState) -> Option<Precheck> {
+        let src = panel.platform(self.source).ok()?;
+        let dst = panel.platform(self.destination_id()).ok()?;
+        let address = self.renamed_to.as_deref().unwrap_or(&self.address);
+        let account = src.account(address)?;
+        Some(precheck(src, account, dst, OptionSet::all()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wizard() -> (PanelState, Wizard) {
+        let panel = mailshift_panel::demo();
+        let mx = panel.platform_by_service("mxplan-7f3e21").unwrap().id;
+        let w = Wizard::new(&panel, mx, "john.smith@example.com").unwrap();
+        (panel, w)
+    }
+
+    #[test]
+    fn starts_on_the_destination_with_the_provisional_name_proposed() {
+        let (panel, w) = wizard();
+        assert_eq!(w.step, WizardStep::Choose);
+        assert_eq!(w.provisional.value(), "john.smith01");
+        assert_eq!(w.provisional_address(), "john.smith01@example.com");
+        let first = panel.platform(w.destination_id()).unwrap();
+        assert_eq!(first.service_name, "exchange-ab12cd");
+        assert_eq!(w.destinations.len(), 2, "every platform but the source");
+        assert_eq!(w.dest_display.value(), "John Smith");
+    }
+
+    #[test]
+    fn the_precheck_keeps_e_mails_and_lists_what_to_recreate() {
+        let (panel, w) = wizard();
+        let p = w.precheck(&panel).unwrap();
+        assert!(p.can_start());
+        assert_eq!(p.allowed, OptionSet::emails(), "an MX Plan has only mail");
+        assert!(!p.recreate_by_hand.is_empty());
+    }
+
+    #[test]
+    fn typed_values_survive_going_back_and_forth() {
+        let (_, mut w) = wizard();
+        w.show(WizardStep::Create);
+        w.move_focus(1);
+        for c in "Sunny-Day42".chars() {
+            w.edit(InputRequest::InsertChar(c));
+        }
+        w.show(WizardStep::Rename);
+        w.edit(InputRequest::InsertChar('x'));
+        w.show(WizardStep::Create);
+        assert_eq!(w.dest_password.value(), "Sunny-Day42");
+        assert_eq!(w.provisional.value(), "john.smith01x");
+        assert_eq!(w.reached, WizardStep::Create);
+    }
+
+    #[test]
+    fn done_steps_have_no_editable_field() {
+        let (_, mut w) = wizard();
+        w.show(WizardStep::Rename);
+        assert!(w.takes_text());
+        w.renamed_to = Some("john.smith01@example.com".into());
+        assert!(w.fields().is_empty() && !w.takes_text());
+        assert!(w.is_done(WizardStep::Rename));
+        w.edit(InputRequest::InsertChar('z'));
+        assert_eq!(w.provisional.value(), "john.smith01");
+    }
+
+    #[test]
+    fn steps_know_their_neighbours() {
+        assert_eq!(WizardStep::Choose.previous(), None);
+        assert_eq!(WizardStep::Rename.next(), Some(WizardStep::Create));
+        assert_eq!(WizardStep::Finish.next(), None);
+    }
+}

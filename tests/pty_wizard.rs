@@ -1,0 +1,188 @@
+//! The real binary in a pseudo-terminal (tmux): open the control panel on a fresh
+//! sandbox, walk the guided migration of john.smith@example.com from MX Plan to
+//! Exchange with keystrokes, read the screen until the task has finished, quit with q.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use support::{bin, Home};
+
+const SESSION: &str = "mailshift";
+
+/// A tmux server of our own (its socket in a temp dir), killed on drop.
+struct Tmux {
+    socket: PathBuf,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("run tmux")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", SESSION];
+        args.extend_from_slice(keys);
+        let out = self.cmd(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn text(&self, text: &str) {
+        let out = self.cmd(&["send-keys", "-t", SESSION, "-l", text]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", SESSION]).stdout)
+            .into_owned()
+    }
+
+    /// Wait until the screen shows `what`; panics with the screen after `timeout`.
+    fn wait_for(&self, what: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!("'{what}' did not show within {timeout:?}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("tmux is not installed: .ci/run should have installed it");
+        }
+        eprintln!("SKIPPED: tmux is not installed here (apt-get install tmux)");
+    }
+    found
+}
+
+fn wait_for_file(path: &Path, timeout: Duration) -> Option<String> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if let Ok(s) = std::fs::read_to_string(path) {
+            if s.ends_with('\n') {
+                return Some(s);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn the_wizard_walked_with_keystrokes_finishes_the_migration() {
+    if !tmux_available() {
+        return;
+    }
+    let home = Home::new();
+    let data = home.path().join("data");
+    let status = home.path().join("status");
+    let script = home.path().join("run.sh");
+    let quote = |p: &Path| format!("'{}'", p.display());
+    std::fs::write(
+        &script,
+        format!(
+            "MAILSHIFT_HOME={} NO_COLOR=1 {}\necho $? > {}\n",
+            quote(&data),
+            quote(&bin()),
+            quote(&status)
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux {
+        socket: home.path().join("tmux.sock"),
+    };
+    let script_arg = script.display().to_string();
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        SESSION,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        &script_arg,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let long = Duration::from_secs(60);
+    tmux.wait_for("mxplan-7f3e21", long);
+    // MX Plan is the first platform: open it, its accounts tab; john.smith is first.
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["2"]);
+    tmux.wait_for("john.smith@example.com", long);
+    tmux.keys(&["m"]);
+    let s = tmux.wait_for("Guided migration", long);
+    assert!(
+        s.contains("What will happen") && s.contains("Exchange exchange-ab12cd"),
+        "{s}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("john.smith01", long);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("Display name", long);
+    assert!(
+        s.contains("Create john.smith@example.com on Exchange"),
+        "{s}"
+    );
+    tmux.keys(&["Tab"]);
+    tmux.text("Exchange-Pass-2026");
+    let s = tmux.wait_for("••••••••••••••••••", long);
+    assert!(
+        !s.contains("Exchange-Pass-2026"),
+        "the password is masked:\n{s}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Start a task", long);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("finished", Duration::from_secs(120));
+    assert!(
+        s.contains("Recreate by hand") || s.contains("now lives on"),
+        "{s}"
+    );
+    tmux.keys(&["q"]);
+    let code = wait_for_file(&status, long)
+        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
+    assert_eq!(code.trim(), "0", "exit status");
+}

@@ -1,0 +1,316 @@
+//! The guided migration wizard driven headless through actions against the sandbox:
+//! the refusals and retries a person meets, then the whole flow for
+//! john.smith@example.com from MX Plan to Exchange (renamed source, created
+//! destination, every message on it, task finished, provisional account reset).
+
+mod support;
+#[path = "support/tui_driver.rs"]
+mod tui_driver;
+
+use std::time::Duration;
+
+use mailshift::sandbox_backend::SandboxBackend;
+use mailshift::tui::app::{Dialog, Screen, Tab};
+use mailshift::tui::wizard::{Provisional, WizardStep};
+use mailshift::tui::{Action, App, Theme};
+use mailshift_panel::DEMO_PASSWORD;
+use mailshift_sandbox::{Sandbox, SandboxOptions};
+use mailshift_tasks::{Clock, Migrator, TaskState};
+use support::{non_empty, Home, MailboxSnapshot, Oracle};
+use tui_driver::Driver;
+
+const DEST_PASSWORD: &str = "Exchange-Pass-2026";
+const TIMEOUT: Duration = Duration::from_secs(90);
+
+fn snap(port: u16, user: &str, pass: &str) -> MailboxSnapshot {
+    let mut o = Oracle::login("127.0.0.1", port, user, pass).expect("login");
+    let s = o.snapshot().expect("snapshot");
+    let _ = o.logout();
+    s
+}
+
+struct Setup {
+    driver: Driver,
+    app: App,
+    _home: Home,
+}
+
+fn setup() -> Setup {
+    let home = Home::new();
+    let driver = Driver::new();
+    let sandbox = driver
+        .rt
+        .block_on(Sandbox::start(
+            home.path(),
+            SandboxOptions {
+                clock_factor: 0.0,
+                ..SandboxOptions::default()
+            },
+        ))
+        .expect("sandbox starts");
+    let migrator = Migrator::open(home.path(), Clock::system()).expect("migrator");
+    let backend = SandboxBackend::with_migrator(sandbox, migrator);
+    let app = {
+        let _g = driver.rt.enter();
+        App::new(Box::new(backend), Theme::MONO)
+    };
+    let mut s = Setup {
+        driver,
+        app,
+        _home: home,
+    };
+    let ok = s
+        .driver
+        .run_until(&mut s.app, TIMEOUT, |a| a.checking.is_empty());
+    assert!(ok, "the startup DNS checks end");
+    s
+}
+
+fn port(app: &App, service: &str) -> u16 {
+    app.backend
+        .panel()
+        .platform_by_service(service)
+        .unwrap()
+        .endpoints
+        .imap_port
+}
+
+/// Select `address` on the platform `service` in the accounts tab.
+fn select_account(s: &mut Setup, service: &str, address: &str) {
+    let app = &mut s.app;
+    app.platform = app
+        .backend
+        .panel()
+        .platforms
+        .iter()
+        .position(|p| p.service_name == service)
+        .unwrap();
+    s.driver
+        .act(&mut s.app, &[Action::ShowAccounts, Action::FocusTable]);
+    let app = &mut s.app;
+    assert_eq!(app.tab, Tab::Accounts);
+    app.account_row = app
+        .selected_platform()
+        .unwrap()
+        .accounts
+        .iter()
+        .position(|a| a.has_address(address))
+        .unwrap();
+}
+
+fn wizard_error(app: &App) -> String {
+    app.wizard
+        .as_ref()
+        .and_then(|w| w.error.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
+    let mut s = setup();
+    let mx_port = port(&s.app, "mxplan-7f3e21");
+    let ex_port = port(&s.app, "exchange-ab12cd");
+    let before = non_empty(snap(mx_port, "john.smith@example.com", DEMO_PASSWORD));
+    assert!(before.total_messages() > 10, "the demo account has mail");
+
+    select_account(&mut s, "mxplan-7f3e21", "john.smith@example.com");
+    s.driver.act(&mut s.app, &[Action::MigrateAccount]);
+    assert_eq!(s.app.screen, Screen::Wizard);
+
+    // Email Pro does not hold example.com: the first step says so and what to do.
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::GoToNextChar)],
+    );
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let e = wizard_error(&s.app);
+    assert!(
+        e.contains("example.com is not associated with Email Pro"),
+        "{e}"
+    );
+    assert!(e.contains("Associated domains"), "{e}");
+    // Back to Exchange: the refusal goes, the step can be retried.
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::GoToPrevChar)],
+    );
+    assert!(wizard_error(&s.app).is_empty(), "a change clears the error");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Rename);
+
+    // A taken provisional name is refused by the platform; a free one goes through.
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, "marie.dupont");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(!wizard_error(&s.app).is_empty(), "marie.dupont is taken");
+    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Rename);
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, "john.smith01");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let w = s.app.wizard.as_ref().unwrap();
+    assert_eq!(w.step, WizardStep::Create, "{:?}", w.error);
+    assert_eq!(w.renamed_to.as_deref(), Some("john.smith01@example.com"));
+
+    // Back keeps what was done and typed; the rename does not run twice.
+    s.driver.act(&mut s.app, &[Action::Back, Action::Submit]);
+    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Create);
+
+    // A weak password is refused with the reason; a good one creates the account.
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, "weak");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(
+        wizard_error(&s.app).contains("weak"),
+        "{}",
+        wizard_error(&s.app)
+    );
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let w = s.app.wizard.as_ref().unwrap();
+    assert_eq!(w.step, WizardStep::Migrate, "{:?}", w.error);
+
+    // The migration runs as a task; the wizard follows it to the end.
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let id = s
+        .app
+        .wizard
+        .as_ref()
+        .and_then(|w| w.task_id.clone())
+        .unwrap_or_else(|| panic!("a task starts: {}", wizard_error(&s.app)));
+    let finished = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.wizard
+            .as_ref()
+            .is_some_and(|w| w.step == WizardStep::Finish || w.error.is_some())
+    });
+    assert!(finished, "the task ends in time");
+    assert_eq!(
+        s.app.wizard.as_ref().unwrap().step,
+        WizardStep::Finish,
+        "{}",
+        wizard_error(&s.app)
+    );
+    let rec = s.app.tasks.get(&id).expect("the dashboard lists the task");
+    assert_eq!(rec.state, TaskState::Finished);
+    assert_eq!(rec.progress.messages_done as usize, before.total_messages());
+
+    // The panel: source renamed, destination created.
+    let panel = s.app.backend.panel();
+    let mx = panel.platform_by_service("mxplan-7f3e21").unwrap();
+    let ex = panel.platform_by_service("exchange-ab12cd").unwrap();
+    assert!(mx.account("john.smith01@example.com").is_some());
+    assert!(mx.account("john.smith@example.com").is_none());
+    assert!(ex
+        .account("john.smith@example.com")
+        .is_some_and(|a| a.is_configured()));
+
+    // Every message is on the destination, byte for byte.
+    let after = non_empty(snap(ex_port, "john.smith@example.com", DEST_PASSWORD));
+    let diff = before.diff(&after);
+    assert!(diff.is_empty(), "{diff}");
+
+    // The ending: reset the provisional account after the confirmation.
+    s.driver.act(&mut s.app, &[Action::ResetProvisional]);
+    match &s.app.dialog {
+        Some(Dialog::Reset { wipe, .. }) => assert_eq!(wipe.address, "john.smith01@example.com"),
+        other => panic!("a reset confirmation, not {other:?}"),
+    }
+    s.driver.act(&mut s.app, &[Action::Confirm]);
+    assert_eq!(
+        s.app.wizard.as_ref().unwrap().outcome,
+        Some(Provisional::Reset)
+    );
+    let mx = s
+        .app
+        .backend
+        .panel()
+        .platform_by_service("mxplan-7f3e21")
+        .unwrap();
+    assert!(mx.account("john.smith01@example.com").is_none());
+
+    // DNS diagnostic of example.com as Exchange expects it, then back to the wizard.
+    s.driver.act(&mut s.app, &[Action::WizardDns]);
+    assert!(matches!(&s.app.screen, Screen::Dns(v) if v.domain == "example.com"));
+    s.driver.act(&mut s.app, &[Action::Back]);
+    assert_eq!(s.app.screen, Screen::Wizard);
+
+    // Closing shows the task on the dashboard; nothing runs, so q quits at once.
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert_eq!(s.app.screen, Screen::Dashboard);
+    assert_eq!(s.app.tasks.selected().map(|r| r.id.clone()), Some(id));
+    s.driver.act(&mut s.app, &[Action::Quit]);
+    assert!(s.app.should_quit);
+}
+
+#[test]
+fn follow_finds_a_task_only_with_its_source_login() {
+    let mut s = setup();
+    // A task started from the New migration form towards an Exchange login that does
+    // not exist: it fails at once, says why, and still has an ID to follow.
+    s.driver
+        .act(&mut s.app, &[Action::ShowDashboard, Action::NewMigration]);
+    let form = s.app.form.as_mut().expect("the form opens");
+    use mailshift::tui::migration_form::*;
+    form.fields[SRC_TYPE].select("MX Plan");
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::GoToEnd)],
+    );
+    let form = s.app.form.as_mut().unwrap();
+    form.focus = SRC_LOGIN;
+    s.driver.type_text(&mut s.app, "marie.dupont@example.com");
+    s.app.form.as_mut().unwrap().focus = DST_LOGIN;
+    s.driver.type_text(&mut s.app, "nobody@example.org");
+    s.app.form.as_mut().unwrap().focus = DST_PASSWORD;
+    s.driver.type_text(&mut s.app, "Wrong-Pass-1234");
+    // Exchange is the destination.
+    s.app.form.as_mut().unwrap().fields[DST_PLATFORM].select("Exchange exchange-ab12cd");
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::GoToEnd)],
+    );
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(
+        s.app.form.is_none(),
+        "{:?}",
+        s.app.form.as_ref().map(|f| f.error.clone())
+    );
+    let id = s.app.tasks.selected().unwrap().id.clone();
+    let ended = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.tasks.get(&id).is_some_and(|r| r.state.is_ended())
+    });
+    assert!(ended);
+    let rec = s.app.tasks.get(&id).unwrap();
+    assert_eq!(rec.state, TaskState::Failed);
+    assert!(rec.error.is_some(), "a failed task says why");
+
+    s.driver.act(&mut s.app, &[Action::FollowTask]);
+    s.driver.type_text(&mut s.app, &id);
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, "someone.else@example.com");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let e = s
+        .app
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(e.contains("no such task"), "{e}");
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, "Marie.Dupont@example.com");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(s.app.form.is_none(), "followed");
+    assert_eq!(s.app.tasks.selected().unwrap().id, id);
+}
