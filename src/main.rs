@@ -7,10 +7,25 @@ use clap::Parser;
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = mailshift_store::data_dir().ok()?.join("logs");
     mailshift_store::create_private_dir(&dir).ok()?;
+    // Create the file 0600 before the appender opens it (it would follow the umask).
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let path = dir.join("mailshift.log");
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&path);
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
     let appender = tracing_appender::rolling::never(&dir, "mailshift.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("MAILSHIFT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+        // async-imap logs every command it sends at trace level, LOGIN with its
+        // password included: never let that through.
+        .add_directive("async_imap=debug".parse().expect("static directive"))
+        .add_directive("imap_next=debug".parse().expect("static directive"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)

@@ -24,6 +24,23 @@ pub struct SandboxBackend {
     typed: HashMap<(PlatformId, String), Secret>,
 }
 
+/// Completion e-mails go through the sandbox's own SMTP listener: sandbox addresses
+/// land in their INBOX, any other in the notifications@sandbox.invalid mailbox.
+fn sandbox_relay(sandbox: &Sandbox) -> mailshift_notify::Relay {
+    let r = sandbox.smtp_relay();
+    mailshift_notify::Relay {
+        host: r.host,
+        port: r.port,
+        security: mailshift_notify::SmtpSecurity::None,
+        user: Some(r.user),
+        password: Some(mailshift_notify::Zeroizing::new(r.password)),
+        from: r.from,
+        ca_file: None,
+        insecure: false,
+        timeout: mailshift_notify::Relay::DEFAULT_TIMEOUT,
+    }
+}
+
 impl SandboxBackend {
     /// The backend on `sandbox`, with a migrator whose tasks live in the data dir the
     /// sandbox was started in (the parent of its root).
@@ -36,6 +53,9 @@ impl SandboxBackend {
         let migrator = Migrator::open(&home, Clock::system()).map_err(|e| {
             format!("migrations are off: {e} (check that the data dir is writable, or set MAILSHIFT_HOME)")
         });
+        if let Ok(m) = &migrator {
+            m.set_relay(Some(sandbox_relay(&sandbox)));
+        }
         SandboxBackend {
             sandbox,
             migrator,

@@ -41,6 +41,17 @@ impl TaskStore {
     pub fn open(state_dir: &Path) -> Result<TaskStore, TaskError> {
         let dir = state_dir.join("tasks");
         mailshift_store::create_private_dir(&dir).map_err(|e| state_err(&dir, e))?;
+        // A process killed between writing and renaming leaves `.ID.json.tmp.PID`
+        // behind: never read, swept here.
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with(".MS-") && name.contains(".tmp") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         Ok(TaskStore { dir })
     }
 

@@ -58,21 +58,27 @@ fn env(name: &str) -> Option<String> {
 
 fn contains(dir: &Path, needle: &str) -> bool {
     fn walk(dir: &Path, needle: &[u8]) -> bool {
-        std::fs::read_dir(dir).into_iter().flatten().flatten().any(|e| {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, needle)
-            } else {
-                std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
-            }
-        })
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, needle)
+                } else {
+                    std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
+                }
+            })
     }
     walk(dir, needle.as_bytes())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_accounts_from_one_csv_all_arrive_once_and_the_result_csv_tells_each_row() {
-    let (Some(src), Some(dst)) = (dovecot(), dovecot()) else { return };
+    let (Some(src), Some(dst)) = (dovecot(), dovecot()) else {
+        return;
+    };
     let csv = accounts(&src, &dst, 50);
     let file = parse_project(&csv, Path::new("."), &env).expect("valid project");
     assert_eq!(file.rows.len(), 50);
@@ -116,16 +122,23 @@ async fn fifty_accounts_from_one_csv_all_arrive_once_and_the_result_csv_tells_ea
     // Every task belongs to the project; the password is nowhere on disk.
     let tasks = m.tasks();
     assert_eq!(tasks.len(), 50);
-    assert!(tasks.iter().all(|t| t.spec.project.as_deref() == Some(record.id.as_str())));
+    assert!(tasks
+        .iter()
+        .all(|t| t.spec.project.as_deref() == Some(record.id.as_str())));
     assert!(!contains(home.path(), PASS));
-    let stored = ProjectStore::open(home.path()).unwrap().load(&record.id).unwrap();
+    let stored = ProjectStore::open(home.path())
+        .unwrap()
+        .load(&record.id)
+        .unwrap();
     assert_eq!(stored.state, ProjectState::Finished);
     assert_eq!(stored.entries.len(), 50);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_project_starts_nothing_new_until_resumed_and_a_cancelled_one_skips_the_queue() {
-    let (Some(src), Some(dst)) = (dovecot(), dovecot()) else { return };
+    let (Some(src), Some(dst)) = (dovecot(), dovecot()) else {
+        return;
+    };
     let csv = accounts(&src, &dst, 12);
     let home = tempfile::tempdir().unwrap();
     let m = Migrator::open(home.path(), Clock::system()).unwrap();
@@ -166,7 +179,11 @@ async fn a_paused_project_starts_nothing_new_until_resumed_and_a_cancelled_one_s
             .count()
     };
     loop {
-        let running = m.tasks().iter().filter(|t| t.state == TaskState::Running).count();
+        let running = m
+            .tasks()
+            .iter()
+            .filter(|t| t.state == TaskState::Running)
+            .count();
         if running == 0 {
             break;
         }
@@ -174,7 +191,11 @@ async fn a_paused_project_starts_nothing_new_until_resumed_and_a_cancelled_one_s
     }
     let frozen = started(&m);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert_eq!(started(&m), frozen, "a task started while the project was paused");
+    assert_eq!(
+        started(&m),
+        frozen,
+        "a task started while the project was paused"
+    );
     assert!(frozen < 12);
     store.request(&id, ProjectState::Running).unwrap();
     let (record, rows) = run.await.unwrap().unwrap();
@@ -202,8 +223,16 @@ async fn a_paused_project_starts_nothing_new_until_resumed_and_a_cancelled_one_s
     // Rows that started before the runner saw the request (it looks every 200 ms)
     // finish; the queue behind them is skipped.
     assert!(cancelled >= 1, "{rows:?}");
-    assert!(rows.iter().all(|r| r.state == "cancelled" || r.state == "finished"));
-    assert!(std::fs::read_to_string(home.path().join("cancelled.csv")).unwrap().lines().count() == 13);
+    assert!(rows
+        .iter()
+        .all(|r| r.state == "cancelled" || r.state == "finished"));
+    assert!(
+        std::fs::read_to_string(home.path().join("cancelled.csv"))
+            .unwrap()
+            .lines()
+            .count()
+            == 13
+    );
     // Nothing was duplicated by the second import.
     for i in 0..12 {
         assert_eq!(count(&dst, &format!("user{i:03}")), 3 + i % 4);

@@ -73,7 +73,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Min(0),
     ])
     .areas(area);
-    let mut head = vec![
+    let head = vec![
         Span::styled(" Tasks", t.title()),
         Span::styled(format!("  {n} · {} running", board.running()), t.dim()),
     ];
