@@ -535,6 +535,18 @@ mod tasks {
     }
 
     #[test]
+    fn import_dialog_names_the_missing_file() {
+        let mut app = dashboard();
+        run(&mut app, &[Action::ImportProject]);
+        type_text(&mut app, "/nonexistent/accounts.csv");
+        run(&mut app, &[Action::Submit]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("Import a project"), "{text}");
+        assert!(text.contains("cannot read the project file"), "{text}");
+        snap("import_dialog", &app);
+    }
+
+    #[test]
     fn report_dialog_shows_the_verification() {
         let mut app = dashboard();
         app.tasks.select("MS-FIN8H3M2PQ");

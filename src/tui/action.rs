@@ -36,6 +36,12 @@ pub enum Action {
     ResumeTask,
     /// Follow a task by ID and source login.
     FollowTask,
+    /// The project import dialog.
+    ImportProject,
+    /// A running project's overall progress line.
+    ProjectProgress(String),
+    /// A project ended: what it says, or why it stopped.
+    ProjectEnded(Result<String, String>),
     /// The verification report of the selected task.
     ShowReport,
     /// Keep the provisional account at the end of the wizard.

@@ -332,6 +332,11 @@ impl App {
         self.effects.push(work);
     }
 
+    /// Add a long-lived source of actions (a running project's progress).
+    pub fn add_stream(&mut self, s: BoxStream<'static, Action>) {
+        self.streams.push(s);
+    }
+
     /// The long-lived sources of actions queued since the last call (the task
     /// broadcast); the event loop forwards each into the action channel.
     pub fn take_streams(&mut self) -> Vec<BoxStream<'static, Action>> {

@@ -20,6 +20,8 @@ pub enum FormKind {
     NewMigration,
     /// Follow a task by ID and source login.
     Follow,
+    /// Import a CSV project.
+    ImportProject,
     /// Roll back a task (the destination password is asked for).
     Rollback { id: String },
     /// Resume a task (the passwords are asked for).

@@ -296,6 +296,14 @@ fn build() -> Vec<Binding> {
         ),
         bind(
             C::Dashboard,
+            vec![ch('i')],
+            "i",
+            A::ImportProject,
+            "import a CSV project",
+            false,
+        ),
+        bind(
+            C::Dashboard,
             vec![ch('c')],
             "c",
             A::CancelTask,

@@ -12,6 +12,7 @@ use super::layout;
 use super::widgets::countdown;
 
 mod migration;
+mod project;
 mod tasks;
 mod wizard;
 
@@ -31,7 +32,10 @@ pub fn dispatch(app: &mut App, action: Action) {
 pub fn update(app: &mut App, action: Action) -> Option<Action> {
     if !matches!(
         action,
-        Action::Tick | Action::TaskUpdated(_) | Action::TasksRefreshed(_)
+        Action::Tick
+            | Action::TaskUpdated(_)
+            | Action::TasksRefreshed(_)
+            | Action::ProjectProgress(_)
     ) {
         app.dirty = true;
     }
@@ -54,6 +58,15 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::RollbackTask => tasks::rollback_form(app),
         Action::ResumeTask => tasks::resume(app),
         Action::FollowTask => tasks::follow_form(app),
+        Action::ImportProject => project::import_form(app),
+        Action::ProjectProgress(text) => project::progress(app, text),
+        Action::ProjectEnded(result) => {
+            match result {
+                Ok(text) => app.inform(text),
+                Err(e) => app.fail(format!("the project stopped: {e}")),
+            }
+            app.refresh_tasks();
+        }
         Action::ShowReport => tasks::report(app),
         Action::KeepProvisional => wizard::keep(app),
         Action::ResetProvisional => wizard::reset(app),
@@ -374,6 +387,7 @@ fn submit(app: &mut App) -> Option<Action> {
         FormKind::Rename { platform, address } => submit_rename(app, &mut form, platform, &address),
         FormKind::NewMigration => migration::submit(app, &mut form),
         FormKind::Follow => tasks::submit_follow(app, &mut form),
+        FormKind::ImportProject => project::submit(app, &mut form),
         FormKind::Rollback { id } => tasks::submit_rollback(app, &mut form, &id),
         FormKind::Resume { id } => tasks::submit_resume(app, &mut form, &id),
     };

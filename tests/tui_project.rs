@@ -1,0 +1,114 @@
+//! The panel's project import dialog, driven through actions: a CSV with a bad row
+//! is refused with its line, a good one runs every row to the end (sandbox MX Plan
+//! accounts to a real Dovecot) and the status line tells the project's outcome.
+
+mod support;
+#[path = "support/tui_driver.rs"]
+mod tui_driver;
+
+use std::time::Duration;
+
+use mailshift::sandbox_backend::SandboxBackend;
+use mailshift::tui::app::Screen;
+use mailshift::tui::{Action, App, Theme};
+use mailshift_panel::DEMO_PASSWORD;
+use mailshift_sandbox::{Sandbox, SandboxOptions};
+use mailshift_tasks::{Clock, Migrator, TaskState};
+use support::{dovecot, layout, snapshot, Home, Layout, PASS};
+use tui_driver::Driver;
+
+const HEADER: &str = "src_type,src_host,src_port,src_security,src_login,src_password,dst_type,dst_host,dst_port,dst_security,dst_login,dst_password,options,notify\n";
+
+#[test]
+fn a_csv_project_is_checked_then_run_from_the_dashboard() {
+    let Some(dst) = dovecot(layout(Layout::Slash)) else {
+        return;
+    };
+    let home = Home::new();
+    let mut driver = Driver::new();
+    let sandbox = driver
+        .rt
+        .block_on(Sandbox::start(
+            home.path(),
+            SandboxOptions {
+                clock_factor: 0.0,
+                ..SandboxOptions::default()
+            },
+        ))
+        .expect("sandbox starts");
+    let migrator = Migrator::open(home.path(), Clock::system()).expect("migrator");
+    let port = sandbox.panel().platforms[0].endpoints.imap_port;
+    let mut app = {
+        let _g = driver.rt.enter();
+        App::new(
+            Box::new(SandboxBackend::with_migrator(sandbox, migrator.clone())),
+            Theme::MONO,
+        )
+    };
+    let mut rows = String::new();
+    for (login, user) in [
+        ("marie.dupont@example.com", "marie"),
+        ("paul.martin@example.com", "paul"),
+    ] {
+        dst.add_user(user, PASS).unwrap();
+        rows.push_str(&format!(
+            "mxplan,127.0.0.1,{port},none,{login},env:SRC_PW,exchange,127.0.0.1,{},none,{user},env:DST_PW,emails,\n",
+            dst.port()
+        ));
+    }
+    std::env::set_var("SRC_PW", DEMO_PASSWORD);
+    std::env::set_var("DST_PW", PASS);
+    let bad = home.path().join("bad.csv");
+    std::fs::write(&bad, format!("{HEADER}{rows}mxplan,127.0.0.1,{port},none,,env:SRC_PW,imap,h,1,none,x,env:DST_PW,emails,\n")).unwrap();
+    let good = home.path().join("good.csv");
+    std::fs::write(&good, format!("{HEADER}{rows}")).unwrap();
+
+    driver.act(&mut app, &[Action::ShowDashboard, Action::ImportProject]);
+    assert!(app.form.is_some(), "the import form opens");
+    driver.type_text(&mut app, bad.to_str().unwrap());
+    driver.act(&mut app, &[Action::Submit]);
+    let err = app
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .expect("refused");
+    assert!(err.contains("line 4") && err.contains("src_login"), "{err}");
+    assert!(migrator.tasks().is_empty(), "nothing started");
+
+    driver.act(
+        &mut app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    driver.type_text(&mut app, good.to_str().unwrap());
+    driver.act(&mut app, &[Action::Submit]);
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().and_then(|f| f.error.clone())
+    );
+    assert_eq!(app.screen, Screen::Dashboard);
+    let ended = driver.run_until(&mut app, Duration::from_secs(120), |a| {
+        a.status
+            .as_ref()
+            .is_some_and(|s| s.text.starts_with("project PJ-"))
+    });
+    assert!(
+        ended,
+        "the project ends: {:?}",
+        app.status.as_ref().map(|s| &s.text)
+    );
+    let status = app.status.as_ref().unwrap().text.clone();
+    assert!(
+        status.contains("finished") && status.contains("good.csv.results.csv"),
+        "{status}"
+    );
+    let tasks = migrator.tasks();
+    assert_eq!(tasks.len(), 2);
+    assert!(
+        tasks.iter().all(|t| t.state == TaskState::Finished),
+        "{tasks:?}"
+    );
+    for user in ["marie", "paul"] {
+        assert!(snapshot(&dst, user).total_messages() > 0, "{user} got mail");
+    }
+}
