@@ -71,18 +71,7 @@ fn fail(json: bool, code: i32, msg: &str) -> i32 {
 }
 
 fn line(state: ProjectState, p: &ProjectProgress) -> String {
-    format!(
-        "project {state}: {}/{} tasks ended ({} finished, {} failed, {} cancelled), {} running, {} queued; {}/{} messages",
-        p.ended(),
-        p.tasks,
-        p.finished,
-        p.failed,
-        p.cancelled,
-        p.running,
-        p.queued,
-        p.messages_done,
-        p.messages_total
-    )
+    p.summary(&format!("project {state}"))
 }
 
 pub async fn run(cmd: ProjectCommand) -> i32 {

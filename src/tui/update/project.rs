@@ -32,18 +32,7 @@ pub fn import_form(app: &mut App) {
 }
 
 fn line(p: &ProjectProgress) -> String {
-    format!(
-        "project: {}/{} tasks ended ({} finished, {} failed, {} cancelled), {} running, {} queued; {}/{} messages",
-        p.ended(),
-        p.tasks,
-        p.finished,
-        p.failed,
-        p.cancelled,
-        p.running,
-        p.queued,
-        p.messages_done,
-        p.messages_total
-    )
+    p.summary("project")
 }
 
 /// The import form was submitted: validate the whole file, then start the project.

@@ -103,6 +103,22 @@ impl ProjectProgress {
     pub fn ended(&self) -> usize {
         self.finished + self.failed + self.cancelled + self.other
     }
+
+    /// One line for a status bar or a terminal, after `prefix` ("project running").
+    pub fn summary(&self, prefix: &str) -> String {
+        format!(
+            "{prefix}: {}/{} tasks ended ({} finished, {} failed, {} cancelled), {} running, {} queued; {}/{} messages",
+            self.ended(),
+            self.tasks,
+            self.finished,
+            self.failed,
+            self.cancelled,
+            self.running,
+            self.queued,
+            self.messages_done,
+            self.messages_total
+        )
+    }
 }
 
 /// `PJ-` and eight characters.
