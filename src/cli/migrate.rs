@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use mailshift_engine::imap::{AuthMethod, Endpoint, Security, Side, Timeouts, TlsOptions};
-use mailshift_engine::migrate::{self, Event, MigrateError, Migration, Options, Report};
+use mailshift_engine::migrate::{self, Event, Migration, Options, Report};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -188,13 +188,7 @@ fn endpoint(side: Side, a: &MigrateArgs) -> Result<Endpoint, secret::SecretError
 /// Run the command; returns the process exit code.
 pub async fn run(args: MigrateArgs) -> i32 {
     let json = args.json;
-    let fail = |code: i32, msg: String| {
-        if json {
-            println!("{}", serde_json::json!({ "error": msg, "exit_code": code }));
-        }
-        eprintln!("mailshift: {msg}");
-        code
-    };
+    let fail = |code: i32, msg: String| super::fail(json, code, &msg);
     let src = match endpoint(Side::Source, &args) {
         Ok(e) => e,
         Err(e) => return fail(exit::USAGE, e.to_string()),
@@ -287,12 +281,8 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
     }
     let Some(report) = &rec.report else {
         let code = match rec.failure {
-            Some(FailureKind::Auth) => exit::AUTH,
-            Some(FailureKind::Connect) => exit::CONNECT,
-            Some(FailureKind::State) => exit::STATE,
-            Some(FailureKind::Usage) => exit::USAGE,
-            _ if rec.state == TaskState::Cancelled => exit::PARTIAL,
-            _ => exit::FAILURE,
+            None | Some(FailureKind::Other) if rec.state == TaskState::Cancelled => exit::PARTIAL,
+            kind => super::failure_code(kind),
         };
         let msg = rec
             .error
@@ -352,13 +342,7 @@ async fn dry_run(
             connections: args.connections as usize,
             dry_run: true,
             batch_messages: args.batch_messages as usize,
-            timeouts: match args.timeout_secs {
-                Some(secs) => Timeouts {
-                    connect: Duration::from_secs(secs),
-                    command: Duration::from_secs(secs),
-                },
-                None => Timeouts::default(),
-            },
+            timeouts: Timeouts::limited(args.timeout_secs),
             ..Options::default()
         },
         task_id: "dry-run".into(),
@@ -377,23 +361,11 @@ async fn dry_run(
             }
             exit::OK
         }
-        Err(e) => {
-            let code = match &e {
-                MigrateError::Imap(i) if i.is_auth() => exit::AUTH,
-                MigrateError::Imap(i) if i.is_connect() => exit::CONNECT,
-                MigrateError::Imap(_) => exit::FAILURE,
-                MigrateError::Journal(_) => exit::STATE,
-                MigrateError::Filter(_) => exit::USAGE,
-            };
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "error": e.to_string(), "exit_code": code })
-                );
-            }
-            eprintln!("mailshift: {e}");
-            code
-        }
+        Err(e) => super::fail(
+            args.json,
+            super::failure_code(Some(FailureKind::of(&e))),
+            &e.to_string(),
+        ),
     }
 }
 

@@ -78,6 +78,28 @@ pub enum Command {
     },
 }
 
+/// Say why a command failed (one JSON object on stdout with `--json`, a
+/// sentence on stderr always) and give its exit code.
+pub fn fail(json: bool, code: i32, msg: &str) -> i32 {
+    if json {
+        println!("{}", serde_json::json!({ "error": msg, "exit_code": code }));
+    }
+    eprintln!("mailshift: {msg}");
+    code
+}
+
+/// The exit code of a task that failed before it had a report.
+pub fn failure_code(kind: Option<mailshift_tasks::FailureKind>) -> i32 {
+    use mailshift_tasks::FailureKind;
+    match kind {
+        Some(FailureKind::Auth) => exit::AUTH,
+        Some(FailureKind::Connect) => exit::CONNECT,
+        Some(FailureKind::State) => exit::STATE,
+        Some(FailureKind::Usage) => exit::USAGE,
+        Some(FailureKind::Other) | None => exit::FAILURE,
+    }
+}
+
 /// The clock tasks are judged by. `MAILSHIFT_FAKE_NOW` (RFC 3339) stands in for the
 /// system clock; the tests use it to check the 48 h rollback window.
 pub fn clock() -> mailshift_tasks::Clock {

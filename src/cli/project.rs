@@ -12,8 +12,8 @@ use mailshift_tasks::project::{
 use mailshift_tasks::Migrator;
 use tokio::sync::mpsc;
 
-use super::exit;
 use super::relay::RelayArgs;
+use super::{exit, fail};
 
 #[derive(Debug, Subcommand)]
 pub enum ProjectCommand {
@@ -60,14 +60,6 @@ pub struct ImportArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-fn fail(json: bool, code: i32, msg: &str) -> i32 {
-    if json {
-        println!("{}", serde_json::json!({ "error": msg, "exit_code": code }));
-    }
-    eprintln!("mailshift: {msg}");
-    code
 }
 
 fn line(state: ProjectState, p: &ProjectProgress) -> String {

@@ -10,7 +10,7 @@ use mailshift_engine::imap::{Secret, Side};
 use mailshift_tasks::{Credentials, Migrator, StepState, TaskError, TaskRecord, TaskState};
 
 use super::relay::RelayArgs;
-use super::{exit, secret};
+use super::{exit, fail, secret};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -87,14 +87,6 @@ fn code_of(e: &TaskError) -> i32 {
         TaskError::State { .. } | TaskError::RunningElsewhere { .. } => exit::STATE,
         _ => exit::FAILURE,
     }
-}
-
-fn fail(json: bool, code: i32, msg: &str) -> i32 {
-    if json {
-        println!("{}", serde_json::json!({ "error": msg, "exit_code": code }));
-    }
-    eprintln!("mailshift: {msg}");
-    code
 }
 
 /// A task as a person reads it.

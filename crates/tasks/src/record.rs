@@ -177,6 +177,20 @@ pub enum FailureKind {
     Other,
 }
 
+impl FailureKind {
+    /// The kind of an engine error that stopped a run before its report.
+    pub fn of(e: &mailshift_engine::migrate::MigrateError) -> FailureKind {
+        use mailshift_engine::migrate::MigrateError;
+        match e {
+            MigrateError::Imap(i) if i.is_auth() => FailureKind::Auth,
+            MigrateError::Imap(i) if i.is_connect() => FailureKind::Connect,
+            MigrateError::Imap(_) => FailureKind::Other,
+            MigrateError::Journal(_) => FailureKind::State,
+            MigrateError::Filter(_) => FailureKind::Usage,
+        }
+    }
+}
+
 /// What a notification attempt gave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotificationOutcome {

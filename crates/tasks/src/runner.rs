@@ -72,13 +72,7 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
             batch_messages: t.batch_messages.max(1),
             inflight_bytes: inflight,
             batch_bytes: (inflight / 4).min(4 * 1024 * 1024),
-            timeouts: match t.timeout_secs {
-                Some(secs) => Timeouts {
-                    connect: Duration::from_secs(secs),
-                    command: Duration::from_secs(secs),
-                },
-                None => Timeouts::default(),
-            },
+            timeouts: Timeouts::limited(t.timeout_secs),
             ..Options::default()
         },
         task_id: rec.id.clone(),

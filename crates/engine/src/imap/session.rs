@@ -30,6 +30,19 @@ impl Default for Timeouts {
     }
 }
 
+impl Timeouts {
+    /// The same limit for connecting and for each command, or the defaults.
+    pub fn limited(secs: Option<u64>) -> Timeouts {
+        match secs {
+            Some(s) => Timeouts {
+                connect: Duration::from_secs(s),
+                command: Duration::from_secs(s),
+            },
+            None => Timeouts::default(),
+        }
+    }
+}
+
 /// What the server can do that changes how we talk to it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Caps {

@@ -3,7 +3,6 @@
 //! process may drop, its state saved under `<state dir>/projects/`, and the result CSV.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -312,9 +311,8 @@ pub async fn run_project(
 
     // Watch the control file and report progress until every row has ended.
     let ids: Vec<String> = record.entries.iter().map(|e| e.task_id.clone()).collect();
-    let all = Arc::new(joins);
     loop {
-        if all.iter().all(|j| j.is_finished()) {
+        if joins.iter().all(|j| j.is_finished()) {
             break;
         }
         match store.control(&id).as_deref().map(str::trim) {
