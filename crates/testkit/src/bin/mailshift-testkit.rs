@@ -113,6 +113,7 @@ fn run(command: Command) -> Result<(), String> {
                 tls,
                 quota_bytes,
                 dir: Some(dir),
+                ..DovecotOptions::default()
             })
             .map_err(|e| e.to_string())?;
             for spec in &users {

@@ -48,6 +48,10 @@ pub struct DovecotOptions {
     pub quota_bytes: Option<u64>,
     /// Run in this directory (created if missing, kept afterwards) instead of a temporary one.
     pub dir: Option<PathBuf>,
+    /// Also serve ManageSieve (Pigeonhole, `dovecot-managesieved`) on a loopback port.
+    pub managesieve: bool,
+    /// Cap concurrent IMAP sessions server-wide (`service imap { process_limit }`).
+    pub max_connections: Option<u32>,
 }
 
 impl Default for DovecotOptions {
@@ -57,6 +61,8 @@ impl Default for DovecotOptions {
             tls: false,
             quota_bytes: None,
             dir: None,
+            managesieve: false,
+            max_connections: None,
         }
     }
 }
@@ -72,6 +78,7 @@ pub struct Dovecot {
     layout: Layout,
     port: u16,
     tls_port: Option<u16>,
+    sieve_port: Option<u16>,
     ca_cert: Option<PathBuf>,
     child: Option<Child>,
     users_lock: Mutex<()>,
@@ -160,6 +167,7 @@ impl Dovecot {
             layout: opts.layout,
             port: 0,
             tls_port: None,
+            sieve_port: None,
             ca_cert,
             child: None,
             users_lock: Mutex::new(()),
@@ -177,6 +185,10 @@ impl Dovecot {
                 }),
                 false => None,
             };
+            let sieve_port = match opts.managesieve {
+                true => Some(readiness::free_port().map_err(|e| TestkitError::io(&root, e))?),
+                false => None,
+            };
             let inputs = config::ConfigInputs {
                 root: root.clone(),
                 base_dir: base_dir.clone(),
@@ -184,6 +196,8 @@ impl Dovecot {
                 port,
                 tls: tls.clone(),
                 quota_bytes: opts.quota_bytes,
+                sieve_port,
+                max_connections: opts.max_connections,
                 mail_uid: mail_user.uid,
                 mail_gid: mail_user.gid,
                 internal_user: internal.name.clone(),
@@ -193,6 +207,7 @@ impl Dovecot {
                 .map_err(|e| TestkitError::io(&dovecot.conf, e))?;
             dovecot.port = port;
             dovecot.tls_port = tls.map(|t| t.port);
+            dovecot.sieve_port = sieve_port;
             match dovecot.launch() {
                 Ok(()) => return Ok(dovecot),
                 Err(e) if dovecot.log_mentions("in use") => last_err = Some(e),
@@ -214,6 +229,11 @@ impl Dovecot {
     /// The implicit-TLS (IMAPS) port, when started with `tls: true`.
     pub fn tls_port(&self) -> Option<u16> {
         self.tls_port
+    }
+
+    /// The ManageSieve port, when started with `managesieve: true`.
+    pub fn sieve_port(&self) -> Option<u16> {
+        self.sieve_port
     }
 
     /// The PEM certificate the server presents; pin it as the only CA.
@@ -334,12 +354,15 @@ impl Dovecot {
         self.child = Some(child);
         let port = self.port;
         let tls_port = self.tls_port;
+        let sieve_port = self.sieve_port;
         let mut exited = false;
         let ready = {
             let child = self.child.as_mut().expect("just set");
             readiness::wait_until(
                 START_LIMIT,
-                || readiness::greets(port) && tls_port.is_none_or(readiness::accepts),
+                || readiness::greets(port)
+                    && tls_port.is_none_or(readiness::accepts)
+                    && sieve_port.is_none_or(readiness::accepts),
                 || {
                     exited = matches!(child.try_wait(), Ok(Some(_)));
                     exited
