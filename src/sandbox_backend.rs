@@ -12,6 +12,7 @@ use mailshift_engine::imap::Secret;
 use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId, DEMO_PASSWORD};
 use mailshift_sandbox::provider::{dns_kind, login_of};
 use mailshift_sandbox::Sandbox;
+use mailshift_tasks::spec::{Groupware, SieveServer};
 use mailshift_tasks::{Clock, EndpointSpec, Migrator};
 
 use crate::tui::Backend;
@@ -90,6 +91,22 @@ impl SandboxBackend {
 }
 
 impl Backend for SandboxBackend {
+    fn imap_endpoint(&self, platform: PlatformId, address: &str) -> Option<EndpointSpec> {
+        let p = self.panel().platform(platform).ok()?;
+        let mut ep = crate::tui::backend::platform_endpoint(p, address);
+        if let Some(g) = self.sandbox.groupware(platform) {
+            ep.groupware = Groupware {
+                dav_url: Some(g.dav_url),
+                sieve: Some(SieveServer {
+                    host: g.sieve.ip().to_string(),
+                    port: g.sieve.port(),
+                    security: mailshift_engine::imap::Security::None,
+                }),
+            };
+        }
+        Some(ep)
+    }
+
     fn panel(&self) -> &PanelState {
         self.sandbox.panel()
     }

@@ -318,6 +318,7 @@ mod tasks {
             login: login.into(),
             insecure: false,
             ca_file: None,
+            groupware: Default::default(),
         }
     }
 

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use mailshift_panel::migration::OptionSet;
+use mailshift_tasks::spec::SieveServer;
 use mailshift_tasks::{
     Credentials, EndpointSpec, FailureKind, Migrator, ServerType, TaskRecord, TaskSpec, TaskState,
     Tuning,
@@ -133,6 +134,24 @@ pub struct MigrateArgs {
     /// Kind of destination server.
     #[arg(long, default_value = "imap", value_name = "TYPE")]
     pub dst_type: ServerType,
+    /// What to move, comma-separated: emails, calendars, tasks, contacts, contact-groups,
+    /// inbox-rules, out-of-office, or all. Groupware needs --src-dav/--dst-dav (CalDAV and
+    /// CardDAV) or --src-sieve/--dst-sieve (ManageSieve), with the same logins and passwords.
+    #[arg(long, default_value = "emails", value_name = "LIST", value_parser = parse_options)]
+    pub options: OptionSet,
+    /// Source CalDAV/CardDAV URL (e.g. https://dav.old.example/).
+    #[arg(long, value_name = "URL")]
+    pub src_dav: Option<String>,
+    /// Destination CalDAV/CardDAV URL.
+    #[arg(long, value_name = "URL")]
+    pub dst_dav: Option<String>,
+    /// Source ManageSieve server, HOST[:PORT] (port 4190 by default; STARTTLS unless
+    /// --src-security none).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub src_sieve: Option<String>,
+    /// Destination ManageSieve server, HOST[:PORT].
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub dst_sieve: Option<String>,
     /// E-mail this third-party address when the task ends (needs --smtp-host).
     #[arg(long, value_name = "ADDRESS")]
     pub notify: Option<String>,
@@ -220,10 +239,24 @@ pub async fn run(args: MigrateArgs) -> i32 {
         Err(e) => return fail(exit::STATE, e.to_string()),
     };
     migrator.set_relay(relay);
+    let mut source = spec_of(args.src_type, &src);
+    let mut destination = spec_of(args.dst_type, &dst);
+    for (ep, dav, sieve) in [
+        (&mut source, &args.src_dav, &args.src_sieve),
+        (&mut destination, &args.dst_dav, &args.dst_sieve),
+    ] {
+        ep.groupware.dav_url = dav.clone();
+        if let Some(text) = sieve {
+            match SieveServer::parse(text, ep.security == Security::None) {
+                Ok(server) => ep.groupware.sieve = Some(server),
+                Err(e) => return fail(exit::USAGE, e),
+            }
+        }
+    }
     let spec = TaskSpec {
-        source: spec_of(args.src_type, &src),
-        destination: spec_of(args.dst_type, &dst),
-        options: OptionSet::emails(),
+        source,
+        destination,
+        options: args.options.clone(),
         notify: args.notify.clone(),
         tuning: Tuning {
             connections: args.connections as usize,
@@ -279,7 +312,28 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
             eprintln!("mailshift: the notification to {} was not sent: {e}", n.to);
         }
     }
+    let groupware: Vec<&mailshift_tasks::Step> =
+        rec.steps.iter().filter(|s| s.counts.is_some()).collect();
+    if !json {
+        for st in &groupware {
+            eprintln!(
+                "  {:<15} {:<8} {}",
+                st.kind.label(),
+                format!("{:?}", st.state).to_lowercase(),
+                st.detail.as_deref().unwrap_or("")
+            );
+        }
+    }
     let Some(report) = &rec.report else {
+        if rec.state == TaskState::Finished {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "task_id": rec.id, "state": rec.state, "steps": rec.steps, "problems": rec.progress.problems, "notifications": rec.notifications })
+                );
+            }
+            return exit::OK;
+        }
         let code = match rec.failure {
             None | Some(FailureKind::Other) if rec.state == TaskState::Cancelled => exit::PARTIAL,
             kind => super::failure_code(kind),
@@ -301,6 +355,7 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
         let mut v = report_json(report);
         v["state"] = serde_json::json!(rec.state);
         v["notifications"] = serde_json::json!(rec.notifications);
+        v["steps"] = serde_json::json!(rec.steps);
         println!("{v}");
     } else {
         eprint!("{}", report.to_text());
@@ -313,6 +368,35 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
     }
 }
 
+/// `--options emails,calendars,...` (or `all`).
+fn parse_options(text: &str) -> Result<OptionSet, String> {
+    use mailshift_panel::migration::MigrationOption;
+    let mut set = OptionSet::empty();
+    for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        let norm = word.to_ascii_lowercase().replace(['_', ' '], "-");
+        if norm == "all" {
+            return Ok(OptionSet::all());
+        }
+        let found = MigrationOption::ALL.into_iter().find(|o| {
+            o.label().replace(' ', "-") == norm
+                || (norm == "emails" && *o == MigrationOption::Emails)
+                || (norm == "rules" && *o == MigrationOption::InboxRules)
+        });
+        match found {
+            Some(o) => set.insert(o),
+            None => {
+                return Err(format!(
+                    "unknown option '{word}': use emails, calendars, tasks, contacts, contact-groups, inbox-rules, out-of-office or all"
+                ))
+            }
+        }
+    }
+    if set.is_empty() {
+        return Err("no option given: use e.g. --options emails,calendars".into());
+    }
+    Ok(set)
+}
+
 fn spec_of(server_type: ServerType, e: &Endpoint) -> EndpointSpec {
     EndpointSpec {
         server_type,
@@ -323,6 +407,7 @@ fn spec_of(server_type: ServerType, e: &Endpoint) -> EndpointSpec {
         login: e.user.clone(),
         insecure: e.tls.insecure,
         ca_file: e.tls.ca_file.clone(),
+        groupware: Default::default(),
     }
 }
 

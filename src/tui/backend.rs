@@ -86,5 +86,6 @@ pub fn platform_endpoint(p: &Platform, address: &str) -> EndpointSpec {
         login: address.to_ascii_lowercase(),
         insecure: false,
         ca_file: None,
+        groupware: Default::default(),
     }
 }

@@ -285,6 +285,7 @@ pub fn side_endpoint(
             login,
             insecure: false,
             ca_file: None,
+            groupware: Default::default(),
         }),
         _ => Err(errors),
     }

@@ -125,6 +125,7 @@ pub(crate) mod tests {
             login: login.into(),
             insecure: false,
             ca_file: None,
+            groupware: Default::default(),
         };
         let spec = TaskSpec {
             source: side("john.smith01@example.com", ServerType::MxPlan),

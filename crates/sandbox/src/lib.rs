@@ -1,14 +1,18 @@
-//! mailshift-sandbox: the simulated provider. A Maildir store (`maildir`), a login
-//! directory (`directory`), IMAP4rev1 and SMTP servers on loopback (`imap`, `smtp`), and
-//! the provider itself (`provider`): panel, servers, DNS zones and demo seed kept in step.
+//! mailshift-sandbox: the simulated provider. A Maildir store and logins (`maildir`, `directory`),
+//! IMAP4rev1, SMTP, CalDAV/CardDAV and ManageSieve servers on loopback over them and the
+//! groupware store (`imap`, `smtp`, `dav`, `sieve`, `groupware`), and the `provider` keeping all in step.
 
+pub mod dav;
 pub mod directory;
+pub mod groupware;
 pub mod imap;
 pub mod maildir;
 pub mod provider;
+pub mod sieve;
 pub mod smtp;
 
 pub use directory::{Directory, DirectoryError};
+pub use groupware::{GroupwareEndpoints, GroupwareError, GroupwareStore, GroupwareSummary};
 pub use imap::{SandboxImap, SandboxImapHandle, ServerConfig, ServerError};
 pub use maildir::{
     Appended, FlagChange, FolderInfo, FolderSnapshot, FolderStatus, MailStore, MessageMeta,

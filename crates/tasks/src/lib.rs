@@ -4,6 +4,7 @@
 
 mod clock;
 mod error;
+pub mod groupware;
 mod handoff;
 mod migrator;
 pub mod notice;

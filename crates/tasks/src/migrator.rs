@@ -148,14 +148,6 @@ impl Migrator {
         if let Some((_, why)) = spec.unsupported().into_iter().next() {
             return Err(TaskError::Invalid(format!("{why}; untick it to continue")));
         }
-        if !spec
-            .options
-            .contains(mailshift_panel::migration::MigrationOption::Emails)
-        {
-            return Err(TaskError::Invalid(
-                "this version moves e-mails (calendars, contacts, rules and the rest come later): tick e-mails".into(),
-            ));
-        }
         for (side, ep) in [("source", &spec.source), ("destination", &spec.destination)] {
             if ep.host.trim().is_empty() {
                 return Err(TaskError::Invalid(format!("the {side} server is empty")));

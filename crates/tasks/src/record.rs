@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use mailshift_engine::migrate::Report;
 use serde::{Deserialize, Serialize};
 
+use mailshift_panel::migration::MigrationOption;
+
 use crate::spec::TaskSpec;
 
 /// `MS-` and ten characters from an alphabet without look-alikes (no 0/O, 1/I).
@@ -77,7 +79,7 @@ impl fmt::Display for TaskState {
 }
 
 /// The steps of a task, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     /// Log in to both sides.
@@ -86,6 +88,18 @@ pub enum StepKind {
     Emails,
     /// Compare source and destination per folder.
     Verify,
+    /// Calendar events (CalDAV).
+    Calendars,
+    /// Task lists (CalDAV VTODO).
+    Tasks,
+    /// Address book cards (CardDAV).
+    Contacts,
+    /// Contact groups (CardDAV group cards).
+    ContactGroups,
+    /// Sieve scripts without `vacation` (ManageSieve).
+    InboxRules,
+    /// Sieve scripts with `vacation` (ManageSieve).
+    OutOfOffice,
     /// The completion e-mail.
     Notify,
 }
@@ -96,8 +110,63 @@ impl StepKind {
             StepKind::Connect => "connect",
             StepKind::Emails => "e-mails",
             StepKind::Verify => "verify",
+            StepKind::Calendars => "calendars",
+            StepKind::Tasks => "tasks",
+            StepKind::Contacts => "contacts",
+            StepKind::ContactGroups => "contact groups",
+            StepKind::InboxRules => "inbox rules",
+            StepKind::OutOfOffice => "out-of-office",
             StepKind::Notify => "notification",
         }
+    }
+
+    /// The step that moves a groupware option (None for e-mails).
+    pub fn of_option(option: MigrationOption) -> Option<StepKind> {
+        match option {
+            MigrationOption::Emails => None,
+            MigrationOption::Calendars => Some(StepKind::Calendars),
+            MigrationOption::Tasks => Some(StepKind::Tasks),
+            MigrationOption::Contacts => Some(StepKind::Contacts),
+            MigrationOption::ContactGroups => Some(StepKind::ContactGroups),
+            MigrationOption::InboxRules => Some(StepKind::InboxRules),
+            MigrationOption::OutOfOffice => Some(StepKind::OutOfOffice),
+        }
+    }
+}
+
+/// Item counters of a groupware step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCounts {
+    /// Items found on the source.
+    pub total: u64,
+    /// Copied by this task.
+    pub copied: u64,
+    /// Already on the destination.
+    pub present: u64,
+    /// Refused: invalid at the source, or the destination cannot hold it.
+    pub refused: u64,
+    /// The destination failed to take it (a further run retries).
+    pub failed: u64,
+}
+
+impl StepCounts {
+    pub fn handled(&self) -> u64 {
+        self.copied + self.present + self.refused + self.failed
+    }
+
+    /// "12/40 copied, 3 already there, 1 refused, 0 failed".
+    pub fn sentence(&self, what: &str) -> String {
+        let mut out = format!("{}/{} {what} copied", self.copied, self.total);
+        if self.present > 0 {
+            out.push_str(&format!(", {} already there", self.present));
+        }
+        if self.refused > 0 {
+            out.push_str(&format!(", {} refused", self.refused));
+        }
+        if self.failed > 0 {
+            out.push_str(&format!(", {} failed", self.failed));
+        }
+        out
     }
 }
 
@@ -119,6 +188,9 @@ pub struct Step {
     /// A sentence: what happened, or why it failed / was skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Item counters (groupware steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<StepCounts>,
 }
 
 /// Live counters, updated while the task runs.
@@ -211,6 +283,15 @@ pub struct RollbackOutcome {
     pub folders_removed: Vec<String>,
     /// Folders left in place and why (not empty, recreated since, ...).
     pub kept: Vec<String>,
+    /// Calendar objects and cards removed.
+    #[serde(default)]
+    pub items_removed: u64,
+    /// Calendars and address books removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collections_removed: Vec<String>,
+    /// Sieve scripts removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scripts_removed: Vec<String>,
 }
 
 /// A task, as stored and shown.
@@ -249,13 +330,23 @@ pub const RECORD_VERSION: u32 = 1;
 
 impl TaskRecord {
     pub fn new(id: String, spec: TaskSpec, now: DateTime<Utc>) -> TaskRecord {
-        let steps = [StepKind::Connect, StepKind::Emails, StepKind::Verify]
+        let mail = spec.options.contains(MigrationOption::Emails);
+        let steps = [StepKind::Connect]
             .into_iter()
+            .chain(mail.then_some(StepKind::Emails))
+            .chain(mail.then_some(StepKind::Verify))
+            .chain(MigrationOption::ALL.into_iter().filter_map(|o| {
+                spec.options
+                    .contains(o)
+                    .then(|| StepKind::of_option(o))
+                    .flatten()
+            }))
             .chain(spec.notify.as_ref().map(|_| StepKind::Notify))
             .map(|kind| Step {
                 kind,
                 state: StepState::Pending,
                 detail: None,
+                counts: None,
             })
             .collect();
         TaskRecord {

@@ -4,7 +4,10 @@
 use mailshift_engine::imap::{Secret, Side, Timeouts};
 use mailshift_engine::migrate;
 
+use mailshift_panel::migration::MigrationOption;
+
 use crate::error::TaskError;
+use crate::groupware;
 use crate::migrator::Migrator;
 use crate::record::{RollbackOutcome, TaskState};
 
@@ -23,30 +26,44 @@ pub(crate) async fn run(
             what: "another mailshift process is running it; wait for it to end".into(),
         });
     }
-    let spec = &rec.spec;
-    let src_label = spec
-        .source
-        .endpoint(Side::Source, Secret::default())
-        .label();
-    let dst = spec.destination.endpoint(Side::Destination, dst_secret);
-    let rolled = migrate::rollback(
-        &dst,
-        &src_label,
-        m.state_dir(),
-        &rec.id,
-        Timeouts::default(),
-    )
-    .await
-    .map_err(|e| TaskError::Rollback {
-        id: rec.id.clone(),
-        reason: e.to_string(),
-    })?;
-    let outcome = RollbackOutcome {
+    let spec = rec.spec.clone();
+    let mut outcome = RollbackOutcome {
         at: Some(m.clock().now()),
-        messages_removed: rolled.messages_removed,
-        folders_removed: rolled.folders_removed,
-        kept: rolled.kept,
+        ..RollbackOutcome::default()
     };
+    // Groupware first: it is the smaller part, and its ledger says exactly what to remove.
+    let undone = groupware::undo::run(&spec, &dst_secret, m.state_dir(), &rec.id)
+        .await
+        .map_err(|reason| TaskError::Rollback {
+            id: rec.id.clone(),
+            reason,
+        })?;
+    outcome.items_removed = undone.items_removed;
+    outcome.collections_removed = undone.collections_removed;
+    outcome.scripts_removed = undone.scripts_removed;
+    outcome.kept.extend(undone.kept);
+    if spec.options.contains(MigrationOption::Emails) {
+        let src_label = spec
+            .source
+            .endpoint(Side::Source, Secret::default())
+            .label();
+        let dst = spec.destination.endpoint(Side::Destination, dst_secret);
+        let rolled = migrate::rollback(
+            &dst,
+            &src_label,
+            m.state_dir(),
+            &rec.id,
+            Timeouts::default(),
+        )
+        .await
+        .map_err(|e| TaskError::Rollback {
+            id: rec.id.clone(),
+            reason: e.to_string(),
+        })?;
+        outcome.messages_removed = rolled.messages_removed;
+        outcome.folders_removed = rolled.folders_removed;
+        outcome.kept.extend(rolled.kept);
+    }
     tracing::info!(task = %rec.id, removed = outcome.messages_removed, "rolled back");
     rec.state = TaskState::RolledBack;
     rec.rollback = Some(outcome.clone());

@@ -11,6 +11,9 @@ use mailshift_engine::migrate::{self, Event, MigrateError, Migration, Options, R
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use mailshift_panel::migration::MigrationOption;
+
+use crate::groupware;
 use crate::migrator::Inner;
 use crate::notice;
 use crate::record::{FailureKind, StepKind, StepState, TaskRecord, TaskState};
@@ -58,6 +61,127 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
     inner.publish(&mut rec);
 
     let spec = rec.spec.clone();
+    let gw_steps = groupware::wanted_steps(&spec);
+    let mail = spec.options.contains(MigrationOption::Emails);
+
+    // Before anything moves: both sides' groupware is reachable and can hold what is asked.
+    if !gw_steps.is_empty() {
+        rec.set_step(
+            StepKind::Connect,
+            StepState::Running,
+            Some("checking calendars, contacts and Sieve on both sides".into()),
+        );
+        inner.publish(&mut rec);
+        let pass = groupware::Pass {
+            spec: &spec,
+            creds: &creds,
+            state_dir: &inner.state_dir,
+            task_id: &rec.id,
+            cancel: cancel.clone(),
+            dry: true,
+        };
+        let rehearsal = groupware::run(&pass, &mut |_| {}).await;
+        if let Some(f) = groupware::blocking(&rehearsal) {
+            finish(&mut rec, Some(Err((StepKind::Connect, f.kind, f.text))), false);
+            return end(&inner, rec, lock).await;
+        }
+        for (step, notes) in &rehearsal.notes {
+            rec.set_step(
+                *step,
+                StepState::Pending,
+                Some(format!("known before the start: {}", notes.join("; "))),
+            );
+        }
+        if !mail {
+            rec.set_step(
+                StepKind::Connect,
+                StepState::Done,
+                Some("logged in to both sides' groupware services".into()),
+            );
+        }
+        inner.publish(&mut rec);
+    }
+
+    let watcher = watch_cancel(&inner, &rec.id, &cancel);
+    let mail_result = match mail {
+        true => Some(run_mail(&inner, &mut rec, &creds, &cancel, forward.as_ref()).await),
+        false => None,
+    };
+    let cancelled = cancel.is_cancelled();
+    if handing_off.load(Ordering::SeqCst) && mail_result.as_ref().is_none_or(|r| r.is_ok()) {
+        watcher.abort();
+        // Not an end: another process continues from the journal.
+        rec.state = TaskState::Interrupted;
+        rec.set_step(
+            StepKind::Emails,
+            StepState::Pending,
+            Some("handed over to a background mailshift process".into()),
+        );
+        inner.publish(&mut rec);
+        drop(lock);
+        return rec;
+    }
+    let mail_ok = mail_result
+        .as_ref()
+        .is_none_or(|r| r.as_ref().is_ok_and(|rep| !rep.cancelled));
+    let tally = if !gw_steps.is_empty() && mail_ok && !cancelled {
+        Some(run_groupware(&inner, &mut rec, &creds, &cancel).await)
+    } else {
+        None
+    };
+    watcher.abort();
+    let cancelled = cancel.is_cancelled();
+    finish(&mut rec, mail_result, cancelled);
+    if let Some(t) = &tally {
+        settle_groupware(&mut rec, t, true);
+    }
+    end(&inner, rec, lock).await
+}
+
+/// Stamp the end, save, release the lock, send the notification.
+async fn end(inner: &Arc<Inner>, mut rec: TaskRecord, lock: RunLock) -> TaskRecord {
+    rec.ended = Some(inner.clock.now());
+    inner.store.clear_cancel(&rec.id);
+    inner.publish(&mut rec);
+    drop(lock);
+    notice::send_for(inner, &mut rec).await;
+    inner.publish(&mut rec);
+    rec
+}
+
+/// Cancel requests from other processes arrive as a file.
+fn watch_cancel(
+    inner: &Arc<Inner>,
+    id: &str,
+    cancel: &CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    let (inner, id, cancel) = (inner.clone(), id.to_string(), cancel.clone());
+    tokio::spawn(async move {
+        loop {
+            if inner.store.cancel_requested(&id) {
+                tracing::info!(task = %id, "cancel requested");
+                cancel.cancel();
+                return;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_millis(300)) => {}
+            }
+        }
+    })
+}
+
+type MailResult = Result<Report, (StepKind, FailureKind, String)>;
+
+/// The e-mail part: the engine, its events folded into the record.
+async fn run_mail(
+    inner: &Arc<Inner>,
+    rec: &mut TaskRecord,
+    creds: &Credentials,
+    cancel: &CancellationToken,
+    forward: Option<&mpsc::UnboundedSender<Event>>,
+) -> MailResult {
+    let spec = rec.spec.clone();
     let t = &spec.tuning;
     let inflight = t.inflight_mib.max(2) * 1024 * 1024;
     let migration = Migration {
@@ -78,25 +202,6 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
         task_id: rec.id.clone(),
         state_dir: inner.state_dir.clone(),
     };
-
-    // Cancel requests from other processes arrive as a file.
-    let watcher = {
-        let (inner, id, cancel) = (inner.clone(), rec.id.clone(), cancel.clone());
-        tokio::spawn(async move {
-            loop {
-                if inner.store.cancel_requested(&id) {
-                    tracing::info!(task = %id, "cancel requested");
-                    cancel.cancel();
-                    return;
-                }
-                tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    _ = tokio::time::sleep(Duration::from_millis(300)) => {}
-                }
-            }
-        })
-    };
-
     let (tx, mut rx) = mpsc::unbounded_channel();
     let engine = tokio::spawn(migrate::run(migration, tx, cancel.clone()));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -107,8 +212,8 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
         tokio::select! {
             ev = rx.recv() => match ev {
                 Some(ev) => {
-                    fold(&mut rec, &ev);
-                    if let Some(f) = &forward {
+                    fold(rec, &ev);
+                    if let Some(f) = forward {
                         let _ = f.send(ev);
                     }
                     dirty = true;
@@ -123,55 +228,140 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
                 }
                 done_at_tick = p.messages_done;
                 if dirty || rec.state == TaskState::Running {
-                    inner.publish(&mut rec);
+                    inner.publish(rec);
                     dirty = false;
                 }
             }
         }
     }
-    watcher.abort();
-    let result = match engine.await {
+    match engine.await {
         Ok(Ok(report)) => Ok(report),
         Ok(Err(e)) => {
-            let (step, kind) = match &e {
-                MigrateError::Imap(i) if i.is_auth() => (StepKind::Connect, FailureKind::Auth),
-                MigrateError::Imap(i) if i.is_connect() => {
-                    (StepKind::Connect, FailureKind::Connect)
-                }
-                MigrateError::Imap(_) => (StepKind::Connect, FailureKind::Other),
-                MigrateError::Journal(_) => (StepKind::Emails, FailureKind::State),
-                MigrateError::Filter(_) => (StepKind::Emails, FailureKind::Usage),
+            let step = match &e {
+                MigrateError::Imap(_) => StepKind::Connect,
+                _ => StepKind::Emails,
             };
-            Err((step, kind, e.to_string()))
+            Err((step, FailureKind::of(&e), e.to_string()))
         }
         Err(e) => Err((
             StepKind::Emails,
             FailureKind::Other,
             format!("the migration stopped unexpectedly ({e}); run the task again to continue"),
         )),
-    };
-    let cancelled = cancel.is_cancelled();
-    if handing_off.load(Ordering::SeqCst) && result.is_ok() {
-        // Not an end: another process continues from the journal.
-        rec.state = TaskState::Interrupted;
-        rec.set_step(
-            StepKind::Emails,
-            StepState::Pending,
-            Some("handed over to a background mailshift process".into()),
-        );
-        inner.publish(&mut rec);
-        drop(lock);
-        return rec;
     }
-    finish(&mut rec, result, cancelled);
-    rec.ended = Some(inner.clock.now());
-    inner.store.clear_cancel(&rec.id);
-    inner.publish(&mut rec);
-    drop(lock);
+}
 
-    notice::send_for(&inner, &mut rec).await;
-    inner.publish(&mut rec);
-    rec
+/// The groupware steps, their counters published at most once a second.
+async fn run_groupware(
+    inner: &Arc<Inner>,
+    rec: &mut TaskRecord,
+    creds: &Credentials,
+    cancel: &CancellationToken,
+) -> groupware::Tally {
+    let spec = rec.spec.clone();
+    let id = rec.id.clone();
+    let pass = groupware::Pass {
+        spec: &spec,
+        creds,
+        state_dir: &inner.state_dir,
+        task_id: &id,
+        cancel: cancel.clone(),
+        dry: false,
+    };
+    let mut last = std::time::Instant::now();
+    let mut on_progress = |t: &groupware::Tally| {
+        settle_groupware(rec, t, false);
+        if last.elapsed() >= Duration::from_secs(1) {
+            inner.publish(rec);
+            last = std::time::Instant::now();
+        }
+    };
+    let tally = groupware::run(&pass, &mut on_progress).await;
+    inner.publish(rec);
+    tally
+}
+
+/// Put a groupware tally into the record's steps; `last` sets each step's end state.
+fn settle_groupware(rec: &mut TaskRecord, t: &groupware::Tally, last: bool) {
+    let mut first_failure: Option<(FailureKind, String)> = None;
+    for step in groupware::wanted_steps(&rec.spec) {
+        let counts = t.counts.get(&step).copied().unwrap_or_default();
+        let mut detail = counts.sentence(noun(step));
+        if let Some(notes) = t.notes.get(&step) {
+            detail.push_str("; ");
+            detail.push_str(&notes.join("; "));
+        }
+        let state = if let Some(f) = t.failed.get(&step) {
+            detail = f.text.clone();
+            first_failure.get_or_insert((f.kind, f.text.clone()));
+            StepState::Failed
+        } else if !last {
+            if counts.total > 0 {
+                StepState::Running
+            } else {
+                StepState::Pending
+            }
+        } else if t.cancelled && counts.handled() < counts.total.max(1) && counts.total == 0 {
+            detail = "cancelled before it started".into();
+            StepState::Skipped
+        } else if counts.failed > 0 {
+            first_failure.get_or_insert((
+                FailureKind::Other,
+                format!(
+                    "{} {} could not be copied; run the task again to retry them",
+                    counts.failed,
+                    noun(step)
+                ),
+            ));
+            StepState::Failed
+        } else {
+            StepState::Done
+        };
+        if let Some(s) = rec.step_mut(step) {
+            s.state = state;
+            s.detail = Some(detail);
+            s.counts = Some(counts);
+        }
+    }
+    if !last {
+        rec.progress.problems = merge_problems(&rec.progress.problems, &t.problems);
+        return;
+    }
+    rec.progress.problems = merge_problems(&rec.progress.problems, &t.problems);
+    if let Some((kind, text)) = first_failure {
+        if rec.state == TaskState::Finished {
+            rec.state = TaskState::Failed;
+            rec.failure = Some(kind);
+            rec.error = Some(text);
+        }
+    }
+    if t.cancelled && rec.state == TaskState::Finished {
+        rec.state = TaskState::Cancelled;
+    }
+}
+
+fn merge_problems(have: &[String], new: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = have.to_vec();
+    for p in new {
+        if !out.contains(p) {
+            out.push(p.clone());
+        }
+    }
+    let excess = out.len().saturating_sub(MAX_PROBLEMS);
+    out.drain(..excess);
+    out
+}
+
+fn noun(step: StepKind) -> &'static str {
+    match step {
+        StepKind::Calendars => "events",
+        StepKind::Tasks => "tasks",
+        StepKind::Contacts => "contacts",
+        StepKind::ContactGroups => "contact groups",
+        StepKind::InboxRules => "rule scripts",
+        StepKind::OutOfOffice => "out-of-office scripts",
+        _ => "items",
+    }
 }
 
 /// Fold one engine event into the record.
@@ -216,13 +406,17 @@ fn fold(rec: &mut TaskRecord, ev: &Event) {
 }
 
 /// The end state from the engine's result.
-fn finish(
-    rec: &mut TaskRecord,
-    result: Result<Report, (StepKind, FailureKind, String)>,
-    cancelled: bool,
-) {
+fn finish(rec: &mut TaskRecord, result: Option<MailResult>, cancelled: bool) {
     match result {
-        Ok(report) => {
+        None => {
+            rec.set_step(StepKind::Connect, StepState::Done, None);
+            rec.state = if cancelled {
+                TaskState::Cancelled
+            } else {
+                TaskState::Finished
+            };
+        }
+        Some(Ok(report)) => {
             let complete = report.complete();
             let emails = format!(
                 "{} copied, {} already there, {} failed, {} folders",
@@ -276,7 +470,7 @@ fn finish(
             }
             rec.report = Some(report);
         }
-        Err((step, kind, text)) => {
+        Some(Err((step, kind, text))) => {
             rec.state = TaskState::Failed;
             rec.failure = Some(kind);
             for s in rec.steps.iter_mut() {
@@ -286,6 +480,14 @@ fn finish(
             }
             rec.set_step(step, StepState::Failed, Some(text.clone()));
             rec.error = Some(text);
+        }
+    }
+    if rec.state == TaskState::Cancelled {
+        for s in rec.steps.iter_mut() {
+            if matches!(s.state, StepState::Pending | StepState::Running) {
+                s.state = StepState::Skipped;
+                s.detail.get_or_insert_with(|| "cancelled".into());
+            }
         }
     }
     if let Some(s) = rec.step_mut(StepKind::Notify) {

@@ -140,6 +140,67 @@ pub struct EndpointSpec {
     /// Trust this PEM certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// Where this side serves calendars, contacts and Sieve scripts (same login and password).
+    #[serde(default, skip_serializing_if = "Groupware::is_empty")]
+    pub groupware: Groupware,
+}
+
+/// One side's groupware services, beside its IMAP server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Groupware {
+    /// The CalDAV/CardDAV URL to start discovery from (`https://host/` or a principal URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dav_url: Option<String>,
+    /// The ManageSieve server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sieve: Option<SieveServer>,
+}
+
+impl Groupware {
+    pub fn is_empty(&self) -> bool {
+        self.dav_url.is_none() && self.sieve.is_none()
+    }
+}
+
+/// A ManageSieve server (RFC 5804; port 4190 by default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SieveServer {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+}
+
+impl SieveServer {
+    pub const DEFAULT_PORT: u16 = 4190;
+
+    /// `HOST[:PORT]`; STARTTLS unless `plain` (loopback and trusted networks only).
+    pub fn parse(text: &str, plain: bool) -> Result<SieveServer, String> {
+        let text = text.trim();
+        let (host, port) = match text.rsplit_once(':') {
+            Some((h, p)) if !h.contains(']') || h.ends_with(']') => (
+                h,
+                p.parse::<u16>().map_err(|_| {
+                    format!("'{p}' is not a port number in the ManageSieve server '{text}'")
+                })?,
+            ),
+            _ => (text, Self::DEFAULT_PORT),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() {
+            return Err(format!(
+                "the ManageSieve server '{text}' has no host: give HOST or HOST:PORT"
+            ));
+        }
+        Ok(SieveServer {
+            host: host.to_string(),
+            port,
+            security: if plain {
+                Security::None
+            } else {
+                Security::Starttls
+            },
+        })
+    }
 }
 
 impl EndpointSpec {
@@ -222,9 +283,70 @@ impl TaskSpec {
                     self.destination.server_type,
                     o,
                 )
+                .or_else(|| self.missing_service(o))
                 .map(|why| (o, why))
             })
             .collect()
+    }
+
+    /// Remove the options no configured server can move (no CalDAV/CardDAV URL or
+    /// ManageSieve server on one side); returns them with the reason.
+    pub fn drop_unserved(&mut self) -> Vec<(MigrationOption, String)> {
+        let dropped: Vec<(MigrationOption, String)> = self
+            .options
+            .iter()
+            .filter_map(|o| self.missing_service(o).map(|why| (o, why)))
+            .collect();
+        self.options = self
+            .options
+            .iter()
+            .filter(|o| !dropped.iter().any(|(d, _)| d == o))
+            .collect();
+        dropped
+    }
+
+    /// Why `option` has no server to talk to on one side, if it has none.
+    fn missing_service(&self, option: MigrationOption) -> Option<String> {
+        let service = service_of(option)?;
+        [("source", &self.source), ("destination", &self.destination)]
+            .into_iter()
+            .find_map(|(side, ep)| {
+                let missing = match service {
+                    Service::Dav => ep.groupware.dav_url.is_none(),
+                    Service::Sieve => ep.groupware.sieve.is_none(),
+                };
+                missing.then(|| match service {
+                    Service::Dav => format!(
+                        "{option}: mailshift does not know the {side}'s CalDAV/CardDAV server (the CLI takes --{}-dav URL)",
+                        &side[..3]
+                    ),
+                    Service::Sieve => format!(
+                        "{option}: mailshift does not know the {side}'s ManageSieve server (the CLI takes --{}-sieve HOST[:PORT])",
+                        &side[..3]
+                    ),
+                })
+            })
+    }
+}
+
+/// The protocol that moves an option (e-mails go over IMAP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// CalDAV/CardDAV.
+    Dav,
+    /// ManageSieve.
+    Sieve,
+}
+
+/// Which groupware protocol moves `option`; None for e-mails.
+pub fn service_of(option: MigrationOption) -> Option<Service> {
+    match option {
+        MigrationOption::Emails => None,
+        MigrationOption::Calendars
+        | MigrationOption::Tasks
+        | MigrationOption::Contacts
+        | MigrationOption::ContactGroups => Some(Service::Dav),
+        MigrationOption::InboxRules | MigrationOption::OutOfOffice => Some(Service::Sieve),
     }
 }
 

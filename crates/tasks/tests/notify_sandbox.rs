@@ -28,6 +28,7 @@ fn spec(d: &Dovecot, notify: &str) -> TaskSpec {
         login: login.into(),
         insecure: false,
         ca_file: None,
+        groupware: Default::default(),
     };
     TaskSpec {
         source: ep("alice"),

@@ -40,6 +40,7 @@ fn ep(d: &Dovecot, login: &str) -> EndpointSpec {
         login: login.into(),
         insecure: false,
         ca_file: None,
+        groupware: Default::default(),
     }
 }
 
@@ -344,6 +345,7 @@ async fn specs_that_cannot_run_are_refused_before_anything_starts() {
             login: "x@a.example".into(),
             insecure: false,
             ca_file: None,
+            groupware: Default::default(),
         },
         destination: EndpointSpec {
             server_type: ServerType::MxPlan,
@@ -354,6 +356,7 @@ async fn specs_that_cannot_run_are_refused_before_anything_starts() {
             login: "x@b.example".into(),
             insecure: false,
             ca_file: None,
+            groupware: Default::default(),
         },
         options: OptionSet::all(),
         notify: None,

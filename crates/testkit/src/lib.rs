@@ -6,6 +6,7 @@ pub mod dovecot;
 mod error;
 pub mod fault;
 pub mod oracle;
+pub mod radicale;
 pub mod seed;
 
 pub use dovecot::{Dovecot, DovecotOptions, Layout};

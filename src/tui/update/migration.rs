@@ -103,6 +103,17 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
             return None;
         }
     };
+    let mut d = d;
+    // A side on one of the panel's platforms gets that platform's groupware services.
+    for ep in [&mut d.spec.source, &mut d.spec.destination] {
+        let platform = app.backend.panel().platforms.iter().find(|p| {
+            let e = crate::tui::backend::platform_endpoint(p, "");
+            e.host == ep.host && e.port == ep.port
+        });
+        if let Some(full) = platform.and_then(|p| app.backend.imap_endpoint(p.id, &ep.login)) {
+            ep.groupware = full.groupware;
+        }
+    }
     let src = secret(app, form, Side::Source, &d.spec.source);
     let dst = secret(app, form, Side::Destination, &d.spec.destination);
     if src.is_none() {

@@ -215,15 +215,19 @@ fn task_of(app: &App, w: &Wizard) -> Result<(TaskSpec, Credentials), String> {
         .precheck(app.backend.panel())
         .map(|p| p.allowed)
         .unwrap_or_else(mailshift_panel::migration::OptionSet::emails);
+    let mut spec = TaskSpec {
+        source,
+        destination,
+        options,
+        notify: None,
+        tuning: Tuning::default(),
+        project: None,
+    };
+    for (option, why) in spec.drop_unserved() {
+        tracing::info!(%option, "left out of the wizard's migration: {why}");
+    }
     Ok((
-        TaskSpec {
-            source,
-            destination,
-            options,
-            notify: None,
-            tuning: Tuning::default(),
-            project: None,
-        },
+        spec,
         Credentials {
             source: src_secret,
             destination: dst_secret,

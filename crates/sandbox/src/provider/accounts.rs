@@ -16,6 +16,13 @@ impl PlatformMail {
         }
     }
 
+    fn groupware_err(&self, source: crate::GroupwareError) -> SandboxError {
+        SandboxError::Groupware {
+            platform: self.label.clone(),
+            source,
+        }
+    }
+
     fn save_logins(&self, root: &super::Layout) -> Result<(), SandboxError> {
         self.directory
             .save(&root.directory(&self.service))
@@ -50,6 +57,14 @@ impl Sandbox {
         m.store
             .set_quota(&login, Some(quota))
             .map_err(|e| m.mail_err(e))?;
+        if let Some(g) = &m.groupware {
+            g.store
+                .delete_account(&login)
+                .map_err(|e| m.groupware_err(e))?;
+            g.store
+                .create_account(&login)
+                .map_err(|e| m.groupware_err(e))?;
+        }
         m.directory.set_password(&login, &password);
         m.save_logins(&self.layout)?;
         self.commit_panel(next)?;
@@ -81,6 +96,11 @@ impl Sandbox {
             });
         }
         m.save_logins(&self.layout)?;
+        if let Some(g) = &m.groupware {
+            g.store
+                .rename_account(&old, &new)
+                .map_err(|e| m.groupware_err(e))?;
+        }
         let service = m.service.clone();
         if let Some(bytes) = self.saved.simulated_bytes.remove(&size_key(&service, &old)) {
             self.saved
@@ -105,6 +125,11 @@ impl Sandbox {
         let m = self.platform_mail(platform)?;
         if m.store.account_exists(&login) {
             m.store.delete_account(&login).map_err(|e| m.mail_err(e))?;
+        }
+        if let Some(g) = &m.groupware {
+            g.store
+                .delete_account(&login)
+                .map_err(|e| m.groupware_err(e))?;
         }
         m.directory.remove(&login);
         m.save_logins(&self.layout)?;

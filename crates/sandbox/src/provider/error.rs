@@ -8,7 +8,7 @@ use mailshift_panel::{PanelError, PlatformId};
 use mailshift_store::StateError;
 use thiserror::Error;
 
-use crate::{DirectoryError, ServerError, StoreError};
+use crate::{DirectoryError, GroupwareError, ServerError, StoreError};
 
 #[derive(Debug, Error)]
 pub enum SandboxError {
@@ -46,6 +46,22 @@ pub enum SandboxError {
     DemoData { file: &'static str, reason: String },
     #[error("platform {0} has no sandbox IMAP server (it was added after the sandbox started): restart the sandbox")]
     NoServer(PlatformId),
+    #[error(
+        "the sandbox calendars, contacts or rules of {platform} refused the operation: {source}"
+    )]
+    Groupware {
+        platform: String,
+        #[source]
+        source: GroupwareError,
+    },
+    #[error("cannot start the sandbox CalDAV/CardDAV or ManageSieve server of {platform}: {source} (is the port free?)")]
+    GroupwareServer {
+        platform: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("platform {0} has no calendars, contacts or rules (only Exchange platforms do)")]
+    NoGroupware(PlatformId),
     #[error("the sandbox setup task failed: {0}")]
     Task(String),
 }

@@ -46,6 +46,11 @@ impl Layout {
         self.root.join("directory").join(format!("{service}.json"))
     }
 
+    /// The calendars, address books and Sieve scripts of one platform.
+    pub fn groupware(&self, service: &str) -> PathBuf {
+        self.root.join("groupware").join(service)
+    }
+
     /// DNS zones, pending changes and simulated sizes.
     pub fn state_file(&self) -> PathBuf {
         self.root.join("sandbox.json")

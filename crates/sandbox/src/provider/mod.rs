@@ -30,8 +30,12 @@ pub use options::SandboxOptions;
 
 use saved::SavedState;
 
+use crate::groupware::{self, GroupwareServers};
 use crate::smtp::SandboxRelayService;
-use crate::{Directory, MailStore, SandboxImap, SandboxImapHandle, SandboxRelay};
+use crate::{
+    Directory, GroupwareEndpoints, GroupwareSummary, MailStore, SandboxImap, SandboxImapHandle,
+    SandboxRelay,
+};
 
 /// The sandbox login of a panel address: the full address in lower case.
 pub fn login_of(address: &str) -> String {
@@ -48,6 +52,8 @@ struct PlatformMail {
     store: Arc<MailStore>,
     directory: Arc<Directory>,
     server: SandboxImapHandle,
+    /// CalDAV/CardDAV and ManageSieve, on platforms whose kind has groupware.
+    groupware: Option<GroupwareServers>,
 }
 
 /// A running sandbox. Stop it with [`Sandbox::shutdown`] (dropping it also stops the
@@ -121,6 +127,12 @@ impl Sandbox {
             let bind = SocketAddr::new(LOOPBACK, port).to_string();
             let server =
                 SandboxImap::start(store.clone(), directory.clone(), &bind, &label).await?;
+            let groupware = match groupware::serves_groupware(p.kind) {
+                true => Some(
+                    start_groupware(&layout, &p.service_name, &label, &directory, &opts).await?,
+                ),
+                false => None,
+            };
             published.insert(p.id, p.endpoints.clone());
             p.endpoints = runtime_endpoints(server.local_addr());
             mail.push(PlatformMail {
@@ -130,6 +142,7 @@ impl Sandbox {
                 store,
                 directory,
                 server,
+                groupware,
             });
         }
         let smtp = {
@@ -220,6 +233,32 @@ impl Sandbox {
         Ok(&self.platform_mail(platform)?.store)
     }
 
+    /// Where platform `id`'s CalDAV/CardDAV and ManageSieve servers listen; `None` for
+    /// platforms without groupware (or unknown ones).
+    pub fn groupware(&self, platform: PlatformId) -> Option<GroupwareEndpoints> {
+        let m = self.mail.iter().find(|m| m.id == platform)?;
+        m.groupware.as_ref().map(GroupwareServers::endpoints)
+    }
+
+    /// What `login` holds on platform `id`: calendars, events, tasks, contacts, scripts.
+    pub fn groupware_summary(
+        &self,
+        platform: PlatformId,
+        login: &str,
+    ) -> Result<GroupwareSummary, SandboxError> {
+        let m = self.platform_mail(platform)?;
+        let g = m
+            .groupware
+            .as_ref()
+            .ok_or(SandboxError::NoGroupware(platform))?;
+        g.store
+            .summary(&login_of(login))
+            .map_err(|source| SandboxError::Groupware {
+                platform: m.label.clone(),
+                source,
+            })
+    }
+
     /// Save the DNS state (zones and countdowns) and stop every server.
     pub async fn shutdown(self) {
         if let Err(e) = self.save_state() {
@@ -228,6 +267,9 @@ impl Sandbox {
         self.smtp.shutdown().await;
         for m in self.mail {
             m.server.shutdown().await;
+            if let Some(g) = m.groupware {
+                g.shutdown().await;
+            }
         }
         drop(self.zones);
     }
@@ -261,6 +303,30 @@ impl Sandbox {
         saved.save(&self.layout.state_file())?;
         Ok(())
     }
+}
+
+/// Open a groupware platform's store and start its DAV and ManageSieve servers.
+async fn start_groupware(
+    layout: &Layout,
+    service: &str,
+    label: &str,
+    directory: &Arc<Directory>,
+    opts: &SandboxOptions,
+) -> Result<GroupwareServers, SandboxError> {
+    let root = layout.groupware(service);
+    let store = groupware::open_store(&root, directory, opts.seed).map_err(|source| {
+        SandboxError::Groupware {
+            platform: label.to_string(),
+            source,
+        }
+    })?;
+    let bind = SocketAddr::new(LOOPBACK, 0).to_string();
+    GroupwareServers::start(Arc::new(store), directory.clone(), &bind, &bind)
+        .await
+        .map_err(|source| SandboxError::GroupwareServer {
+            platform: label.to_string(),
+            source,
+        })
 }
 
 /// Where a client reaches a sandbox platform: plain IMAP on loopback, no SMTP (port 0).

@@ -12,6 +12,7 @@ use super::demo_zones::demo_zones;
 use super::layout::Layout;
 use super::saved::{size_key, SavedState};
 use super::{login_of, to_imap_name, SandboxError};
+use crate::groupware::{self, GroupwareStore};
 use crate::{Directory, MailStore};
 
 /// Replace the live sandbox under `home` with a freshly seeded one.
@@ -30,6 +31,13 @@ fn remove_if_present(dir: &Path) -> Result<(), SandboxError> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(SandboxError::io(dir, e)),
+    }
+}
+
+fn groupware_err(platform: &str, source: crate::GroupwareError) -> SandboxError {
+    SandboxError::Groupware {
+        platform: platform.to_string(),
+        source,
     }
 }
 
@@ -56,11 +64,24 @@ fn write_seed(layout: &Layout, seed: u64) -> Result<(), SandboxError> {
             .configured_accounts()
             .map(|a| (a.address(), a.display_name.clone(), a.quota_bytes))
             .collect();
-        for (address, name, quota) in accounts {
+        let groupware = match groupware::serves_groupware(platform.kind) {
+            true => Some(
+                GroupwareStore::open(layout.groupware(&platform.service_name))
+                    .map_err(|source| groupware_err(&label, source))?,
+            ),
+            false => None,
+        };
+        // One account per groupware platform has its out-of-office switched on.
+        let away = (seed % accounts.len().max(1) as u64) as usize;
+        for (i, (address, name, quota)) in accounts.into_iter().enumerate() {
             let login = login_of(&address);
             store.create_account(&login).map_err(mail_err)?;
             store.set_quota(&login, Some(quota)).map_err(mail_err)?;
             directory.set_password(&login, DEMO_PASSWORD);
+            if let Some(g) = &groupware {
+                groupware::demo::seed_account(g, &login, &name, seed, i == away)
+                    .map_err(|source| groupware_err(&label, source))?;
+            }
             let mut simulated = None;
             if let Some(account) = plan.account(&address) {
                 for folder in &account.folders {

@@ -372,6 +372,7 @@ impl SideParts {
             login: self.login.clone()?,
             insecure: false,
             ca_file: None,
+            groupware: Default::default(),
         })
     }
 
