@@ -448,5 +448,9 @@ async fn https_to_a_plain_http_port_is_a_tls_error() {
     let dav = client(&url, "alice", "pw");
     let err = dav.discover().await.unwrap_err();
     assert!(matches!(err, DavError::Tls { .. }), "{err:?}");
-    assert!(err.to_string().contains(&format!("127.0.0.1:{}", server.port())), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("127.0.0.1:{}", server.port())),
+        "{err}"
+    );
 }

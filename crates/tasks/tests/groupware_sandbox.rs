@@ -110,3 +110,207 @@ async fn every_option_moves_between_two_exchange_accounts_of_the_sandbox() {
     assert_eq!(left.active_script, None);
     sb.shutdown().await;
 }
+
+/// Radicale + Pigeonhole to the sandbox: what the destination cannot hold (a script
+/// needing `enotify`, which the sandbox lacks) is known before anything moves, and the
+/// rest moves across two different server implementations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_destination_cannot_hold_is_said_before_the_start() {
+    use mailshift_dav::{CollectionKind, CollectionProps, DavAccount, DavClient};
+    use mailshift_engine::imap::TlsOptions;
+    use mailshift_panel::migration::MigrationOption;
+    use mailshift_sieve::{SieveAccount, SieveClient};
+    use mailshift_testkit::radicale::Radicale;
+    use mailshift_testkit::{Dovecot, DovecotOptions};
+    use std::time::Duration;
+
+    if !Dovecot::is_available() || !Radicale::is_available() {
+        assert!(std::env::var("CI").map_or(true, |v| v != "true"));
+        eprintln!("SKIPPED: dovecot or radicale is not installed");
+        return;
+    }
+    const SRC: &str = "ann@x.test";
+    const PW: &str = "Ann-pass-Quail-33";
+    let d = Dovecot::start_with(DovecotOptions {
+        managesieve: true,
+        ..DovecotOptions::default()
+    })
+    .unwrap();
+    d.add_user(SRC, PW).unwrap();
+    let r = Radicale::start().unwrap();
+    r.add_user(SRC, PW).unwrap();
+
+    // Source: a calendar with two events, a plain rule and an enotify rule (active).
+    let c = DavClient::new(DavAccount {
+        base_url: r.base_url(),
+        user: SRC.into(),
+        password: Secret::new(PW),
+        tls: TlsOptions::default(),
+        timeout: Duration::from_secs(30),
+    })
+    .unwrap();
+    let home = c.discover().await.unwrap().calendars.unwrap();
+    let cal = c
+        .create_collection(
+            &home,
+            "team",
+            &CollectionProps {
+                display_name: Some("Team".into()),
+                components: vec!["VEVENT".into()],
+                ..CollectionProps::default()
+            },
+            CollectionKind::Calendar,
+        )
+        .await
+        .unwrap();
+    for i in 0..2 {
+        let body = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:team-{i}\r\nDTSTAMP:20260101T090000Z\r\nDTSTART:20261202T090000Z\r\nSUMMARY:Standup {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+        c.put_new(&format!("{cal}team-{i}.ics"), "text/calendar", body.as_bytes())
+            .await
+            .unwrap();
+    }
+    let mut s = SieveClient::connect(&SieveAccount {
+        host: "127.0.0.1".into(),
+        port: d.sieve_port().unwrap(),
+        security: Security::None,
+        user: SRC.into(),
+        password: Secret::new(PW),
+        tls: TlsOptions::default(),
+        timeout: Duration::from_secs(30),
+    })
+    .await
+    .unwrap();
+    s.put("plain", "require \"fileinto\";\r\nfileinto \"INBOX\";\r\n")
+        .await
+        .unwrap();
+    s.put(
+        "alerts",
+        "require [\"enotify\"];\r\nnotify \"mailto:boss@y.test\";\r\n",
+    )
+    .await
+    .unwrap();
+    let _ = s.logout().await;
+
+    let home_dir = tempfile::tempdir().unwrap();
+    let mut sb = Sandbox::start(home_dir.path(), SandboxOptions::default())
+        .await
+        .unwrap();
+    let (pid, domain) = {
+        let p = sb
+            .panel()
+            .platforms
+            .iter()
+            .find(|p| p.kind == PlatformKind::Exchange)
+            .unwrap();
+        (p.id, p.configured_accounts().next().unwrap().domain.clone())
+    };
+    let to = sb
+        .create_account(
+            pid,
+            NewAccount {
+                local_part: "kim.lee".into(),
+                domain,
+                display_name: String::new(),
+                password: NEW_PASS.into(),
+                quota_bytes: None,
+            },
+        )
+        .unwrap();
+    let g = sb.groupware(pid).unwrap();
+    let p = sb.panel().platform(pid).unwrap();
+    let spec = TaskSpec {
+        source: EndpointSpec {
+            server_type: ServerType::Exchange,
+            host: "127.0.0.1".into(),
+            port: d.port(),
+            security: Security::None,
+            auth: Default::default(),
+            login: SRC.into(),
+            insecure: false,
+            ca_file: None,
+            groupware: Groupware {
+                dav_url: Some(r.base_url()),
+                sieve: Some(SieveServer {
+                    host: "127.0.0.1".into(),
+                    port: d.sieve_port().unwrap(),
+                    security: Security::None,
+                }),
+            },
+        },
+        destination: EndpointSpec {
+            server_type: ServerType::Exchange,
+            host: p.endpoints.host.clone(),
+            port: p.endpoints.imap_port,
+            security: Security::None,
+            auth: Default::default(),
+            login: to.clone(),
+            insecure: false,
+            ca_file: None,
+            groupware: Groupware {
+                dav_url: Some(g.dav_url.clone()),
+                sieve: Some(SieveServer {
+                    host: g.sieve.ip().to_string(),
+                    port: g.sieve.port(),
+                    security: Security::None,
+                }),
+            },
+        },
+        options: [
+            MigrationOption::Emails,
+            MigrationOption::Calendars,
+            MigrationOption::InboxRules,
+        ]
+        .into_iter()
+        .collect(),
+        notify: None,
+        tuning: Tuning::default(),
+        project: None,
+    };
+    let state = tempfile::tempdir().unwrap();
+    let m = Migrator::open(state.path(), Clock::system()).unwrap();
+    let mut updates = m.subscribe();
+    let handle = m
+        .start(
+            spec,
+            Credentials {
+                source: Secret::new(PW),
+                destination: Secret::new(NEW_PASS),
+            },
+        )
+        .unwrap();
+    // The warning is published while nothing has moved yet.
+    let mut early = None;
+    while let Ok(Ok(rec)) = tokio::time::timeout(Duration::from_secs(60), updates.recv()).await
+    {
+        let rules = rec
+            .steps
+            .iter()
+            .find(|s| s.kind == StepKind::InboxRules)
+            .unwrap();
+        let detail = rules.detail.clone().unwrap_or_default();
+        if detail.contains("known before the start") {
+            early = Some((detail, rec.progress.messages_done, rules.counts));
+            break;
+        }
+        if rec.state.is_ended() {
+            break;
+        }
+    }
+    let (detail, mails, counts) = early.expect("a record with the rehearsal's warning");
+    assert!(
+        detail.contains("enotify") && detail.contains("alerts"),
+        "{detail}"
+    );
+    assert_eq!((mails, counts), (0, None), "nothing had moved yet");
+    let rec = handle.wait().await;
+    assert_eq!(rec.state, TaskState::Finished, "{rec:#?}");
+    let rules = rec.steps.iter().find(|s| s.kind == StepKind::InboxRules).unwrap();
+    let counts = rules.counts.unwrap();
+    assert_eq!((counts.copied, counts.refused), (1, 1), "{rules:?}");
+    let cal = rec.steps.iter().find(|s| s.kind == StepKind::Calendars).unwrap();
+    assert_eq!(cal.counts.unwrap().copied, 2, "{cal:?}");
+    let held = sb.groupware_summary(pid, &to).unwrap();
+    assert_eq!(held.scripts, 1);
+    assert!(held.events >= 2, "{held:?}");
+    sb.shutdown().await;
+}

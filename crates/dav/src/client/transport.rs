@@ -244,12 +244,14 @@ impl DavClient {
                 secs: self.inner.timeout.as_secs().max(1),
             };
         }
+        eprintln!("DBG {e:?}");
         let cause = cause_chain(&e);
         let lower = cause.to_ascii_lowercase();
         if url.scheme() == "https"
-            && ["certificate", "tls", "handshake", "peer", "alert"]
-                .iter()
-                .any(|w| lower.contains(w))
+            && (tls_failure(&e)
+                || ["certificate", "tls", "handshake", "alert"]
+                    .iter()
+                    .any(|w| lower.contains(w)))
         {
             return DavError::Tls {
                 addr: addr_of(url),
@@ -280,6 +282,20 @@ pub(super) fn addr_of(url: &Url) -> String {
         url.host_str().unwrap_or("?"),
         url.port_or_known_default().unwrap_or(0)
     )
+}
+
+/// rustls reports handshake failures as `io::Error`s of kind `InvalidData`.
+fn tls_failure(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData)
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// The error and its sources, deepest last, without repeating reqwest's URL prefix.

@@ -10,7 +10,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 
-use crate::groupware::{CollectionKind, GroupwareStore};
+use crate::groupware::{CollectionKind, GroupwareError, GroupwareStore};
 use crate::Directory;
 
 use super::props::{self, Resource};
@@ -132,18 +132,21 @@ fn dispatch(ctx: &Ctx, user: &str, parts: &Parts, target: Target, body: Bytes) -
 }
 
 /// Load what `target` names (`None`: it does not exist).
-pub fn resource(ctx: &Ctx, target: &Target, data: bool) -> Result<Option<Resource>, Reply> {
+pub fn resource(
+    ctx: &Ctx,
+    target: &Target,
+    data: bool,
+) -> Result<Option<Resource>, GroupwareError> {
     Ok(match target {
         Target::Root => Some(Resource::Root),
         Target::Principal(l) => Some(Resource::Principal(l.clone())),
         Target::Home(l, k) => Some(Resource::Home(l.clone(), *k)),
         Target::Collection(l, k, c) => ctx
             .store
-            .collection(l, *k, c)
-            .map_err(reply::store_error)?
+            .collection(l, *k, c)?
             .map(|c| Resource::Collection(l.clone(), c)),
         Target::Object(l, k, c, o) => {
-            let Some(bytes) = ctx.store.object(l, *k, c, o).map_err(reply::store_error)? else {
+            let Some(bytes) = ctx.store.object(l, *k, c, o)? else {
                 return Ok(None);
             };
             Some(Resource::Object {
@@ -162,7 +165,12 @@ pub fn resource(ctx: &Ctx, target: &Target, data: bool) -> Result<Option<Resourc
 }
 
 /// The members of a resource (Depth: 1).
-fn children(ctx: &Ctx, user: &str, r: &Resource, data: bool) -> Result<Vec<Resource>, Reply> {
+fn children(
+    ctx: &Ctx,
+    user: &str,
+    r: &Resource,
+    data: bool,
+) -> Result<Vec<Resource>, GroupwareError> {
     Ok(match r {
         Resource::Root => vec![Resource::Principal(user.to_string())],
         Resource::Principal(l) => vec![
@@ -171,22 +179,15 @@ fn children(ctx: &Ctx, user: &str, r: &Resource, data: bool) -> Result<Vec<Resou
         ],
         Resource::Home(l, k) => ctx
             .store
-            .collections(l, *k)
-            .map_err(reply::store_error)?
+            .collections(l, *k)?
             .into_iter()
             .map(|c| Resource::Collection(l.clone(), c))
             .collect(),
         Resource::Collection(l, c) => {
             let mut out = Vec::new();
-            for meta in ctx
-                .store
-                .objects(l, c.kind, &c.name)
-                .map_err(reply::store_error)?
-            {
+            for meta in ctx.store.objects(l, c.kind, &c.name)? {
                 let data = if data {
-                    ctx.store
-                        .object(l, c.kind, &c.name, &meta.name)
-                        .map_err(reply::store_error)?
+                    ctx.store.object(l, c.kind, &c.name, &meta.name)?
                 } else {
                     None
                 };
@@ -213,13 +214,13 @@ fn propfind(ctx: &Ctx, user: &str, target: Target, body: &[u8], depth_one: bool)
     let r = match resource(ctx, &target, data) {
         Ok(Some(r)) => r,
         Ok(None) => return reply::status(StatusCode::NOT_FOUND),
-        Err(e) => return e,
+        Err(e) => return reply::store_error(e),
     };
     let mut responses = vec![props::response(&r, user, &req)];
     if depth_one {
         match children(ctx, user, &r, data) {
             Ok(kids) => responses.extend(kids.iter().map(|k| props::response(k, user, &req))),
-            Err(e) => return e,
+            Err(e) => return reply::store_error(e),
         }
     }
     reply::multistatus(xml::multistatus(&responses))
@@ -246,7 +247,7 @@ fn report(ctx: &Ctx, user: &str, target: Target, body: &[u8]) -> Reply {
                     Some(t) if in_collection(&t, login, *kind, coll) => {
                         match resource(ctx, &t, data) {
                             Ok(r) => r,
-                            Err(e) => return e,
+                            Err(e) => return reply::store_error(e),
                         }
                     }
                     _ => None,
@@ -265,11 +266,11 @@ fn report(ctx: &Ctx, user: &str, target: Target, body: &[u8]) -> Reply {
             let parent = match resource(ctx, &target, false) {
                 Ok(Some(r)) => r,
                 Ok(None) => return reply::status(StatusCode::NOT_FOUND),
-                Err(e) => return e,
+                Err(e) => return reply::store_error(e),
             };
             let kids = match children(ctx, user, &parent, true) {
                 Ok(k) => k,
-                Err(e) => return e,
+                Err(e) => return reply::store_error(e),
             };
             let want_data = props::wants_data(&req);
             let responses: Vec<String> = kids

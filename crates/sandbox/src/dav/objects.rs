@@ -8,7 +8,7 @@ use hyper::StatusCode;
 
 use mailshift_dav::item::{inspect, ItemError, ItemKind};
 
-use crate::groupware::{etag_of, CollectionKind};
+use crate::groupware::{etag_of, CollectionKind, GroupwareError};
 
 use super::handler::Ctx;
 use super::preconditions::satisfied;
@@ -107,7 +107,7 @@ pub fn put(ctx: &Ctx, parts: &Parts, target: Target, body: &[u8]) -> Reply {
             );
         }
         Ok(None) => {}
-        Err(e) => return e,
+        Err(e) => return reply::store_error(e),
     }
     match ctx.store.put_object(l, *k, c, o, body) {
         Ok(out) => {
@@ -158,17 +158,10 @@ fn uid_owner(
     collection: &str,
     name: &str,
     uid: &str,
-) -> Result<Option<String>, Reply> {
-    let objects = ctx
-        .store
-        .objects(login, kind, collection)
-        .map_err(reply::store_error)?;
+) -> Result<Option<String>, GroupwareError> {
+    let objects = ctx.store.objects(login, kind, collection)?;
     for meta in objects.into_iter().filter(|m| m.name != name) {
-        let Some(bytes) = ctx
-            .store
-            .object(login, kind, collection, &meta.name)
-            .map_err(reply::store_error)?
-        else {
+        let Some(bytes) = ctx.store.object(login, kind, collection, &meta.name)? else {
             continue;
         };
         if inspect(item_kind(kind), &bytes).is_ok_and(|i| i.uid == uid) {
