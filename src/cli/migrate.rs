@@ -220,25 +220,6 @@ pub async fn run(args: MigrateArgs) -> i32 {
         Ok(d) => d,
         Err(e) => return fail(exit::STATE, e.to_string()),
     };
-    if args.dry_run {
-        return dry_run(args, src, dst, state_dir).await;
-    }
-    let relay = match args.relay.relay(args.insecure) {
-        Ok(r) => r,
-        Err(e) => return fail(exit::USAGE, e),
-    };
-    if args.notify.is_some() && relay.is_none() {
-        return fail(
-            exit::USAGE,
-            "--notify needs a relay to send through: pass --smtp-host (or set MAILSHIFT_SMTP_HOST)"
-                .into(),
-        );
-    }
-    let migrator = match Migrator::open(&state_dir, super::clock()) {
-        Ok(m) => m,
-        Err(e) => return fail(exit::STATE, e.to_string()),
-    };
-    migrator.set_relay(relay);
     let mut source = spec_of(args.src_type, &src);
     let mut destination = spec_of(args.dst_type, &dst);
     for (ep, dav, sieve) in [
@@ -272,6 +253,25 @@ pub async fn run(args: MigrateArgs) -> i32 {
         source: src.secret.clone(),
         destination: dst.secret.clone(),
     };
+    if args.dry_run {
+        return dry_run(args, src, dst, state_dir, &spec, &creds).await;
+    }
+    let relay = match args.relay.relay(args.insecure) {
+        Ok(r) => r,
+        Err(e) => return fail(exit::USAGE, e),
+    };
+    if args.notify.is_some() && relay.is_none() {
+        return fail(
+            exit::USAGE,
+            "--notify needs a relay to send through: pass --smtp-host (or set MAILSHIFT_SMTP_HOST)"
+                .into(),
+        );
+    }
+    let migrator = match Migrator::open(&state_dir, super::clock()) {
+        Ok(m) => m,
+        Err(e) => return fail(exit::STATE, e.to_string()),
+    };
+    migrator.set_relay(relay);
     let (tx, rx) = mpsc::unbounded_channel();
     let handle = match migrator.start_with_events(spec, creds, Some(tx)) {
         Ok(h) => h,
@@ -417,7 +417,39 @@ async fn dry_run(
     src: Endpoint,
     dst: Endpoint,
     state_dir: std::path::PathBuf,
+    spec: &TaskSpec,
+    creds: &Credentials,
 ) -> i32 {
+    if let Some((_, why)) = spec.unsupported().into_iter().next() {
+        return super::fail(args.json, exit::USAGE, &why);
+    }
+    let mut groupware = serde_json::Map::new();
+    if !mailshift_tasks::groupware::wanted_steps(spec).is_empty() {
+        match mailshift_tasks::groupware::rehearse(spec, creds).await {
+            Ok(t) => {
+                for step in mailshift_tasks::groupware::wanted_steps(spec) {
+                    let notes = t.notes.get(&step).cloned().unwrap_or_default();
+                    if !args.json {
+                        let line = match notes.is_empty() {
+                            true => "both sides are ready".to_string(),
+                            false => notes.join("; "),
+                        };
+                        eprintln!("  {:<15} {line}", step.label());
+                    }
+                    groupware.insert(step.label().to_string(), serde_json::json!(notes));
+                }
+            }
+            Err(f) => {
+                return super::fail(args.json, super::failure_code(Some(f.kind)), &f.text)
+            }
+        }
+        if !spec.options.contains(mailshift_panel::migration::MigrationOption::Emails) {
+            if args.json {
+                println!("{}", serde_json::json!({ "dry_run": true, "groupware": groupware }));
+            }
+            return exit::OK;
+        }
+    }
     let migration = Migration {
         src,
         dst,
@@ -440,7 +472,11 @@ async fn dry_run(
     match result {
         Ok(report) => {
             if args.json {
-                println!("{}", report_json(&report));
+                let mut v = report_json(&report);
+                if !groupware.is_empty() {
+                    v["groupware"] = serde_json::Value::Object(groupware);
+                }
+                println!("{v}");
             } else {
                 eprint!("{}", report.to_text());
             }

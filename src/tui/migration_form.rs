@@ -90,8 +90,15 @@ fn platform_url(p: &Platform) -> String {
 fn default_source_url(t: ServerType, panel: &PanelState) -> String {
     match t {
         ServerType::Gmail => "imaps://imap.gmail.com".into(),
-        ServerType::Exchange => "imaps://outlook.office365.com".into(),
         ServerType::Imap => String::new(),
+        // The panel's own Exchange platform first (its groupware comes along), else
+        // Microsoft's hosted Exchange.
+        ServerType::Exchange => panel
+            .platforms
+            .iter()
+            .find(|p| Some(p.kind) == t.platform())
+            .map(platform_url)
+            .unwrap_or_else(|| "imaps://outlook.office365.com".into()),
         ServerType::MxPlan | ServerType::EmailPro => panel
             .platforms
             .iter()
@@ -439,7 +446,7 @@ mod tests {
         type_into(&mut f, DST_LOGIN, "john@example.com");
         type_into(&mut f, NOTIFY, "boss@example.com");
         let d = draft(&f, &panel).unwrap();
-        assert_eq!(d.spec.source.host, "outlook.office365.com");
+        assert_eq!(d.spec.source.host, "ex5.mail.ovh.net");
         assert_eq!(d.spec.source.server_type, ServerType::Exchange);
         assert_eq!(d.spec.destination.server_type, ServerType::MxPlan);
         assert_eq!(d.spec.options, OptionSet::emails());

@@ -591,3 +591,62 @@ async fn groupware_follows_rename_reset_create_and_survives_restarts() {
         .exists());
     sb.shutdown().await;
 }
+
+/// Send raw bytes on one connection and return what came back (until close).
+async fn raw(sb: &Sandbox, bytes: &[u8]) -> String {
+    let url = sb.groupware(EXCHANGE).unwrap().dav_url;
+    let host = url
+        .strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_string();
+    timeout(STEP, async {
+        let mut s = TcpStream::connect(&host).await.unwrap();
+        s.write_all(bytes).await.unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out).await;
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .expect("the DAV server answers or closes in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_an_error_and_the_server_goes_on() {
+    let home = tempfile::tempdir().unwrap();
+    let sb = start(home.path()).await;
+    let b = base64::engine::general_purpose::STANDARD.encode(format!("{THOMAS}:{DEMO_PASSWORD}"));
+    let huge = format!(
+        "PUT /dav/{THOMAS}/calendars/calendar/big.ics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {b}\r\nContent-Length: 999999999\r\n\r\n"
+    );
+    let answer = raw(&sb, huge.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let answer = raw(&sb, b"\x00\xff garbage\r\n\r\n").await;
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "{answer}"
+    );
+    let r = as_user(&sb, THOMAS, "FROB", &format!("/dav/{THOMAS}/"), &[], b"").await;
+    assert_eq!(r.status, 405);
+    let r = as_user(
+        &sb,
+        THOMAS,
+        "REPORT",
+        &calendar_path(THOMAS, "calendar/"),
+        &[],
+        b"<D:sync-collection xmlns:D=\"DAV:\"/>",
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let r = as_user(
+        &sb,
+        THOMAS,
+        "PROPFIND",
+        &format!("/dav/{THOMAS}/"),
+        &[("Depth", "0")],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 207, "the server still answers");
+    sb.shutdown().await;
+}

@@ -72,19 +72,13 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
             Some("checking calendars, contacts and Sieve on both sides".into()),
         );
         inner.publish(&mut rec);
-        let pass = groupware::Pass {
-            spec: &spec,
-            creds: &creds,
-            state_dir: &inner.state_dir,
-            task_id: &rec.id,
-            cancel: cancel.clone(),
-            dry: true,
+        let rehearsal = match groupware::rehearse(&spec, &creds).await {
+            Ok(t) => t,
+            Err(f) => {
+                finish(&mut rec, Some(Err((StepKind::Connect, f.kind, f.text))), false);
+                return end(&inner, rec, lock).await;
+            }
         };
-        let rehearsal = groupware::run(&pass, &mut |_| {}).await;
-        if let Some(f) = groupware::blocking(&rehearsal) {
-            finish(&mut rec, Some(Err((StepKind::Connect, f.kind, f.text))), false);
-            return end(&inner, rec, lock).await;
-        }
         for (step, notes) in &rehearsal.notes {
             rec.set_step(
                 *step,

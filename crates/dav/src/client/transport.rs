@@ -244,7 +244,6 @@ impl DavClient {
                 secs: self.inner.timeout.as_secs().max(1),
             };
         }
-        eprintln!("DBG {e:?}");
         let cause = cause_chain(&e);
         let lower = cause.to_ascii_lowercase();
         if url.scheme() == "https"
@@ -284,18 +283,21 @@ pub(super) fn addr_of(url: &Url) -> String {
     )
 }
 
-/// rustls reports handshake failures as `io::Error`s of kind `InvalidData`.
+/// rustls reports handshake failures as `io::Error`s of kind `InvalidData`, sometimes
+/// wrapped in another `io::Error` (whose `source()` skips the wrapped one).
 fn tls_failure(e: &reqwest::Error) -> bool {
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        if s.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData)
-        {
-            return true;
+    fn check(err: &(dyn std::error::Error + 'static)) -> bool {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::InvalidData {
+                return true;
+            }
+            if io.get_ref().is_some_and(|inner| check(inner)) {
+                return true;
+            }
         }
-        source = s.source();
+        err.source().is_some_and(check)
     }
-    false
+    std::error::Error::source(e).is_some_and(check)
 }
 
 /// The error and its sources, deepest last, without repeating reqwest's URL prefix.
@@ -313,4 +315,47 @@ fn cause_chain(e: &reqwest::Error) -> String {
         parts.push(e.to_string());
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mailshift_engine::imap::TlsOptions;
+
+    fn account(url: &str) -> DavAccount {
+        DavAccount {
+            base_url: url.into(),
+            user: "alice".into(),
+            password: Secret::new("hunter2"),
+            tls: TlsOptions::default(),
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn urls_with_credentials_or_odd_schemes_are_refused_without_echoing_secrets() {
+        let err = DavClient::new(account("https://bob:topsecret@dav.example.org/")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("not in the URL"), "{text}");
+        assert!(!text.contains("topsecret") && !format!("{err:?}").contains("topsecret"));
+        assert!(matches!(
+            DavClient::new(account("ftp://dav.example.org/")).unwrap_err(),
+            DavError::BadUrl { .. }
+        ));
+        assert!(matches!(
+            DavClient::new(account("not a url")).unwrap_err(),
+            DavError::BadUrl { .. }
+        ));
+    }
+
+    #[test]
+    fn client_debug_hides_the_password() {
+        let dav = DavClient::new(account("https://dav.example.org/dav/")).unwrap();
+        let shown = format!("{dav:?}");
+        assert!(shown.contains("dav.example.org") && !shown.contains("hunter2"));
+        assert_eq!(
+            dav.url("/alice/x%20y.ics").unwrap().as_str(),
+            "https://dav.example.org/alice/x%20y.ics"
+        );
+    }
 }

@@ -88,6 +88,14 @@ async fn route(ctx: &Ctx, req: Request<Incoming>) -> Reply {
             format!("{user} can only reach its own calendars and address books"),
         );
     }
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
@@ -95,14 +103,22 @@ async fn route(ctx: &Ctx, req: Request<Incoming>) -> Reply {
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
-            return reply::text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body exceeds {MAX_BODY} bytes"),
-            );
+            return too_large();
         }
         Err(_) => return reply::status(StatusCode::BAD_REQUEST),
     };
     dispatch(ctx, &user, &parts, target, body)
+}
+
+fn too_large() -> Reply {
+    reply::with_header(
+        reply::text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body exceeds {MAX_BODY} bytes"),
+        ),
+        header::CONNECTION,
+        "close",
+    )
 }
 
 fn dispatch(ctx: &Ctx, user: &str, parts: &Parts, target: Target, body: Bytes) -> Reply {

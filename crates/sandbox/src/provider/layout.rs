@@ -70,6 +70,10 @@ mod tests {
             l.directory("mxplan-1"),
             Path::new("/data/sandbox/directory/mxplan-1.json")
         );
+        assert_eq!(
+            l.groupware("exchange-1"),
+            Path::new("/data/sandbox/groupware/exchange-1")
+        );
         assert_ne!(Layout::staging(Path::new("/data")).root(), l.root());
     }
 }

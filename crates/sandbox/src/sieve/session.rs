@@ -187,6 +187,7 @@ impl Session {
             }
         };
         let encoded = match &initial {
+            Arg::Str(s) if s == b"*" => return Reply::no("authentication cancelled"),
             Arg::Str(s) => s.clone(),
             Arg::Atom(a) if a == "*" => return Reply::no("authentication cancelled"),
             Arg::Atom(a) => a.as_bytes().to_vec(),

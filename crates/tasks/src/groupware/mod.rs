@@ -135,7 +135,22 @@ pub(crate) async fn run(pass: &Pass<'_>, progress: &mut (dyn FnMut(&Tally) + Sen
     tally
 }
 
-/// The first service failure of a rehearsal, if any: the task must not start.
-pub(crate) fn blocking(tally: &Tally) -> Option<ServiceFailure> {
-    tally.failed.values().next().cloned()
+/// Look at both sides' groupware services and say what the destination cannot hold,
+/// writing nothing anywhere. A failure (login refused, no calendar home, ...) means
+/// the task must not start.
+pub async fn rehearse(spec: &TaskSpec, creds: &Credentials) -> Result<Tally, ServiceFailure> {
+    let nowhere = std::env::temp_dir();
+    let pass = Pass {
+        spec,
+        creds,
+        state_dir: &nowhere,
+        task_id: "rehearsal",
+        cancel: CancellationToken::new(),
+        dry: true,
+    };
+    let tally = run(&pass, &mut |_| {}).await;
+    match tally.failed.values().next() {
+        Some(f) => Err(f.clone()),
+        None => Ok(tally),
+    }
 }

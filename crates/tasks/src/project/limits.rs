@@ -1,6 +1,6 @@
-//! How many project tasks may run at once: a global bound, a bound per server
-//! (`host:port`, lowercased) and a gate that pauses the whole project. Slots are taken
-//! in one fixed order (servers sorted, then global), so waiting tasks cannot deadlock.
+//! How many project tasks may run at once: a global bound on tasks, a bound on the
+//! connections open to each server (`host:port`, lowercased) and a gate that pauses the
+//! whole project. Slots are taken in one fixed order (servers sorted, then global).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -39,8 +39,9 @@ impl fmt::Debug for Limits {
 }
 
 impl Limits {
-    /// At most `global` tasks at once, and at most `per_server` tasks using any one
-    /// server. A bound of 0 is taken as 1 (a project must be able to progress).
+    /// At most `global` tasks at once, and at most `per_server` connections open to any
+    /// one server ([`acquire`](Self::acquire) counts one per server a task uses, i.e.
+    /// tasks). A bound of 0 is taken as 1 (a project must be able to progress).
     pub fn new(global: usize, per_server: usize) -> Limits {
         Limits {
             inner: Arc::new(Inner {
@@ -58,21 +59,41 @@ impl Limits {
         &self.inner.gate
     }
 
-    /// Wait for a slot on every server in `servers` (`host:port`; case and duplicates do
-    /// not matter) and a global slot, while the gate is open. Dropping the future before
-    /// it completes gives back whatever it had taken.
+    /// The most connections open to one server at once.
+    pub fn per_server(&self) -> usize {
+        self.inner.per_server
+    }
+
+    /// Wait for one unit on every server in `servers` (`host:port`; case and duplicates
+    /// do not matter) and a global slot, while the gate is open. Dropping the future
+    /// before it completes gives back whatever it had taken.
     pub async fn acquire(&self, servers: &[String]) -> Slot {
-        let mut keys: Vec<String> = servers
-            .iter()
-            .map(|s| s.trim().to_ascii_lowercase())
-            .collect();
-        keys.sort();
-        keys.dedup();
+        let uses: Vec<(String, usize)> = servers.iter().map(|s| (s.clone(), 1)).collect();
+        let mut keys = server_uses(&uses);
+        for k in keys.iter_mut() {
+            k.1 = 1;
+        }
+        self.take(keys).await
+    }
+
+    /// Wait until every `(server, connections)` fits under its server's bound, and for a
+    /// global slot. Uses of the same server add up (a task whose source and destination
+    /// are one server opens both sides' connections there). A task that alone needs more
+    /// than a server allows takes that server's whole bound: it runs alone there.
+    pub async fn acquire_connections(&self, uses: &[(String, usize)]) -> Slot {
+        let mut keys = server_uses(uses);
+        for k in keys.iter_mut() {
+            k.1 = k.1.clamp(1, self.inner.per_server);
+        }
+        self.take(keys).await
+    }
+
+    async fn take(&self, keys: Vec<(String, usize)>) -> Slot {
         loop {
             self.inner.gate.wait_open().await;
             let mut permits = Vec::with_capacity(keys.len() + 1);
-            for key in &keys {
-                permits.push(acquire_owned(self.server(key)).await);
+            for (key, n) in &keys {
+                permits.push(acquire_many_owned(self.server(key), *n).await);
             }
             permits.push(acquire_owned(self.inner.global.clone()).await);
             // Paused while we waited: give the slots back and wait for the gate again.
@@ -99,6 +120,28 @@ impl Limits {
             .or_insert_with(|| Arc::new(Semaphore::new(self.inner.per_server)))
             .clone()
     }
+}
+
+/// `(server, units)` per distinct lowercased server, summed, sorted by server.
+fn server_uses(uses: &[(String, usize)]) -> Vec<(String, usize)> {
+    let mut keys: Vec<(String, usize)> = Vec::new();
+    for (server, n) in uses {
+        let key = server.trim().to_ascii_lowercase();
+        match keys.iter_mut().find(|k| k.0 == key) {
+            Some(k) => k.1 += n,
+            None => keys.push((key, *n)),
+        }
+    }
+    keys.sort();
+    keys
+}
+
+async fn acquire_many_owned(semaphore: Arc<Semaphore>, n: usize) -> OwnedSemaphorePermit {
+    // `n` is at most the semaphore's size (clamped by the callers).
+    semaphore
+        .acquire_many_owned(n as u32)
+        .await
+        .expect("project limit semaphores are never closed")
 }
 
 async fn acquire_owned(semaphore: Arc<Semaphore>) -> OwnedSemaphorePermit {
@@ -348,6 +391,103 @@ mod tests {
         let slot = tokio::time::timeout(SAFETY, limits.acquire(&same)).await;
         assert!(slot.is_ok(), "deadlocked on its own server");
         assert_eq!(limits.running(), 1);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn connections_are_counted_and_a_task_on_one_server_counts_both_sides_there() {
+        // Each server allows 4 connections; tasks open 2 per side.
+        let limits = Limits::new(10, 4);
+        let (a, b, c) = (
+            server_key("a", 993),
+            server_key("b", 993),
+            server_key("c", 993),
+        );
+        let same = limits
+            .acquire_connections(&[(a.clone(), 2), (a.to_uppercase(), 2)])
+            .await;
+        // a is full (2 + 2): a task touching a waits, one elsewhere does not.
+        let blocked = tokio::time::timeout(
+            Duration::from_millis(20),
+            limits.acquire_connections(&[(a.clone(), 2), (b.clone(), 2)]),
+        )
+        .await;
+        assert!(
+            blocked.is_err(),
+            "5th and 6th connections to a were allowed"
+        );
+        let elsewhere = tokio::time::timeout(
+            SAFETY,
+            limits.acquire_connections(&[(b.clone(), 2), (c.clone(), 2)]),
+        )
+        .await;
+        assert!(elsewhere.is_ok());
+        drop(same);
+        let after = tokio::time::timeout(
+            SAFETY,
+            limits.acquire_connections(&[(a.clone(), 2), (b.clone(), 2)]),
+        )
+        .await;
+        assert!(after.is_ok(), "a's connections were not given back");
+        assert_eq!(limits.running(), 2);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_task_needing_more_than_a_server_allows_runs_alone_instead_of_waiting_forever() {
+        let limits = Limits::new(10, 3);
+        let a = server_key("a", 993);
+        let alone = tokio::time::timeout(
+            SAFETY,
+            limits.acquire_connections(&[(a.clone(), 2), (a.clone(), 2)]),
+        )
+        .await
+        .expect("deadlocked on a task larger than the bound");
+        let next = tokio::time::timeout(
+            Duration::from_millis(20),
+            limits.acquire_connections(&[(a.clone(), 1)]),
+        )
+        .await;
+        assert!(next.is_err(), "ran beside a task holding the whole bound");
+        drop(alone);
+        assert_eq!(limits.running(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn open_connections_never_exceed_a_servers_bound() {
+        let limits = Limits::new(8, 6);
+        let (a, b) = (server_key("a", 993), server_key("b", 143));
+        let open: Arc<Mutex<HashMap<String, (usize, usize)>>> = Arc::default();
+        let mut handles = Vec::new();
+        for i in 0..40 {
+            let c = 1 + i % 3;
+            let uses = match i % 3 {
+                0 => vec![(a.clone(), c), (b.clone(), c)],
+                1 => vec![(b.clone(), c), (a.clone(), c)],
+                _ => vec![(a.clone(), c), (a.clone(), c)],
+            };
+            let (limits, open) = (limits.clone(), open.clone());
+            handles.push(tokio::spawn(async move {
+                let slot = limits.acquire_connections(&uses).await;
+                for (s, n) in &uses {
+                    let mut o = open.lock().unwrap();
+                    let e = o.entry(s.clone()).or_default();
+                    e.0 += n;
+                    e.1 = e.1.max(e.0);
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+                for (s, n) in &uses {
+                    open.lock().unwrap().get_mut(s).unwrap().0 -= n;
+                }
+                drop(slot);
+            }));
+        }
+        for h in handles {
+            tokio::time::timeout(SAFETY, h).await.unwrap().unwrap();
+        }
+        for (server, (now, max)) in open.lock().unwrap().iter() {
+            assert_eq!(*now, 0);
+            assert!(*max <= 6, "{server} had {max} connections open at once");
+            assert!(*max >= 3, "{server}: tasks never overlapped ({max})");
+        }
     }
 
     #[test]

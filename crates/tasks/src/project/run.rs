@@ -215,10 +215,13 @@ impl ProjectStore {
 pub struct ProjectOptions {
     /// Most tasks at once.
     pub global: usize,
-    /// Most tasks at once touching one server (source or destination).
+    /// Most tasks at once touching one server (source or destination). With
+    /// `connections`, this bounds the connections open to any one server at
+    /// `per_server * connections`: keep that at or under the server's connection cap.
+    /// A task whose source and destination are the same server counts both sides there.
     pub per_server: usize,
-    /// Connections each task opens per side (keep `per_server * connections`
-    /// under the server's connection cap).
+    /// Connections each task opens per side (fewer for a task whose source and
+    /// destination are one server, when both sides would not fit in the bound).
     pub connections: usize,
     /// Where to write the result CSV.
     pub results: PathBuf,
@@ -234,6 +237,17 @@ pub enum ProjectEvent {
     Ended(ProjectRecord, ProjectProgress),
 }
 
+/// Connections per side for one task: `wanted`, unless its source and destination are
+/// one server and both sides would not fit in that server's `budget` together; then as
+/// many as fit (at least one: a task needs one per side, and then runs alone there).
+fn connections_per_side(wanted: usize, budget: usize, same_server: bool) -> usize {
+    let wanted = wanted.max(1);
+    match same_server {
+        true => wanted.min(budget / 2).max(1),
+        false => wanted,
+    }
+}
+
 /// Queue every row as a task, then run them under the limits until all ended.
 pub async fn run_project(
     migrator: &Migrator,
@@ -246,10 +260,14 @@ pub async fn run_project(
     let now = migrator.clock().now();
     let mut entries = Vec::new();
     let mut queued = Vec::new();
+    let budget = opts.per_server.max(1) * opts.connections.max(1);
     for row in file.rows {
         let mut spec = row.spec;
         spec.project = Some(id.clone());
-        spec.tuning.connections = opts.connections.max(1);
+        let src = super::server_key(&spec.source.host, spec.source.port);
+        let dst = super::server_key(&spec.destination.host, spec.destination.port);
+        let per_side = connections_per_side(opts.connections, budget, src == dst);
+        spec.tuning.connections = per_side;
         let rec = migrator.enqueue(spec)?;
         entries.push(ProjectEntry {
             line: row.line,
@@ -257,11 +275,8 @@ pub async fn run_project(
             destination: rec.spec.destination.label(),
             task_id: rec.id.clone(),
         });
-        let servers = [
-            super::server_key(&rec.spec.source.host, rec.spec.source.port),
-            super::server_key(&rec.spec.destination.host, rec.spec.destination.port),
-        ];
-        queued.push((rec.id, servers, row.credentials));
+        let uses = [(src, per_side), (dst, per_side)];
+        queued.push((rec.id, uses, row.credentials));
     }
     let mut record = ProjectRecord {
         id: id.clone(),
@@ -282,14 +297,15 @@ pub async fn run_project(
     };
     send(ProjectEvent::Started(record.clone()));
 
-    let limits = Limits::new(opts.global.max(1), opts.per_server.max(1));
+    // The per-server bound counts connections: a task holds its connections on each side.
+    let limits = Limits::new(opts.global.max(1), budget);
     let cancelled = tokio_util::sync::CancellationToken::new();
     let mut joins = Vec::new();
-    for (task_id, servers, creds) in queued {
+    for (task_id, uses, creds) in queued {
         let (m, limits, cancelled) = (migrator.clone(), limits.clone(), cancelled.clone());
         joins.push(tokio::spawn(async move {
             let slot = tokio::select! {
-                s = limits.acquire(&servers) => s,
+                s = limits.acquire_connections(&uses) => s,
                 _ = cancelled.cancelled() => {
                     let _ = m.cancel(&task_id);
                     return;
@@ -388,4 +404,22 @@ pub async fn run_project(
         ProjectProgress::of(&recs),
     ));
     Ok((record, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connections_per_side;
+
+    #[test]
+    fn a_task_on_one_server_opens_only_as_many_connections_as_fit_there() {
+        // Different servers: as asked.
+        assert_eq!(connections_per_side(4, 4, false), 4);
+        assert_eq!(connections_per_side(0, 4, false), 1);
+        // One server, both sides: 2 x 2 fits in 12, 2 x 4 does not fit in 4.
+        assert_eq!(connections_per_side(2, 12, true), 2);
+        assert_eq!(connections_per_side(4, 4, true), 2);
+        assert_eq!(connections_per_side(3, 5, true), 2);
+        // Cannot go below one per side.
+        assert_eq!(connections_per_side(1, 1, true), 1);
+    }
 }
