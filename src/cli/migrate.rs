@@ -439,13 +439,17 @@ async fn dry_run(
                     groupware.insert(step.label().to_string(), serde_json::json!(notes));
                 }
             }
-            Err(f) => {
-                return super::fail(args.json, super::failure_code(Some(f.kind)), &f.text)
-            }
+            Err(f) => return super::fail(args.json, super::failure_code(Some(f.kind)), &f.text),
         }
-        if !spec.options.contains(mailshift_panel::migration::MigrationOption::Emails) {
+        if !spec
+            .options
+            .contains(mailshift_panel::migration::MigrationOption::Emails)
+        {
             if args.json {
-                println!("{}", serde_json::json!({ "dry_run": true, "groupware": groupware }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "dry_run": true, "groupware": groupware })
+                );
             }
             return exit::OK;
         }

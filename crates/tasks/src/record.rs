@@ -390,6 +390,26 @@ impl TaskRecord {
         }
     }
 
+    /// Fraction done in 0..=1: the mail's when e-mails are moved, else the groupware
+    /// items handled over those found (an ended task with nothing to move is done).
+    pub fn ratio(&self) -> f64 {
+        if self.spec.options.contains(MigrationOption::Emails) {
+            return self.progress.ratio();
+        }
+        let (done, total) = self
+            .steps
+            .iter()
+            .filter_map(|s| s.counts)
+            .fold((0, 0), |(d, t), c| (d + c.handled(), t + c.total));
+        if total > 0 {
+            (done as f64 / total as f64).min(1.0)
+        } else if self.state.is_ended() {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
     /// Does `login` name this task's source account (case-insensitive, trimmed)?
     pub fn login_matches(&self, login: &str) -> bool {
         self.spec

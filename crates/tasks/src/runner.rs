@@ -75,7 +75,11 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
         let rehearsal = match groupware::rehearse(&spec, &creds).await {
             Ok(t) => t,
             Err(f) => {
-                finish(&mut rec, Some(Err((StepKind::Connect, f.kind, f.text))), false);
+                finish(
+                    &mut rec,
+                    Some(Err((StepKind::Connect, f.kind, f.text))),
+                    false,
+                );
                 return end(&inner, rec, lock).await;
             }
         };

@@ -47,7 +47,10 @@ async fn every_option_moves_between_two_exchange_accounts_of_the_sandbox() {
         before.events > 0 && before.tasks > 0 && before.contacts > 0 && before.groups > 0,
         "the demo account holds groupware: {before:?}"
     );
-    assert!(before.scripts >= 2 && before.active_script.is_some(), "{before:?}");
+    assert!(
+        before.scripts >= 2 && before.active_script.is_some(),
+        "{before:?}"
+    );
     let g = sb.groupware(pid).expect("Exchange serves groupware");
     let p = sb.panel().platform(pid).unwrap();
     let ep = |login: &str| EndpointSpec {
@@ -95,15 +98,31 @@ async fn every_option_moves_between_two_exchange_accounts_of_the_sandbox() {
     assert_eq!(after.scripts, before.scripts);
     assert_eq!(after.active_script, before.active_script);
     assert!(rec.progress.messages_done > 0, "mail moved too");
-    let step = |k| rec.steps.iter().find(|s| s.kind == k).unwrap().counts.unwrap();
+    let step = |k| {
+        rec.steps
+            .iter()
+            .find(|s| s.kind == k)
+            .unwrap()
+            .counts
+            .unwrap()
+    };
     assert_eq!(step(StepKind::ContactGroups).copied as usize, before.groups);
 
     // The source is untouched; rolling back leaves the new account as it was created.
     assert_eq!(sb.groupware_summary(pid, &from).unwrap(), before);
-    let out = m.rollback(&rec.id, &from, Secret::new(NEW_PASS)).await.unwrap();
+    let out = m
+        .rollback(&rec.id, &from, Secret::new(NEW_PASS))
+        .await
+        .unwrap();
     let left = sb.groupware_summary(pid, &to).unwrap();
     assert_eq!(
-        (left.events, left.tasks, left.contacts, left.groups, left.scripts),
+        (
+            left.events,
+            left.tasks,
+            left.contacts,
+            left.groups,
+            left.scripts
+        ),
         (0, 0, 0, 0, 0),
         "{out:?}"
     );
@@ -165,9 +184,13 @@ async fn what_the_destination_cannot_hold_is_said_before_the_start() {
         .unwrap();
     for i in 0..2 {
         let body = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:team-{i}\r\nDTSTAMP:20260101T090000Z\r\nDTSTART:20261202T090000Z\r\nSUMMARY:Standup {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
-        c.put_new(&format!("{cal}team-{i}.ics"), "text/calendar", body.as_bytes())
-            .await
-            .unwrap();
+        c.put_new(
+            &format!("{cal}team-{i}.ics"),
+            "text/calendar",
+            body.as_bytes(),
+        )
+        .await
+        .unwrap();
     }
     let mut s = SieveClient::connect(&SieveAccount {
         host: "127.0.0.1".into(),
@@ -280,8 +303,7 @@ async fn what_the_destination_cannot_hold_is_said_before_the_start() {
         .unwrap();
     // The warning is published while nothing has moved yet.
     let mut early = None;
-    while let Ok(Ok(rec)) = tokio::time::timeout(Duration::from_secs(60), updates.recv()).await
-    {
+    while let Ok(Ok(rec)) = tokio::time::timeout(Duration::from_secs(60), updates.recv()).await {
         let rules = rec
             .steps
             .iter()
@@ -304,10 +326,18 @@ async fn what_the_destination_cannot_hold_is_said_before_the_start() {
     assert_eq!((mails, counts), (0, None), "nothing had moved yet");
     let rec = handle.wait().await;
     assert_eq!(rec.state, TaskState::Finished, "{rec:#?}");
-    let rules = rec.steps.iter().find(|s| s.kind == StepKind::InboxRules).unwrap();
+    let rules = rec
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::InboxRules)
+        .unwrap();
     let counts = rules.counts.unwrap();
     assert_eq!((counts.copied, counts.refused), (1, 1), "{rules:?}");
-    let cal = rec.steps.iter().find(|s| s.kind == StepKind::Calendars).unwrap();
+    let cal = rec
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::Calendars)
+        .unwrap();
     assert_eq!(cal.counts.unwrap().copied, 2, "{cal:?}");
     let held = sb.groupware_summary(pid, &to).unwrap();
     assert_eq!(held.scripts, 1);

@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use mailshift_dav::{
-    CollectionKind, CollectionProps, DavAccount, DavClient, PutOutcome,
-};
+use mailshift_dav::{CollectionKind, CollectionProps, DavAccount, DavClient, PutOutcome};
 use mailshift_engine::imap::{Secret, Security, TlsOptions};
 use mailshift_panel::migration::{MigrationOption, OptionSet};
 use mailshift_sieve::{SieveAccount, SieveClient};
@@ -186,7 +184,11 @@ async fn seed_source(d: &Dovecot, r: &Radicale, events: usize) {
     for i in 0..events {
         let body = event(&format!("ev-{i}"), &format!("Meeting {i}"), i % 3 == 0, "");
         let r = c
-            .put_new(&format!("{work}ev-{i}.ics"), "text/calendar", body.as_bytes())
+            .put_new(
+                &format!("{work}ev-{i}.ics"),
+                "text/calendar",
+                body.as_bytes(),
+            )
             .await
             .unwrap();
         assert!(matches!(r, PutOutcome::Created { .. }));
@@ -244,7 +246,10 @@ async fn seed_source(d: &Dovecot, r: &Radicale, events: usize) {
         .await
         .unwrap();
     }
-    for (g, members) in [("group-a", ["card-1", "card-2"]), ("group-b", ["card-3", "card-4"])] {
+    for (g, members) in [
+        ("group-a", ["card-1", "card-2"]),
+        ("group-b", ["card-3", "card-4"]),
+    ] {
         c.put_new(
             &format!("{friends}{g}.vcf"),
             "text/vcard",
@@ -267,7 +272,13 @@ async fn contents(r: &Radicale, user: &str, pw: &str) -> Vec<(String, String, Ve
     let mut out = Vec::new();
     for home in [homes.calendars.unwrap(), homes.contacts.unwrap()] {
         for col in c.collections(&home).await.unwrap() {
-            let seg = col.href.trim_end_matches('/').rsplit('/').next().unwrap().to_string();
+            let seg = col
+                .href
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
             for o in c.objects(&col.href).await.unwrap() {
                 let file = o.href.rsplit('/').next().unwrap().to_string();
                 let body = c.get(&o.href).await.unwrap().body;
@@ -311,6 +322,11 @@ async fn groupware_moves_exactly_once_and_rolls_back() {
     for s in &rec.steps {
         assert_eq!(s.state, StepState::Done, "{s:?}");
     }
+    assert_eq!(
+        rec.ratio(),
+        1.0,
+        "a groupware-only task's gauge follows its items"
+    );
 
     // Byte for byte, under the same names, with the collections' properties.
     let src = contents(&r, SRC, PW_SRC).await;
@@ -336,7 +352,9 @@ async fn groupware_moves_exactly_once_and_rolls_back() {
     let mut list = s.list().await.unwrap();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     assert_eq!(
-        list.iter().map(|e| (e.name.as_str(), e.active)).collect::<Vec<_>>(),
+        list.iter()
+            .map(|e| (e.name.as_str(), e.active))
+            .collect::<Vec<_>>(),
         vec![("away", false), ("rules", true)]
     );
     assert_eq!(s.get("away").await.unwrap(), OOO);
@@ -346,12 +364,21 @@ async fn groupware_moves_exactly_once_and_rolls_back() {
     // A second task finds everything there and copies nothing.
     let again = m.start(spec(&d, &r), creds()).unwrap().wait().await;
     assert_eq!(again.state, TaskState::Finished, "{again:#?}");
-    for k in [StepKind::Calendars, StepKind::Tasks, StepKind::Contacts, StepKind::ContactGroups] {
+    for k in [
+        StepKind::Calendars,
+        StepKind::Tasks,
+        StepKind::Contacts,
+        StepKind::ContactGroups,
+    ] {
         let c = step(&again, k).counts.unwrap();
         assert_eq!(c.copied, 0, "{k:?} {c:?}");
         assert_eq!(c.present, c.total, "{k:?} {c:?}");
     }
-    assert_eq!(contents(&r, DST, PW_DST).await, dst, "a re-run changes nothing");
+    assert_eq!(
+        contents(&r, DST, PW_DST).await,
+        dst,
+        "a re-run changes nothing"
+    );
 
     // Rolling back the first task removes what it created, nothing else.
     let out = m.rollback(&rec.id, SRC, Secret::new(PW_DST)).await.unwrap();
@@ -364,11 +391,12 @@ async fn groupware_moves_exactly_once_and_rolls_back() {
     let mut s = sieve(&d, DST, PW_DST).await;
     assert!(s.list().await.unwrap().is_empty());
     let _ = s.logout().await;
-    assert_eq!(contents(&r, SRC, PW_SRC).await, src, "the source is untouched");
     assert_eq!(
-        m.get(&rec.id).unwrap().state,
-        TaskState::RolledBack
+        contents(&r, SRC, PW_SRC).await,
+        src,
+        "the source is untouched"
     );
+    assert_eq!(m.get(&rec.id).unwrap().state, TaskState::RolledBack);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -393,9 +421,13 @@ async fn an_item_the_destination_refuses_is_reported_and_the_rest_moves() {
         // One long DESCRIPTION, folded at 70 characters.
         &format!("DESCRIPTION:{}\r\n", vec!["x".repeat(70); 80].join("\r\n ")),
     );
-    c.put_new(&format!("{work}ev-big.ics"), "text/calendar", big.as_bytes())
-        .await
-        .unwrap();
+    c.put_new(
+        &format!("{work}ev-big.ics"),
+        "text/calendar",
+        big.as_bytes(),
+    )
+    .await
+    .unwrap();
 
     let home = tempfile::tempdir().unwrap();
     let m = Migrator::open(home.path(), Clock::system()).unwrap();
@@ -409,7 +441,11 @@ async fn an_item_the_destination_refuses_is_reported_and_the_rest_moves() {
     let cal = step(&rec, StepKind::Calendars);
     assert_eq!(cal.state, StepState::Failed);
     let counts = cal.counts.unwrap();
-    assert_eq!((counts.copied, counts.failed), (4, 1), "{counts:?} {rec:#?}");
+    assert_eq!(
+        (counts.copied, counts.failed),
+        (4, 1),
+        "{counts:?} {rec:#?}"
+    );
     assert!(
         rec.progress
             .problems
@@ -418,7 +454,11 @@ async fn an_item_the_destination_refuses_is_reported_and_the_rest_moves() {
         "{:?}",
         rec.progress.problems
     );
-    assert!(rec.error.as_deref().unwrap_or("").contains("run the task again"));
+    assert!(rec
+        .error
+        .as_deref()
+        .unwrap_or("")
+        .contains("run the task again"));
     assert_eq!(step(&rec, StepKind::Contacts).counts.unwrap().copied, 8);
     assert_eq!(step(&rec, StepKind::Contacts).state, StepState::Done);
     assert_eq!(contents(&small, DST, PW_DST).await.len(), 4 + 8);
@@ -448,7 +488,10 @@ async fn a_wrong_groupware_password_stops_the_task_before_anything_moves() {
     assert_eq!(rec.state, TaskState::Failed);
     assert_eq!(rec.failure, Some(FailureKind::Auth), "{rec:#?}");
     let err = rec.error.clone().unwrap();
-    assert!(err.contains("destination") && err.contains("refused"), "{err}");
+    assert!(
+        err.contains("destination") && err.contains("refused"),
+        "{err}"
+    );
     assert_eq!(step(&rec, StepKind::Connect).state, StepState::Failed);
     assert_eq!(rec.progress.messages_done, 0, "no mail moved either");
     assert!(contents(&r, DST, PW_DST).await.is_empty());

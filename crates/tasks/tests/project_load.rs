@@ -218,7 +218,10 @@ async fn two_hundred_accounts_under_a_connection_cap_all_arrive_without_hitting_
         assert!(r.error.is_empty(), "line {}: {}", r.line, r.error);
     }
     // Nothing beyond the cap was even attempted, by our count and by the servers'.
-    assert!(peaks.iter().all(|p| *p <= 12), "the project opened more than it may: {peaks:?}");
+    assert!(
+        peaks.iter().all(|p| *p <= 12),
+        "the project opened more than it may: {peaks:?}"
+    );
     for (side, d) in [("source", &src), ("destination", &dst)] {
         let log = d.log_text();
         for bad in [

@@ -108,7 +108,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(r.id.clone()),
                 Cell::from(Span::styled(r.state.as_str(), state_style(r.state, t))),
                 Cell::from(step_text(r)),
-                Cell::from(gauge_text(p.ratio(), 16)),
+                Cell::from(gauge_text(r.ratio(), 16)),
                 Cell::from(format!("{}/{}", p.messages_done, p.messages_total)),
             ];
             if wide {
@@ -205,7 +205,7 @@ fn render_detail(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
             )
         }),
         Line::from(vec![
-            Span::raw(format!(" {} ", gauge_text(p.ratio(), 22))),
+            Span::raw(format!(" {} ", gauge_text(rec.ratio(), 22))),
             Span::styled(
                 format!(
                     "{}/{} msgs · {}/{} · ETA {} · steps {}",

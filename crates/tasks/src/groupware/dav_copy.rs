@@ -120,7 +120,10 @@ pub(crate) async fn run(
     let src = client(pass, true)?;
     let dst = client(pass, false)?;
     let src_homes = src.discover().await.map_err(|e| failure("source", e))?;
-    let dst_homes = dst.discover().await.map_err(|e| failure("destination", e))?;
+    let dst_homes = dst
+        .discover()
+        .await
+        .map_err(|e| failure("destination", e))?;
     let mut ledger = match pass.dry {
         true => Ledger::default(),
         false => Ledger::load(pass.state_dir, pass.task_id).map_err(|e| ServiceFailure {
@@ -166,7 +169,10 @@ pub(crate) async fn run(
             for s in &these {
                 tally.note(
                     *s,
-                    format!("the source has no {} home: nothing to move", collection_word(kind)),
+                    format!(
+                        "the source has no {} home: nothing to move",
+                        collection_word(kind)
+                    ),
                 );
             }
             continue;
@@ -237,7 +243,11 @@ async fn copy_collection(
     progress: &mut (dyn FnMut(&Tally) + Send),
 ) -> Result<(), ServiceFailure> {
     let name = segment(&col.href).to_string();
-    let shown = col.props.display_name.clone().unwrap_or_else(|| name.clone());
+    let shown = col
+        .props
+        .display_name
+        .clone()
+        .unwrap_or_else(|| name.clone());
     let word = collection_word(col.kind);
     let existing = dst_cols
         .iter()
@@ -255,7 +265,11 @@ async fn copy_collection(
         }
         None if pass.dry => (None, HashSet::new()),
         None => {
-            let href = format!("{}{}/", dst_home.trim_end_matches('/').to_string() + "/", name);
+            let href = format!(
+                "{}{}/",
+                dst_home.trim_end_matches('/').to_string() + "/",
+                name
+            );
             ledger.collections.push(href.clone());
             save(pass, ledger)?;
             match dst
@@ -337,8 +351,8 @@ async fn copy_collection(
         };
         let step = match item_kind {
             ItemKind::Calendar => {
-                let only_todo = !info.components.is_empty()
-                    && info.components.iter().all(|c| c == "VTODO");
+                let only_todo =
+                    !info.components.is_empty() && info.components.iter().all(|c| c == "VTODO");
                 if only_todo {
                     StepKind::Tasks
                 } else {
@@ -444,9 +458,6 @@ mod tests {
         };
         assert_eq!(feeds(&cal(&["VEVENT"])), vec![StepKind::Calendars]);
         assert_eq!(feeds(&cal(&["VTODO"])), vec![StepKind::Tasks]);
-        assert_eq!(
-            feeds(&cal(&[])),
-            vec![StepKind::Calendars, StepKind::Tasks]
-        );
+        assert_eq!(feeds(&cal(&[])), vec![StepKind::Calendars, StepKind::Tasks]);
     }
 }

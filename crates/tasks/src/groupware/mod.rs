@@ -98,7 +98,7 @@ pub(crate) fn tls_of(ep: &EndpointSpec) -> TlsOptions {
     }
 }
 
-pub(crate) fn secret_of<'a>(creds: &'a Credentials, source: bool) -> &'a Secret {
+pub(crate) fn secret_of(creds: &Credentials, source: bool) -> &Secret {
     if source {
         &creds.source
     } else {

@@ -75,7 +75,10 @@ pub(crate) async fn run(
     // Read and sort: rules before out-of-office, each in the source's order.
     let mut scripts = Vec::new();
     for entry in &src_list {
-        let text = src.get(&entry.name).await.map_err(|e| failure("source", e))?;
+        let text = src
+            .get(&entry.name)
+            .await
+            .map_err(|e| failure("source", e))?;
         scripts.push((entry.clone(), text));
     }
     let mut ledger = match pass.dry {
@@ -145,7 +148,10 @@ pub(crate) async fn run(
         // Same name on the destination: identical means already there.
         let mut target = entry.name.clone();
         if taken.contains(&target) {
-            let theirs = dst.get(&target).await.map_err(|e| failure("destination", e))?;
+            let theirs = dst
+                .get(&target)
+                .await
+                .map_err(|e| failure("destination", e))?;
             if theirs == text {
                 tally.count(step).present += 1;
                 if entry.active {
@@ -156,7 +162,10 @@ pub(crate) async fn run(
             }
             // Maybe an earlier run already copied it under the new name.
             let mut found = None;
-            for t in taken.iter().filter(|t| t.starts_with(&format!("{target}-migrated"))) {
+            for t in taken
+                .iter()
+                .filter(|t| t.starts_with(&format!("{target}-migrated")))
+            {
                 if dst.get(t).await.map_err(|e| failure("destination", e))? == text {
                     found = Some(t.clone());
                     break;
@@ -181,7 +190,10 @@ pub(crate) async fn run(
             tally.count(step).refused += 1;
             tally.note(
                 step,
-                format!("script {:?} does not fit on the destination: {e}", entry.name),
+                format!(
+                    "script {:?} does not fit on the destination: {e}",
+                    entry.name
+                ),
             );
             progress(tally);
             continue;

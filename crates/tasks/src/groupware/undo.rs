@@ -115,7 +115,9 @@ pub(crate) async fn run(
             match sieve.delete(&s.name).await {
                 Ok(()) => out.scripts_removed.push(s.name),
                 Err(mailshift_sieve::SieveError::NotFound { .. }) => {}
-                Err(e) => out.kept.push(format!("Sieve script {:?} kept: {e}", s.name)),
+                Err(e) => out
+                    .kept
+                    .push(format!("Sieve script {:?} kept: {e}", s.name)),
             }
         }
         let _ = sieve.logout().await;

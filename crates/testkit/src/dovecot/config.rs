@@ -67,7 +67,11 @@ pub(crate) fn render(c: &ConfigInputs) -> String {
          passdb {{\n  driver = passwd-file\n  args = scheme=SSHA256 {root}/users/%u\n}}\n\
          userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={root}/mail/%u\n}}\n",
         base = c.base_dir.display(),
-        protocols = if c.sieve_port.is_some() { "imap sieve" } else { "imap" },
+        protocols = if c.sieve_port.is_some() {
+            "imap sieve"
+        } else {
+            "imap"
+        },
         port = c.port,
         internal = c.internal_user,
         login = c.login_user,

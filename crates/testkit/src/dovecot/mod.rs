@@ -360,9 +360,11 @@ impl Dovecot {
             let child = self.child.as_mut().expect("just set");
             readiness::wait_until(
                 START_LIMIT,
-                || readiness::greets(port)
-                    && tls_port.is_none_or(readiness::accepts)
-                    && sieve_port.is_none_or(readiness::accepts),
+                || {
+                    readiness::greets(port)
+                        && tls_port.is_none_or(readiness::accepts)
+                        && sieve_port.is_none_or(readiness::accepts)
+                },
                 || {
                     exited = matches!(child.try_wait(), Ok(Some(_)));
                     exited
