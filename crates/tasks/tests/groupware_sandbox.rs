@@ -344,3 +344,122 @@ async fn what_the_destination_cannot_hold_is_said_before_the_start() {
     assert!(held.events >= 2, "{held:?}");
     sb.shutdown().await;
 }
+
+/// An invalid event and an invalid card on the source are refused one by one, with
+/// their names and the reason; everything else moves and the task still finishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_items_are_refused_one_by_one_and_the_rest_moves() {
+    let home = tempfile::tempdir().unwrap();
+    let mut sb = Sandbox::start(home.path(), SandboxOptions::default())
+        .await
+        .unwrap();
+    let (pid, service, from, domain) = {
+        let p = sb
+            .panel()
+            .platforms
+            .iter()
+            .find(|p| p.kind == PlatformKind::Exchange)
+            .unwrap();
+        let a = p.configured_accounts().next().unwrap();
+        (p.id, p.service_name.clone(), a.address(), a.domain.clone())
+    };
+    let before = sb.groupware_summary(pid, &from).unwrap();
+    // Damage the source behind the server's back (it validates what it is given).
+    let account = sb
+        .root()
+        .join("groupware")
+        .join(&service)
+        .join(from.to_ascii_lowercase());
+    let mut planted = 0;
+    for (home_dir, file, text) in [
+        ("calendars", "broken.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:no uid\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
+        ("contacts", "broken.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:x\r\nFN:cut short\r\n"),
+    ] {
+        let col = std::fs::read_dir(account.join(home_dir))
+            .unwrap_or_else(|e| panic!("{}: {e}", account.join(home_dir).display()))
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.join("objects").is_dir())
+            .expect("a collection with objects");
+        std::fs::write(col.join("objects").join(file), text).unwrap();
+        planted += 1;
+    }
+    assert_eq!(planted, 2);
+    let to = sb
+        .create_account(
+            pid,
+            NewAccount {
+                local_part: "kim.lee".into(),
+                domain,
+                display_name: String::new(),
+                password: NEW_PASS.into(),
+                quota_bytes: None,
+            },
+        )
+        .unwrap();
+    let g = sb.groupware(pid).unwrap();
+    let p = sb.panel().platform(pid).unwrap();
+    let ep = |login: &str| EndpointSpec {
+        server_type: ServerType::Exchange,
+        host: p.endpoints.host.clone(),
+        port: p.endpoints.imap_port,
+        security: Security::None,
+        auth: Default::default(),
+        login: login.into(),
+        insecure: false,
+        ca_file: None,
+        groupware: Groupware {
+            dav_url: Some(g.dav_url.clone()),
+            sieve: None,
+        },
+    };
+    let spec = TaskSpec {
+        source: ep(&from),
+        destination: ep(&to),
+        options: [
+            mailshift_panel::migration::MigrationOption::Calendars,
+            mailshift_panel::migration::MigrationOption::Tasks,
+            mailshift_panel::migration::MigrationOption::Contacts,
+        ]
+        .into_iter()
+        .collect(),
+        notify: None,
+        tuning: Tuning::default(),
+        project: None,
+    };
+    let state = tempfile::tempdir().unwrap();
+    let m = Migrator::open(state.path(), Clock::system()).unwrap();
+    let rec = m
+        .start(
+            spec,
+            Credentials {
+                source: Secret::new(DEMO_PASSWORD),
+                destination: Secret::new(NEW_PASS),
+            },
+        )
+        .unwrap()
+        .wait()
+        .await;
+    assert_eq!(rec.state, TaskState::Finished, "{rec:#?}");
+    let problems = rec.progress.problems.join("\n");
+    assert!(
+        problems.contains("broken.ics") && problems.contains("UID"),
+        "{problems}"
+    );
+    assert!(problems.contains("broken.vcf"), "{problems}");
+    let counts = |k| {
+        rec.steps
+            .iter()
+            .find(|s| s.kind == k)
+            .unwrap()
+            .counts
+            .unwrap()
+    };
+    let refused = counts(StepKind::Calendars).refused + counts(StepKind::Tasks).refused;
+    assert_eq!(refused, 1);
+    assert_eq!(counts(StepKind::Contacts).refused, 1);
+    let after = sb.groupware_summary(pid, &to).unwrap();
+    assert_eq!((after.events, after.tasks), (before.events, before.tasks));
+    assert_eq!(after.contacts, before.contacts);
+    sb.shutdown().await;
+}
