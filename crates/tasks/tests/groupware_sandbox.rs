@@ -463,3 +463,108 @@ async fn invalid_items_are_refused_one_by_one_and_the_rest_moves() {
     assert_eq!(after.contacts, before.contacts);
     sb.shutdown().await;
 }
+
+/// Cancelled right after it starts, a groupware task ends `cancelled` with its steps
+/// skipped or partial; a further task moves the rest, nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_groupware_task_is_completed_by_the_next_without_duplicates() {
+    let home = tempfile::tempdir().unwrap();
+    let mut sb = Sandbox::start(home.path(), SandboxOptions::default())
+        .await
+        .unwrap();
+    let (pid, from, domain) = {
+        let p = sb
+            .panel()
+            .platforms
+            .iter()
+            .find(|p| p.kind == PlatformKind::Exchange)
+            .unwrap();
+        let a = p.configured_accounts().next().unwrap();
+        (p.id, a.address(), a.domain.clone())
+    };
+    let to = sb
+        .create_account(
+            pid,
+            NewAccount {
+                local_part: "kim.lee".into(),
+                domain,
+                display_name: String::new(),
+                password: NEW_PASS.into(),
+                quota_bytes: None,
+            },
+        )
+        .unwrap();
+    let g = sb.groupware(pid).unwrap();
+    let p = sb.panel().platform(pid).unwrap();
+    let ep = |login: &str| EndpointSpec {
+        server_type: ServerType::Exchange,
+        host: p.endpoints.host.clone(),
+        port: p.endpoints.imap_port,
+        security: Security::None,
+        auth: Default::default(),
+        login: login.into(),
+        insecure: false,
+        ca_file: None,
+        groupware: Groupware {
+            dav_url: Some(g.dav_url.clone()),
+            sieve: Some(SieveServer {
+                host: g.sieve.ip().to_string(),
+                port: g.sieve.port(),
+                security: Security::None,
+            }),
+        },
+    };
+    let mut spec = TaskSpec {
+        source: ep(&from),
+        destination: ep(&to),
+        options: OptionSet::all(),
+        notify: None,
+        tuning: Tuning::default(),
+        project: None,
+    };
+    spec.options = spec
+        .options
+        .iter()
+        .filter(|o| *o != mailshift_panel::migration::MigrationOption::Emails)
+        .collect();
+    let creds = Credentials {
+        source: Secret::new(DEMO_PASSWORD),
+        destination: Secret::new(NEW_PASS),
+    };
+    let state = tempfile::tempdir().unwrap();
+    let m = Migrator::open(state.path(), Clock::system()).unwrap();
+    let handle = m.start(spec.clone(), creds.clone()).unwrap();
+    m.cancel(&handle.id).unwrap();
+    let first = handle.wait().await;
+    assert_eq!(first.state, TaskState::Cancelled, "{first:#?}");
+    assert!(
+        first
+            .steps
+            .iter()
+            .any(|s| matches!(s.state, StepState::Skipped)),
+        "{:?}",
+        first.steps
+    );
+    let second = m.start(spec, creds).unwrap().wait().await;
+    assert_eq!(second.state, TaskState::Finished, "{second:#?}");
+    let before = sb.groupware_summary(pid, &from).unwrap();
+    let after = sb.groupware_summary(pid, &to).unwrap();
+    assert_eq!(
+        (
+            after.events,
+            after.tasks,
+            after.contacts,
+            after.groups,
+            after.scripts
+        ),
+        (
+            before.events,
+            before.tasks,
+            before.contacts,
+            before.groups,
+            before.scripts
+        ),
+        "everything once, nothing twice"
+    );
+    sb.shutdown().await;
+}
