@@ -299,7 +299,7 @@ fn settle_groupware(rec: &mut TaskRecord, t: &groupware::Tally, last: bool) {
             } else {
                 StepState::Pending
             }
-        } else if t.cancelled && counts.handled() < counts.total.max(1) && counts.total == 0 {
+        } else if t.cancelled && counts.total == 0 {
             detail = "cancelled before it started".into();
             StepState::Skipped
         } else if counts.failed > 0 {
@@ -321,11 +321,10 @@ fn settle_groupware(rec: &mut TaskRecord, t: &groupware::Tally, last: bool) {
             s.counts = Some(counts);
         }
     }
+    rec.progress.problems = merge_problems(&rec.progress.problems, &t.problems);
     if !last {
-        rec.progress.problems = merge_problems(&rec.progress.problems, &t.problems);
         return;
     }
-    rec.progress.problems = merge_problems(&rec.progress.problems, &t.problems);
     if let Some((kind, text)) = first_failure {
         if rec.state == TaskState::Finished {
             rec.state = TaskState::Failed;

@@ -7,12 +7,10 @@ use std::collections::HashSet;
 
 use futures::stream::{self, StreamExt};
 use mailshift_dav::item::{inspect, ItemKind};
-use mailshift_dav::{
-    Collection, CollectionKind, DavAccount, DavClient, DavError, Object, PutOutcome,
-};
+use mailshift_dav::{Collection, CollectionKind, DavClient, DavError, Object, PutOutcome};
 
 use super::ledger::{Ledger, PutObject};
-use super::{secret_of, tls_of, Pass, ServiceFailure, Tally};
+use super::{dav_account, secret_of, Pass, ServiceFailure, Tally};
 use crate::record::{FailureKind, StepKind};
 
 /// Objects fetched at once from the source.
@@ -40,18 +38,14 @@ fn client(pass: &Pass<'_>, source: bool) -> Result<DavClient, ServiceFailure> {
     } else {
         (&pass.spec.destination, "destination")
     };
-    let url = ep.groupware.dav_url.clone().ok_or_else(|| ServiceFailure {
-        kind: FailureKind::Usage,
-        text: format!("the {side} has no CalDAV/CardDAV URL configured"),
-    })?;
-    DavClient::new(DavAccount {
-        base_url: url,
-        user: ep.login.clone(),
-        password: secret_of(pass.creds, source).clone(),
-        tls: tls_of(ep),
-        timeout: pass.timeout(),
-    })
-    .map_err(|e| failure(side, e))
+    let account =
+        dav_account(ep, secret_of(pass.creds, source), pass.timeout()).ok_or_else(|| {
+            ServiceFailure {
+                kind: FailureKind::Usage,
+                text: format!("the {side} has no CalDAV/CardDAV URL configured"),
+            }
+        })?;
+    DavClient::new(account).map_err(|e| failure(side, e))
 }
 
 /// The last path segment of an href (`/u/cal/work/` -> `work`, `/u/cal/x.ics` -> `x.ics`).
@@ -265,11 +259,7 @@ async fn copy_collection(
         }
         None if pass.dry => (None, HashSet::new()),
         None => {
-            let href = format!(
-                "{}{}/",
-                dst_home.trim_end_matches('/').to_string() + "/",
-                name
-            );
+            let href = format!("{}/{name}/", dst_home.trim_end_matches('/'));
             ledger.collections.push(href.clone());
             save(pass, ledger)?;
             match dst

@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use mailshift_dav::DavAccount;
 use mailshift_engine::imap::{Secret, TlsOptions};
 use mailshift_panel::migration::MigrationOption;
+use mailshift_sieve::SieveAccount;
 use tokio_util::sync::CancellationToken;
 
 use crate::record::{FailureKind, StepCounts, StepKind};
@@ -91,11 +93,44 @@ impl Pass<'_> {
     }
 }
 
-pub(crate) fn tls_of(ep: &EndpointSpec) -> TlsOptions {
+fn tls_of(ep: &EndpointSpec) -> TlsOptions {
     TlsOptions {
         insecure: ep.insecure,
         ca_file: ep.ca_file.clone(),
     }
+}
+
+/// One side's CalDAV/CardDAV account (its IMAP login), if it has a DAV URL.
+pub(crate) fn dav_account(
+    ep: &EndpointSpec,
+    password: &Secret,
+    timeout: Duration,
+) -> Option<DavAccount> {
+    Some(DavAccount {
+        base_url: ep.groupware.dav_url.clone()?,
+        user: ep.login.clone(),
+        password: password.clone(),
+        tls: tls_of(ep),
+        timeout,
+    })
+}
+
+/// One side's ManageSieve account (its IMAP login), if it has a Sieve server.
+pub(crate) fn sieve_account(
+    ep: &EndpointSpec,
+    password: &Secret,
+    timeout: Duration,
+) -> Option<SieveAccount> {
+    let server = ep.groupware.sieve.as_ref()?;
+    Some(SieveAccount {
+        host: server.host.clone(),
+        port: server.port,
+        security: server.security,
+        user: ep.login.clone(),
+        password: password.clone(),
+        tls: tls_of(ep),
+        timeout,
+    })
 }
 
 pub(crate) fn secret_of(creds: &Credentials, source: bool) -> &Secret {

@@ -2,10 +2,10 @@
 //! rules, scripts with it are the out-of-office. Rules go first (an out-of-office may
 //! `include` them). A name already taken by a different script gets `-migrated`.
 
-use mailshift_sieve::{inspect, SieveAccount, SieveClient, SieveError};
+use mailshift_sieve::{inspect, SieveClient, SieveError};
 
 use super::ledger::{Activation, Ledger, PutScript};
-use super::{secret_of, tls_of, Pass, ServiceFailure, Tally};
+use super::{secret_of, sieve_account, Pass, ServiceFailure, Tally};
 use crate::record::{FailureKind, StepKind};
 
 fn failure(side: &str, e: SieveError) -> ServiceFailure {
@@ -29,19 +29,13 @@ async fn connect(pass: &Pass<'_>, source: bool) -> Result<SieveClient, ServiceFa
     } else {
         (&pass.spec.destination, "destination")
     };
-    let server = ep.groupware.sieve.as_ref().ok_or_else(|| ServiceFailure {
-        kind: FailureKind::Usage,
-        text: format!("the {side} has no ManageSieve server configured"),
-    })?;
-    let account = SieveAccount {
-        host: server.host.clone(),
-        port: server.port,
-        security: server.security,
-        user: ep.login.clone(),
-        password: secret_of(pass.creds, source).clone(),
-        tls: tls_of(ep),
-        timeout: pass.timeout(),
-    };
+    let account =
+        sieve_account(ep, secret_of(pass.creds, source), pass.timeout()).ok_or_else(|| {
+            ServiceFailure {
+                kind: FailureKind::Usage,
+                text: format!("the {side} has no ManageSieve server configured"),
+            }
+        })?;
     SieveClient::connect(&account)
         .await
         .map_err(|e| failure(side, e))
@@ -115,6 +109,8 @@ pub(crate) async fn run(
     }
     classified.sort_by_key(|(step, ..)| *step == StepKind::OutOfOffice);
 
+    // What the destination's Sieve offers does not change during the session.
+    let caps = dst.capabilities().clone();
     let mut activate: Option<(StepKind, String)> = None;
     for (step, entry, text, facts) in classified {
         if !steps.contains(&step) {
@@ -125,7 +121,6 @@ pub(crate) async fn run(
             break;
         }
         tally.count(step).total += 1;
-        let caps = dst.capabilities().clone();
         let missing: Vec<&String> = facts
             .requires
             .iter()

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use mailshift_dav::{DavAccount, DavClient, DeleteOutcome};
-use mailshift_sieve::{SieveAccount, SieveClient};
+use mailshift_dav::{DavClient, DeleteOutcome};
+use mailshift_sieve::SieveClient;
 
 use super::ledger::Ledger;
-use super::{tls_of, DEFAULT_TIMEOUT};
+use super::{dav_account, sieve_account, DEFAULT_TIMEOUT};
 use crate::spec::TaskSpec;
 use mailshift_engine::imap::Secret;
 
@@ -35,17 +35,11 @@ pub(crate) async fn run(
     }
     let ep = &spec.destination;
     if !ledger.objects.is_empty() || !ledger.collections.is_empty() {
-        let url = ep.groupware.dav_url.clone().ok_or(
+        let account = dav_account(ep, dst_secret, DEFAULT_TIMEOUT).ok_or(
             "the task created calendars or contacts but its destination has no CalDAV/CardDAV URL any more",
         )?;
-        let dav = DavClient::new(DavAccount {
-            base_url: url,
-            user: ep.login.clone(),
-            password: dst_secret.clone(),
-            tls: tls_of(ep),
-            timeout: DEFAULT_TIMEOUT,
-        })
-        .map_err(|e| format!("destination CalDAV/CardDAV: {e}"))?;
+        let dav =
+            DavClient::new(account).map_err(|e| format!("destination CalDAV/CardDAV: {e}"))?;
         for obj in std::mem::take(&mut ledger.objects) {
             match dav.delete(&obj.href, obj.etag.as_deref()).await {
                 Ok(DeleteOutcome::Deleted) => out.items_removed += 1,
@@ -82,20 +76,12 @@ pub(crate) async fn run(
         ledger.save(state_dir, task_id)?;
     }
     if !ledger.scripts.is_empty() || ledger.activation.is_some() {
-        let server = ep.groupware.sieve.clone().ok_or(
+        let account = sieve_account(ep, dst_secret, DEFAULT_TIMEOUT).ok_or(
             "the task created Sieve scripts but its destination has no ManageSieve server any more",
         )?;
-        let mut sieve = SieveClient::connect(&SieveAccount {
-            host: server.host,
-            port: server.port,
-            security: server.security,
-            user: ep.login.clone(),
-            password: dst_secret.clone(),
-            tls: tls_of(ep),
-            timeout: DEFAULT_TIMEOUT,
-        })
-        .await
-        .map_err(|e| format!("destination ManageSieve: {e}"))?;
+        let mut sieve = SieveClient::connect(&account)
+            .await
+            .map_err(|e| format!("destination ManageSieve: {e}"))?;
         if let Some(a) = ledger.activation.take() {
             let active = sieve
                 .list()
