@@ -14,13 +14,21 @@ use mailshift_tasks::{
 
 const NEW_PASS: &str = "Fresh-pass-Crane-58";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_option_moves_between_two_exchange_accounts_of_the_sandbox() {
+/// A sandbox home with a demo Exchange account (`from`) and a new, empty one (`to`):
+/// (home, sandbox, platform, service name, from, to).
+async fn exchange_pair() -> (
+    tempfile::TempDir,
+    Sandbox,
+    mailshift_panel::PlatformId,
+    String,
+    String,
+    String,
+) {
     let home = tempfile::tempdir().unwrap();
     let mut sb = Sandbox::start(home.path(), SandboxOptions::default())
         .await
         .unwrap();
-    let (pid, from, domain) = {
+    let (pid, service, from, domain) = {
         let p = sb
             .panel()
             .platforms
@@ -28,7 +36,7 @@ async fn every_option_moves_between_two_exchange_accounts_of_the_sandbox() {
             .find(|p| p.kind == PlatformKind::Exchange)
             .expect("the demo has an Exchange platform");
         let a = p.configured_accounts().next().expect("a demo account");
-        (p.id, a.address(), a.domain.clone())
+        (p.id, p.service_name.clone(), a.address(), a.domain.clone())
     };
     let to = sb
         .create_account(
@@ -36,24 +44,25 @@ async fn every_option_moves_between_two_exchange_accounts_of_the_sandbox() {
             NewAccount {
                 local_part: "kim.lee".into(),
                 domain,
-                display_name: "Newbie".into(),
+                display_name: String::new(),
                 password: NEW_PASS.into(),
                 quota_bytes: None,
             },
         )
         .unwrap();
-    let before = sb.groupware_summary(pid, &from).unwrap();
-    assert!(
-        before.events > 0 && before.tasks > 0 && before.contacts > 0 && before.groups > 0,
-        "the demo account holds groupware: {before:?}"
-    );
-    assert!(
-        before.scripts >= 2 && before.active_script.is_some(),
-        "{before:?}"
-    );
+    (home, sb, pid, service, from, to)
+}
+
+/// `login` on the sandbox's Exchange platform, with its DAV and (if asked) Sieve servers.
+fn sandbox_side(
+    sb: &Sandbox,
+    pid: mailshift_panel::PlatformId,
+    login: &str,
+    sieve: bool,
+) -> EndpointSpec {
     let g = sb.groupware(pid).expect("Exchange serves groupware");
     let p = sb.panel().platform(pid).unwrap();
-    let ep = |login: &str| EndpointSpec {
+    EndpointSpec {
         server_type: ServerType::Exchange,
         host: p.endpoints.host.clone(),
         port: p.endpoints.imap_port,
@@ -64,13 +73,28 @@ async fn every_option_moves_between_two_exchange_accounts_of_the_sandbox() {
         ca_file: None,
         groupware: Groupware {
             dav_url: Some(g.dav_url.clone()),
-            sieve: Some(SieveServer {
+            sieve: sieve.then(|| SieveServer {
                 host: g.sieve.ip().to_string(),
                 port: g.sieve.port(),
                 security: Security::None,
             }),
         },
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_option_moves_between_two_exchange_accounts_of_the_sandbox() {
+    let (_home, sb, pid, _, from, to) = exchange_pair().await;
+    let before = sb.groupware_summary(pid, &from).unwrap();
+    assert!(
+        before.events > 0 && before.tasks > 0 && before.contacts > 0 && before.groups > 0,
+        "the demo account holds groupware: {before:?}"
+    );
+    assert!(
+        before.scripts >= 2 && before.active_script.is_some(),
+        "{before:?}"
+    );
+    let ep = |login: &str| sandbox_side(&sb, pid, login, true);
     let spec = TaskSpec {
         source: ep(&from),
         destination: ep(&to),
@@ -214,33 +238,7 @@ async fn what_the_destination_cannot_hold_is_said_before_the_start() {
     .unwrap();
     let _ = s.logout().await;
 
-    let home_dir = tempfile::tempdir().unwrap();
-    let mut sb = Sandbox::start(home_dir.path(), SandboxOptions::default())
-        .await
-        .unwrap();
-    let (pid, domain) = {
-        let p = sb
-            .panel()
-            .platforms
-            .iter()
-            .find(|p| p.kind == PlatformKind::Exchange)
-            .unwrap();
-        (p.id, p.configured_accounts().next().unwrap().domain.clone())
-    };
-    let to = sb
-        .create_account(
-            pid,
-            NewAccount {
-                local_part: "kim.lee".into(),
-                domain,
-                display_name: String::new(),
-                password: NEW_PASS.into(),
-                quota_bytes: None,
-            },
-        )
-        .unwrap();
-    let g = sb.groupware(pid).unwrap();
-    let p = sb.panel().platform(pid).unwrap();
+    let (_home, sb, pid, _, _, to) = exchange_pair().await;
     let spec = TaskSpec {
         source: EndpointSpec {
             server_type: ServerType::Exchange,
@@ -260,24 +258,7 @@ async fn what_the_destination_cannot_hold_is_said_before_the_start() {
                 }),
             },
         },
-        destination: EndpointSpec {
-            server_type: ServerType::Exchange,
-            host: p.endpoints.host.clone(),
-            port: p.endpoints.imap_port,
-            security: Security::None,
-            auth: Default::default(),
-            login: to.clone(),
-            insecure: false,
-            ca_file: None,
-            groupware: Groupware {
-                dav_url: Some(g.dav_url.clone()),
-                sieve: Some(SieveServer {
-                    host: g.sieve.ip().to_string(),
-                    port: g.sieve.port(),
-                    security: Security::None,
-                }),
-            },
-        },
+        destination: sandbox_side(&sb, pid, &to, true),
         options: [
             MigrationOption::Emails,
             MigrationOption::Calendars,
@@ -349,20 +330,7 @@ async fn what_the_destination_cannot_hold_is_said_before_the_start() {
 /// their names and the reason; everything else moves and the task still finishes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_items_are_refused_one_by_one_and_the_rest_moves() {
-    let home = tempfile::tempdir().unwrap();
-    let mut sb = Sandbox::start(home.path(), SandboxOptions::default())
-        .await
-        .unwrap();
-    let (pid, service, from, domain) = {
-        let p = sb
-            .panel()
-            .platforms
-            .iter()
-            .find(|p| p.kind == PlatformKind::Exchange)
-            .unwrap();
-        let a = p.configured_accounts().next().unwrap();
-        (p.id, p.service_name.clone(), a.address(), a.domain.clone())
-    };
+    let (_home, sb, pid, service, from, to) = exchange_pair().await;
     let before = sb.groupware_summary(pid, &from).unwrap();
     // Damage the source behind the server's back (it validates what it is given).
     let account = sb
@@ -385,34 +353,7 @@ async fn invalid_items_are_refused_one_by_one_and_the_rest_moves() {
         planted += 1;
     }
     assert_eq!(planted, 2);
-    let to = sb
-        .create_account(
-            pid,
-            NewAccount {
-                local_part: "kim.lee".into(),
-                domain,
-                display_name: String::new(),
-                password: NEW_PASS.into(),
-                quota_bytes: None,
-            },
-        )
-        .unwrap();
-    let g = sb.groupware(pid).unwrap();
-    let p = sb.panel().platform(pid).unwrap();
-    let ep = |login: &str| EndpointSpec {
-        server_type: ServerType::Exchange,
-        host: p.endpoints.host.clone(),
-        port: p.endpoints.imap_port,
-        security: Security::None,
-        auth: Default::default(),
-        login: login.into(),
-        insecure: false,
-        ca_file: None,
-        groupware: Groupware {
-            dav_url: Some(g.dav_url.clone()),
-            sieve: None,
-        },
-    };
+    let ep = |login: &str| sandbox_side(&sb, pid, login, false);
     let spec = TaskSpec {
         source: ep(&from),
         destination: ep(&to),
@@ -468,52 +409,8 @@ async fn invalid_items_are_refused_one_by_one_and_the_rest_moves() {
 /// skipped or partial; a further task moves the rest, nothing twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_groupware_task_is_completed_by_the_next_without_duplicates() {
-    let home = tempfile::tempdir().unwrap();
-    let mut sb = Sandbox::start(home.path(), SandboxOptions::default())
-        .await
-        .unwrap();
-    let (pid, from, domain) = {
-        let p = sb
-            .panel()
-            .platforms
-            .iter()
-            .find(|p| p.kind == PlatformKind::Exchange)
-            .unwrap();
-        let a = p.configured_accounts().next().unwrap();
-        (p.id, a.address(), a.domain.clone())
-    };
-    let to = sb
-        .create_account(
-            pid,
-            NewAccount {
-                local_part: "kim.lee".into(),
-                domain,
-                display_name: String::new(),
-                password: NEW_PASS.into(),
-                quota_bytes: None,
-            },
-        )
-        .unwrap();
-    let g = sb.groupware(pid).unwrap();
-    let p = sb.panel().platform(pid).unwrap();
-    let ep = |login: &str| EndpointSpec {
-        server_type: ServerType::Exchange,
-        host: p.endpoints.host.clone(),
-        port: p.endpoints.imap_port,
-        security: Security::None,
-        auth: Default::default(),
-        login: login.into(),
-        insecure: false,
-        ca_file: None,
-        groupware: Groupware {
-            dav_url: Some(g.dav_url.clone()),
-            sieve: Some(SieveServer {
-                host: g.sieve.ip().to_string(),
-                port: g.sieve.port(),
-                security: Security::None,
-            }),
-        },
-    };
+    let (_home, sb, pid, _, from, to) = exchange_pair().await;
+    let ep = |login: &str| sandbox_side(&sb, pid, login, true);
     let mut spec = TaskSpec {
         source: ep(&from),
         destination: ep(&to),
