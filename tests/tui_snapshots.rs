@@ -234,7 +234,7 @@ mod tasks {
     use mailshift::tui::wizard::WizardStep;
     use mailshift_dns::{DomainReport, Fix, PendingChange};
     use mailshift_engine::imap::Security;
-    use mailshift_engine::migrate::{FolderReport, Report};
+    use mailshift_engine::migrate::{FolderReport, FolderState, Report};
     use mailshift_panel::migration::OptionSet;
     use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId};
     use mailshift_tasks::{
@@ -389,8 +389,9 @@ mod tasks {
             bytes: n * 40_000,
             failed: 0,
             verified: true,
-            state: "copied".into(),
+            state: FolderState::Copied,
             note: None,
+            check: None,
         };
         r.report = Some(Report {
             task_id: r.id.clone(),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use mailshift_engine::imap::{AuthMethod, Endpoint, Security, Side, Timeouts, TlsOptions};
-use mailshift_engine::migrate::{self, Event, Migration, Options, Report};
+use mailshift_engine::migrate::{self, Event, Migration, Options, Report, VerifyMode};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -116,6 +116,14 @@ pub struct MigrateArgs {
     /// Leave out folders matching this glob.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Verification: `sampled` compares every message by UID and size and the
+    /// bytes of a sample plus any doubtful message; `full` compares every byte.
+    #[arg(long, default_value = "sampled", value_name = "MODE")]
+    pub verify: VerifyMode,
+    /// Copy other users' and shared folders the source lists (left out by
+    /// default) into this destination folder, `/` between levels.
+    #[arg(long, value_name = "FOLDER")]
+    pub other_namespaces_into: Option<String>,
     /// Connections per side (folders and batches spread across them).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub connections: u16,
@@ -246,6 +254,8 @@ pub async fn run(args: MigrateArgs) -> i32 {
             include: args.include.clone(),
             exclude: args.exclude.clone(),
             timeout_secs: args.timeout_secs,
+            verify: args.verify,
+            other_namespaces_into: args.other_namespaces_into.clone(),
         },
         project: None,
     };
@@ -464,6 +474,8 @@ async fn dry_run(
             dry_run: true,
             batch_messages: args.batch_messages as usize,
             timeouts: Timeouts::limited(args.timeout_secs),
+            verify: args.verify,
+            other_namespaces_into: args.other_namespaces_into.clone(),
             ..Options::default()
         },
         task_id: "dry-run".into(),
@@ -484,7 +496,12 @@ async fn dry_run(
             } else {
                 eprint!("{}", report.to_text());
             }
-            exit::OK
+            // The dry run predicts the real run's failures: same exit code.
+            if report.errors.is_empty() {
+                exit::OK
+            } else {
+                exit::PARTIAL
+            }
         }
         Err(e) => super::fail(
             args.json,

@@ -195,6 +195,8 @@ async fn run_mail(
             inflight_bytes: inflight,
             batch_bytes: (inflight / 4).min(4 * 1024 * 1024),
             timeouts: Timeouts::limited(t.timeout_secs),
+            verify: t.verify,
+            other_namespaces_into: t.other_namespaces_into.clone(),
             ..Options::default()
         },
         task_id: rec.id.clone(),

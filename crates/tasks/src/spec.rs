@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use mailshift_engine::imap::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
+use mailshift_engine::migrate::VerifyMode;
 use mailshift_panel::migration::{MigrationOption, OptionSet};
 use mailshift_panel::PlatformKind;
 use serde::{Deserialize, Serialize};
@@ -240,6 +241,12 @@ pub struct Tuning {
     /// Time limit for connecting and for each IMAP command (engine defaults when None).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_secs: Option<u64>,
+    /// How much content verification compares byte for byte.
+    #[serde(default)]
+    pub verify: VerifyMode,
+    /// Copy other users' and shared folders into this destination folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_namespaces_into: Option<String>,
 }
 
 impl Default for Tuning {
@@ -251,6 +258,8 @@ impl Default for Tuning {
             include: Vec::new(),
             exclude: Vec::new(),
             timeout_secs: None,
+            verify: VerifyMode::Sampled,
+            other_namespaces_into: None,
         }
     }
 }

@@ -26,7 +26,7 @@ pub struct Appended {
     pub uids: Option<(u32, Vec<u32>)>,
 }
 
-static TAGS: AtomicU64 = AtomicU64::new(1);
+pub(crate) static TAGS: AtomicU64 = AtomicU64::new(1);
 
 fn quoted(raw: &str) -> String {
     let mut s = String::with_capacity(raw.len() + 2);

@@ -1,8 +1,11 @@
 //! Reading messages from the selected mailbox: UID/size listings, header
 //! fingerprints, and whole messages with their flags and INTERNALDATE.
 
+use std::collections::HashSet;
+
 use async_imap::types::{Fetch, Flag};
 use futures::TryStreamExt;
+use sha2::{Digest, Sha256};
 
 use super::error::ImapError;
 use super::session::Conn;
@@ -22,6 +25,22 @@ impl FetchedMessage {
     pub fn body(&self) -> &[u8] {
         self.fetch.body().unwrap_or_default()
     }
+}
+
+/// A message by UID with the size its server advertised (RFC822.SIZE):
+/// good for planning batches, never trusted as the real byte count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MessageRef {
+    pub uid: u32,
+    pub size: u32,
+}
+
+/// The SHA-256 of a message's bytes as a server serves them, and their length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyDigest {
+    pub uid: u32,
+    pub sha256: [u8; 32],
+    pub len: u64,
 }
 
 /// UID, size and the few headers that identify a message.
@@ -95,14 +114,17 @@ impl Conn {
     }
 
     /// UID and RFC822.SIZE of every message in the selected mailbox.
-    pub async fn uid_sizes(&mut self) -> Result<Vec<(u32, u32)>, ImapError> {
+    pub async fn uid_sizes(&mut self) -> Result<Vec<MessageRef>, ImapError> {
         let mut v = self
             .fetch_each("1:*", "(UID RFC822.SIZE)", |f| {
-                Some((f.uid?, f.size.unwrap_or(0)))
+                Some(MessageRef {
+                    uid: f.uid?,
+                    size: f.size.unwrap_or(0),
+                })
             })
             .await?;
         v.sort_unstable();
-        v.dedup_by_key(|p| p.0);
+        v.dedup_by_key(|p| p.uid);
         Ok(v)
     }
 
@@ -116,18 +138,28 @@ impl Conn {
             Some(u) => uidset::format(u),
             None => "1:*".to_string(),
         };
-        self.fetch_each(
-            &set,
-            "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE FROM TO SUBJECT)])",
-            |f| {
-                Some(HeaderFacts {
-                    uid: f.uid?,
-                    size: f.size.unwrap_or(0),
-                    header: f.header().unwrap_or_default().to_vec(),
-                })
-            },
-        )
-        .await
+        let asked: Option<HashSet<u32>> = uids.map(|u| u.iter().copied().collect());
+        let mut out = self
+            .fetch_each(
+                &set,
+                "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE FROM TO SUBJECT)])",
+                |f| {
+                    let uid = f.uid?;
+                    // A server may answer UIDs we did not ask for: never use them.
+                    if asked.as_ref().is_some_and(|a| !a.contains(&uid)) {
+                        return None;
+                    }
+                    Some(HeaderFacts {
+                        uid,
+                        size: f.size.unwrap_or(0),
+                        header: f.header().unwrap_or_default().to_vec(),
+                    })
+                },
+            )
+            .await?;
+        out.sort_by_key(|f| f.uid);
+        out.dedup_by_key(|f| f.uid);
+        Ok(out)
     }
 
     /// Whole messages (BODY.PEEK[]: the source's \Seen is never touched).
@@ -136,12 +168,18 @@ impl Conn {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
+        let asked: HashSet<u32> = uids.iter().copied().collect();
         let mut out = self
             .fetch_each(
                 &uidset::format(uids),
                 "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])",
                 |f| {
                     let uid = f.uid?;
+                    // Only what was asked: a server that answers more UIDs
+                    // than requested must not get them appended.
+                    if !asked.contains(&uid) {
+                        return None;
+                    }
                     f.body()?;
                     let flags = f.flags().filter_map(|fl| flag_text(&fl)).collect();
                     let internaldate = f
@@ -158,6 +196,32 @@ impl Conn {
             .await?;
         out.sort_by_key(|m| m.uid);
         out.dedup_by_key(|m| m.uid);
+        Ok(out)
+    }
+
+    /// SHA-256 and length of the given messages' bytes, computed as they
+    /// stream in (the bytes are dropped at once). Only requested UIDs count.
+    pub async fn body_digests(&mut self, uids: &[u32]) -> Result<Vec<BodyDigest>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let asked: HashSet<u32> = uids.iter().copied().collect();
+        let mut out = self
+            .fetch_each(&uidset::format(uids), "(UID BODY.PEEK[])", |f| {
+                let uid = f.uid?;
+                if !asked.contains(&uid) {
+                    return None;
+                }
+                let body = f.body()?;
+                Some(BodyDigest {
+                    uid,
+                    sha256: Sha256::digest(body).into(),
+                    len: body.len() as u64,
+                })
+            })
+            .await?;
+        out.sort_by_key(|d| d.uid);
+        out.dedup_by_key(|d| d.uid);
         Ok(out)
     }
 }

@@ -10,6 +10,7 @@ use tokio::net::TcpStream;
 
 use super::endpoint::{AuthMethod, Endpoint, Security, Side};
 use super::error::ImapError;
+use super::namespace::{self, Namespaces};
 use super::transport::{client_config, Transport};
 
 pub type Session = async_imap::Session<Transport>;
@@ -49,7 +50,7 @@ pub struct Caps {
     pub multiappend: bool,
     pub literal_plus: bool,
     pub uidplus: bool,
-    pub special_use: bool,
+    pub namespace: bool,
 }
 
 /// A folder as LIST reports it.
@@ -62,7 +63,9 @@ pub struct ListedFolder {
     pub special: Option<SpecialUse>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum SpecialUse {
     Sent,
     Drafts,
@@ -202,7 +205,7 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
         multiappend: caps.has_str("MULTIAPPEND"),
         literal_plus: caps.has_str("LITERAL+"),
         uidplus: caps.has_str("UIDPLUS"),
-        special_use: caps.has_str("SPECIAL-USE"),
+        namespace: caps.has_str("NAMESPACE"),
     };
     Ok(Conn {
         session,
@@ -502,6 +505,30 @@ impl Conn {
                 }
             })
             .collect())
+    }
+
+    /// The server's namespaces: NAMESPACE when it has it, else inferred from `list`.
+    /// An unreadable answer falls back to inference too (and is logged).
+    pub async fn namespaces(&mut self, list: &[ListedFolder]) -> Result<Namespaces, ImapError> {
+        if !self.caps.namespace {
+            return Ok(Namespaces::inferred(list));
+        }
+        let answer = self.raw_command("NAMESPACE").await?;
+        let parsed = answer
+            .untagged
+            .iter()
+            .find_map(|l| {
+                let rest = l.get(..10)?.eq_ignore_ascii_case(b"NAMESPACE ").then(|| &l[10..])?;
+                Some(namespace::parse(rest))
+            });
+        match parsed {
+            Some(Ok(ns)) if answer.ok => Ok(ns),
+            Some(Err(e)) => {
+                tracing::warn!(side = %self.side, error = %e, "NAMESPACE answer unreadable; inferring from LIST");
+                Ok(Namespaces::inferred(list))
+            }
+            _ => Ok(Namespaces::inferred(list)),
+        }
     }
 
     /// `STATUS name (MESSAGES UIDNEXT UIDVALIDITY)`.

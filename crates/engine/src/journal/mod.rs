@@ -6,7 +6,7 @@ mod record;
 mod state;
 
 pub use record::Record;
-pub use state::{DoneMark, JournalState, Known};
+pub use state::{DoneMark, JournalState, Known, KnownCopy};
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
@@ -181,6 +181,7 @@ mod tests {
             duv: 9,
             pairs,
             fps: vec![],
+            sizes: vec![],
         }
     }
 
@@ -201,7 +202,7 @@ mod tests {
         let j = Journal::open(&p).unwrap();
         let known = j.state.known("INBOX", 7, "INBOX", 9);
         assert_eq!(known.len(), 2);
-        assert_eq!(known.get(&2), Some(&Some(102)));
+        assert_eq!(known.get(&2).and_then(|c| c.dst), Some(102));
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.ends_with("}\n"), "torn tail cut off: {text:?}");
         use std::os::unix::fs::PermissionsExt;

@@ -25,6 +25,12 @@ pub enum Record {
         pairs: Vec<(u32, Option<u32>)>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         fps: Vec<String>,
+        /// The bytes each message had when we appended it, in `pairs` order
+        /// (empty in journals of earlier versions and for messages found
+        /// already there): verification compares against these, never
+        /// against a size the source advertised.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        sizes: Vec<u32>,
     },
     /// Source folder fully copied and verified as of this STATUS.
     Done {

@@ -2,8 +2,17 @@ use std::collections::HashMap;
 
 use super::record::Record;
 
-/// Source UID -> destination UID (None when the server gave no APPENDUID).
-pub type Known = HashMap<u32, Option<u32>>;
+/// What the journal knows of one copied source message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownCopy {
+    /// The destination UID (None when the server gave no APPENDUID).
+    pub dst: Option<u32>,
+    /// The bytes we appended (None when not recorded).
+    pub size: Option<u32>,
+}
+
+/// Source UID -> what became of it on the destination.
+pub type Known = HashMap<u32, KnownCopy>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DoneMark {
@@ -18,8 +27,8 @@ pub struct DoneMark {
 struct CopiedSet {
     dst: String,
     duv: u32,
-    /// suid -> (duid, task)
-    map: HashMap<u32, (Option<u32>, String)>,
+    /// suid -> (copy, task)
+    map: HashMap<u32, (KnownCopy, String)>,
 }
 
 /// What the journal knows, rebuilt by replaying its records.
@@ -69,6 +78,7 @@ impl JournalState {
                 duv,
                 pairs,
                 fps,
+                sizes,
             } => {
                 if !fps.is_empty() {
                     let list = self.fps.entry(task.clone()).or_default();
@@ -83,8 +93,12 @@ impl JournalState {
                         map: HashMap::new(),
                     };
                 }
-                for (s, d) in pairs {
-                    set.map.insert(s, (d, task.clone()));
+                for (i, (s, d)) in pairs.into_iter().enumerate() {
+                    let copy = KnownCopy {
+                        dst: d,
+                        size: sizes.get(i).copied(),
+                    };
+                    set.map.insert(s, (copy, task.clone()));
                 }
             }
             Record::Done {
@@ -127,7 +141,7 @@ impl JournalState {
     pub fn known(&self, src: &str, suv: u32, dst: &str, duv: u32) -> Known {
         match self.copied.get(&(src.to_string(), suv)) {
             Some(set) if set.dst == dst && set.duv == duv => {
-                set.map.iter().map(|(s, (d, _))| (*s, *d)).collect()
+                set.map.iter().map(|(s, (c, _))| (*s, *c)).collect()
             }
             _ => Known::new(),
         }
@@ -145,7 +159,7 @@ impl JournalState {
                 .map
                 .values()
                 .filter(|(_, t)| t == task)
-                .filter_map(|(d, _)| *d)
+                .filter_map(|(c, _)| c.dst)
                 .collect();
             if !uids.is_empty() {
                 out.push((set.dst.clone(), set.duv, uids));

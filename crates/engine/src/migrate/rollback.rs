@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::imap::{self, Endpoint, ImapError, Timeouts};
 use crate::journal::{journal_path, Journal, JournalError, Record};
 
-use super::fingerprint::fingerprint;
+use super::fingerprint::{fingerprint, legacy_fingerprint};
 
 /// What a rollback did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,11 +102,12 @@ pub async fn rollback(
         facts.sort_by_key(|f| std::cmp::Reverse(f.uid));
         let mut uids = Vec::new();
         for f in facts {
-            let fp = fingerprint(&f.header, f.size);
-            if let Some(n) = wanted.get_mut(&fp) {
-                if *n > 0 {
+            // Journals before version 2 recorded the size-bearing fingerprint.
+            for fp in [fingerprint(&f.header), legacy_fingerprint(&f.header, f.size)] {
+                if let Some(n) = wanted.get_mut(&fp).filter(|n| **n > 0) {
                     *n -= 1;
                     uids.push(f.uid);
+                    break;
                 }
             }
         }

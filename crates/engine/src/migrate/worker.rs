@@ -4,16 +4,16 @@
 //! a batch whose fate is unknown is checked by fingerprint before retrying.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::imap::{self, Conn, Endpoint, ImapError, MailboxState, OutMessage};
 use crate::journal::{Known, Record};
 
+use super::context::Ctx;
 use super::fingerprint::fingerprint;
 use super::folder_map::FolderPair;
+use super::message::{is_fragile, MessageRef};
 use super::progress::Event;
-use super::run::Ctx;
 
 fn out_message(m: &imap::FetchedMessage) -> OutMessage<'_> {
     OutMessage {
@@ -27,37 +27,42 @@ fn out_message(m: &imap::FetchedMessage) -> OutMessage<'_> {
 /// were not added by any task we know, so rollback never removes them.
 pub const FOUND: &str = "-";
 
-const ATTEMPTS: u32 = 4;
+pub(crate) const ATTEMPTS: u32 = 4;
 
-pub struct Worker {
+pub(crate) struct Worker {
     pub src: Conn,
     pub dst: Conn,
 }
 
+/// What planning found for one folder.
 #[derive(Debug, Clone)]
-pub struct FolderPlan {
+pub(crate) struct FolderPlan {
     pub idx: usize,
+    /// Same UIDVALIDITY, UIDNEXT and count as when it was last verified.
     pub unchanged: bool,
+    /// The source as EXAMINE saw it (never STATUS alone: servers lie).
     pub src_state: MailboxState,
+    /// The destination before this run wrote to it.
     pub dst_state: MailboxState,
-    pub src_list: Vec<(u32, u32)>,
-    pub to_copy: Vec<(u32, u32)>,
+    pub src_list: Vec<MessageRef>,
+    pub to_copy: Vec<MessageRef>,
     pub skipped: u64,
+    /// Why the destination cannot take this folder (CREATE refused).
+    pub blocked: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct CopyOutcome {
+pub(crate) struct CopyOutcome {
+    /// Requested messages now on the destination (appended or found there).
     pub copied: u64,
+    /// Bytes actually received from the source for them.
     pub bytes: u64,
+    /// Messages the APPENDs of this batch added.
+    pub appended: u64,
     pub failed: Vec<(u32, String)>,
     pub vanished: u64,
-    pub not_attempted: u64,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct VerifyOutcome {
-    pub ok: bool,
-    pub note: Option<String>,
+    /// Messages servers are known to store differently (see `is_fragile`).
+    pub fragile: Vec<u32>,
 }
 
 pub(crate) async fn reconnect(ep: &Endpoint, ctx: &Ctx) -> Result<Conn, ImapError> {
@@ -78,9 +83,15 @@ pub(crate) async fn reconnect(ep: &Endpoint, ctx: &Ctx) -> Result<Conn, ImapErro
     Err(last.expect("at least one attempt"))
 }
 
+fn known_of(ctx: &Ctx, pair: &FolderPair, suv: u32, duv: u32) -> Known {
+    ctx.journal()
+        .state
+        .known(&pair.src_raw, suv, &pair.dst_raw, duv)
+}
+
 impl Worker {
     /// Replace whichever connection is broken.
-    async fn heal(&mut self, ctx: &Ctx) -> Result<(), ImapError> {
+    pub async fn heal(&mut self, ctx: &Ctx) -> Result<(), ImapError> {
         if self.src.is_broken() {
             self.src = reconnect(&ctx.src, ctx).await?;
         }
@@ -91,12 +102,17 @@ impl Worker {
     }
 
     /// Run `plan_once` with reconnect-and-retry on transient failures.
-    pub async fn plan(&mut self, ctx: &Ctx, idx: usize) -> Result<FolderPlan, ImapError> {
+    pub async fn plan(
+        &mut self,
+        ctx: &Ctx,
+        idx: usize,
+        blocked: Option<String>,
+    ) -> Result<FolderPlan, ImapError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             self.heal(ctx).await?;
-            match self.plan_once(ctx, idx).await {
+            match self.plan_once(ctx, idx, blocked.clone()).await {
                 Err(e) if e.is_transient() && attempt < ATTEMPTS => {
                     tracing::warn!(error = %e, "planning interrupted; reconnecting");
                     ctx.problem(format!("{e} (reconnecting)"));
@@ -106,12 +122,19 @@ impl Worker {
         }
     }
 
-    async fn plan_once(&mut self, ctx: &Ctx, idx: usize) -> Result<FolderPlan, ImapError> {
+    async fn plan_once(
+        &mut self,
+        ctx: &Ctx,
+        idx: usize,
+        blocked: Option<String>,
+    ) -> Result<FolderPlan, ImapError> {
         let pair = &ctx.pairs[idx];
-        let src_state = self.src.status(&pair.src_raw).await?;
+        // EXAMINE, not STATUS: a server may say MESSAGES 0 in STATUS and
+        // hold mail all the same.
+        let src_state = self.src.open(&pair.src_raw, false).await?;
         let dst_exists = ctx.dst_exists(idx);
         let dst_state = if dst_exists {
-            self.dst.status(&pair.dst_raw).await?
+            self.dst.open(&pair.dst_raw, false).await?
         } else {
             MailboxState::default()
         };
@@ -132,28 +155,22 @@ impl Worker {
                     src_list: Vec::new(),
                     to_copy: Vec::new(),
                     skipped: src_state.messages as u64,
+                    blocked: None,
                 });
             }
         }
-        let src_list = if src_state.messages > 0 {
-            self.src.open(&pair.src_raw, false).await?;
-            self.src.uid_sizes().await?
-        } else {
-            Vec::new()
-        };
+        let src_list = self.src.uid_sizes().await?;
         let dst_list = if dst_state.messages > 0 {
-            self.dst.open(&pair.dst_raw, false).await?;
             self.dst.uid_sizes().await?
         } else {
             Vec::new()
         };
-        let known = ctx.journal().state.known(
-            &pair.src_raw,
-            src_state.uid_validity,
-            &pair.dst_raw,
-            dst_state.uid_validity,
-        );
-        let (to_copy, found) = self.dedupe(ctx, pair, &src_list, &dst_list, &known).await?;
+        let known = known_of(ctx, pair, src_state.uid_validity, dst_state.uid_validity);
+        let (to_copy, found) = if blocked.is_some() {
+            (src_list.clone(), Vec::new())
+        } else {
+            self.dedupe(ctx, pair, &src_list, &dst_list, &known).await?
+        };
         if !found.is_empty() && !ctx.options.dry_run {
             ctx.record(Record::Copied {
                 task: FOUND.into(),
@@ -163,6 +180,7 @@ impl Worker {
                 duv: dst_state.uid_validity,
                 pairs: found.iter().map(|(s, d)| (*s, Some(*d))).collect(),
                 fps: Vec::new(),
+                sizes: Vec::new(),
             });
         }
         let skipped = (src_list.len() - to_copy.len()) as u64;
@@ -174,81 +192,63 @@ impl Worker {
             src_list,
             to_copy,
             skipped,
+            blocked,
         })
     }
 
-    /// Split `candidates` (source UID, size) into those still to copy and
-    /// those already on the destination: first by the journal (validated
-    /// against the destination's UIDs), then by fingerprint against the
-    /// destination messages the journal does not explain.
+    /// Split `candidates` into those still to copy and those already on the
+    /// destination (source UID, destination UID): first by the journal
+    /// (validated against the destination's UIDs), then by fingerprint
+    /// against the destination messages the journal does not explain.
+    /// Sizes play no part: a source may advertise sizes that are not its bytes.
     async fn dedupe(
         &mut self,
         ctx: &Ctx,
         pair: &FolderPair,
-        candidates: &[(u32, u32)],
-        dst_list: &[(u32, u32)],
+        candidates: &[MessageRef],
+        dst_list: &[MessageRef],
         known: &Known,
-    ) -> Result<(Vec<(u32, u32)>, Vec<(u32, u32)>), ImapError> {
-        let dst_uids: HashSet<u32> = dst_list.iter().map(|p| p.0).collect();
+    ) -> Result<(Vec<MessageRef>, Vec<(u32, u32)>), ImapError> {
+        let dst_uids: HashSet<u32> = dst_list.iter().map(|p| p.uid).collect();
         let valid: HashMap<u32, Option<u32>> = known
             .iter()
-            .filter(|(_, d)| d.is_none_or(|d| dst_uids.contains(&d)))
-            .map(|(s, d)| (*s, *d))
+            .filter(|(_, c)| c.dst.is_none_or(|d| dst_uids.contains(&d)))
+            .map(|(s, c)| (*s, c.dst))
             .collect();
         let explained: HashSet<u32> = valid.values().filter_map(|d| *d).collect();
-        let rest: Vec<(u32, u32)> = candidates
+        let rest: Vec<MessageRef> = candidates
             .iter()
-            .filter(|(u, _)| !valid.contains_key(u))
+            .filter(|m| !valid.contains_key(&m.uid))
             .copied()
             .collect();
-        let unexplained: Vec<(u32, u32)> = dst_list
+        let unexplained: Vec<u32> = dst_list
             .iter()
-            .filter(|(u, _)| !explained.contains(u))
-            .copied()
+            .filter(|m| !explained.contains(&m.uid))
+            .map(|m| m.uid)
             .collect();
         if rest.is_empty() || unexplained.is_empty() {
             return Ok((rest, Vec::new()));
         }
-        // Only messages whose size appears on both sides can match.
-        let dst_sizes: HashSet<u32> = unexplained.iter().map(|p| p.1).collect();
-        let src_sizes: HashSet<u32> = rest.iter().map(|p| p.1).collect();
-        let src_probe: Vec<u32> = rest
-            .iter()
-            .filter(|p| dst_sizes.contains(&p.1))
-            .map(|p| p.0)
-            .collect();
-        let dst_probe: Vec<u32> = unexplained
-            .iter()
-            .filter(|p| src_sizes.contains(&p.1))
-            .map(|p| p.0)
-            .collect();
-        if src_probe.is_empty() {
-            return Ok((rest, Vec::new()));
-        }
         self.dst.open(&pair.dst_raw, false).await?;
-        let dst_facts = self.dst.header_facts(Some(&dst_probe)).await?;
+        let dst_facts = self.dst.header_facts(Some(&unexplained)).await?;
         let mut pool: HashMap<String, Vec<u32>> = HashMap::new();
-        for f in &dst_facts {
-            pool.entry(fingerprint(&f.header, f.size))
-                .or_default()
-                .push(f.uid);
+        for f in dst_facts.iter().rev() {
+            pool.entry(fingerprint(&f.header)).or_default().push(f.uid);
         }
         self.src.open(&pair.src_raw, false).await?;
-        let src_facts = self.src.header_facts(Some(&src_probe)).await?;
+        let probe: Vec<u32> = rest.iter().map(|m| m.uid).collect();
+        let src_facts = self.src.header_facts(Some(&probe)).await?;
         let mut found = Vec::new();
         let mut matched: HashSet<u32> = HashSet::new();
         for f in &src_facts {
-            if let Some(d) = pool
-                .get_mut(&fingerprint(&f.header, f.size))
-                .and_then(|v| v.pop())
-            {
+            if let Some(d) = pool.get_mut(&fingerprint(&f.header)).and_then(|v| v.pop()) {
                 found.push((f.uid, d));
                 matched.insert(f.uid);
             }
         }
         let left = rest
             .into_iter()
-            .filter(|(u, _)| !matched.contains(u))
+            .filter(|m| !matched.contains(&m.uid))
             .collect();
         ctx.debug(format!(
             "{}: {} message(s) already on the destination, found by fingerprint",
@@ -264,17 +264,16 @@ impl Worker {
         &mut self,
         ctx: &Ctx,
         plan: &FolderPlan,
-        batch: &[(u32, u32)],
+        batch: &[MessageRef],
     ) -> Result<CopyOutcome, ImapError> {
         let pair = &ctx.pairs[plan.idx];
         let mut out = CopyOutcome::default();
-        let mut pending: Vec<(u32, u32)> = batch.to_vec();
+        let mut pending: Vec<MessageRef> = batch.to_vec();
         let mut attempt = 0;
         let mut uncertain = false;
         while !pending.is_empty() {
             attempt += 1;
             if ctx.stopping() {
-                out.not_attempted += pending.len() as u64;
                 return Ok(out);
             }
             self.heal(ctx).await?;
@@ -282,16 +281,16 @@ impl Worker {
                 // The previous APPEND may or may not have landed.
                 self.dst.open(&pair.dst_raw, false).await?;
                 let dst_list = self.dst.uid_sizes().await?;
-                let known = ctx.journal().state.known(
-                    &pair.src_raw,
+                let known = known_of(
+                    ctx,
+                    pair,
                     plan.src_state.uid_validity,
-                    &pair.dst_raw,
                     plan.dst_state.uid_validity,
                 );
                 let (left, found) = self.dedupe(ctx, pair, &pending, &dst_list, &known).await?;
                 if !found.is_empty() {
                     out.copied += found.len() as u64;
-                    out.bytes += found.iter().map(|p| p.1 as u64).sum::<u64>();
+                    out.appended += found.len() as u64;
                     ctx.record(Record::Copied {
                         task: ctx.task_id.clone(),
                         src: pair.src_raw.clone(),
@@ -300,6 +299,7 @@ impl Worker {
                         duv: plan.dst_state.uid_validity,
                         pairs: found.iter().map(|(s, d)| (*s, Some(*d))).collect(),
                         fps: Vec::new(),
+                        sizes: Vec::new(),
                     });
                 }
                 pending = left;
@@ -313,19 +313,13 @@ impl Worker {
                     ctx.problem(format!("{e} (reconnecting and resuming)"));
                     uncertain = true;
                     // Drop what copy_once already finished from `pending`.
-                    let done: HashSet<u32> = ctx
-                        .journal()
-                        .state
-                        .known(
-                            &pair.src_raw,
-                            plan.src_state.uid_validity,
-                            &pair.dst_raw,
-                            plan.dst_state.uid_validity,
-                        )
-                        .keys()
-                        .copied()
-                        .collect();
-                    pending.retain(|(u, _)| !done.contains(u));
+                    let done = known_of(
+                        ctx,
+                        pair,
+                        plan.src_state.uid_validity,
+                        plan.dst_state.uid_validity,
+                    );
+                    pending.retain(|m| !done.contains_key(&m.uid));
                 }
                 Err(e) => return Err(e),
             }
@@ -337,12 +331,13 @@ impl Worker {
         &mut self,
         ctx: &Ctx,
         plan: &FolderPlan,
-        batch: &[(u32, u32)],
+        batch: &[MessageRef],
         out: &mut CopyOutcome,
     ) -> Result<(), ImapError> {
         let pair = &ctx.pairs[plan.idx];
         self.src.open(&pair.src_raw, false).await?;
-        let uids: Vec<u32> = batch.iter().map(|p| p.0).collect();
+        let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
+        // Only the UIDs asked for come back, whatever the server sends.
         let msgs = self.src.fetch_messages(&uids).await?;
         let got: HashSet<u32> = msgs.iter().map(|m| m.uid).collect();
         out.vanished += uids.iter().filter(|u| !got.contains(u)).count() as u64;
@@ -370,7 +365,6 @@ impl Worker {
                         pair.src_name,
                         remaining
                     ));
-                    out.not_attempted += group.len() as u64;
                     return Ok(());
                 }
                 Err(ImapError::Refusal { reason, .. }) if group.len() > 1 => {
@@ -386,7 +380,7 @@ impl Worker {
                                 out.failed.push((single[0].uid, reason));
                             }
                             Err(ImapError::OverQuota { reason, .. }) => {
-                                self.full(ctx, &reason, out);
+                                self.full(ctx, &reason);
                             }
                             Err(e) => return Err(e),
                         }
@@ -401,12 +395,11 @@ impl Worker {
         Ok(())
     }
 
-    fn full(&self, ctx: &Ctx, reason: &str, out: &mut CopyOutcome) {
+    fn full(&self, ctx: &Ctx, reason: &str) {
         ctx.over_quota(format!(
             "destination mailbox {} is full ({reason}): free space or raise the quota, then run again to continue",
             ctx.dst.label()
         ));
-        out.not_attempted += 1;
     }
 
     /// One APPEND per message, pipelined (servers without MULTIAPPEND).
@@ -424,7 +417,7 @@ impl Worker {
             match r {
                 Ok(a) => self.landed(ctx, plan, std::slice::from_ref(m), a, out),
                 Err(reason) if reason.to_ascii_uppercase().contains("QUOTA") => {
-                    self.full(ctx, &reason, out)
+                    self.full(ctx, &reason)
                 }
                 Err(reason) => out.failed.push((m.uid, reason)),
             }
@@ -454,12 +447,13 @@ impl Worker {
             None => (
                 plan.dst_state.uid_validity,
                 group.iter().map(|m| (m.uid, None)).collect(),
-                group
-                    .iter()
-                    .map(|m| fingerprint(m.body(), m.body().len() as u32))
-                    .collect(),
+                group.iter().map(|m| fingerprint(m.body())).collect(),
             ),
         };
+        let sizes: Vec<u32> = group
+            .iter()
+            .map(|m| u32::try_from(m.body().len()).unwrap_or(u32::MAX))
+            .collect();
         let bytes: u64 = group.iter().map(|m| m.body().len() as u64).sum();
         ctx.record(Record::Copied {
             task: ctx.task_id.clone(),
@@ -469,105 +463,17 @@ impl Worker {
             duv,
             pairs,
             fps,
+            sizes,
         });
+        out.fragile
+            .extend(group.iter().filter(|m| is_fragile(m.body())).map(|m| m.uid));
         out.copied += group.len() as u64;
+        out.appended += group.len() as u64;
         out.bytes += bytes;
-        ctx.copied.fetch_add(group.len() as u64, Ordering::Relaxed);
         ctx.emit(Event::Copied {
             folder: pair.src_name.clone(),
             messages: group.len() as u64,
             bytes,
         });
-    }
-
-    /// Compare source and destination for one folder.
-    pub async fn verify(
-        &mut self,
-        ctx: &Ctx,
-        plan: &FolderPlan,
-    ) -> Result<VerifyOutcome, ImapError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            self.heal(ctx).await?;
-            match self.verify_once(ctx, plan).await {
-                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
-                    ctx.problem(format!("{e} (reconnecting)"));
-                }
-                other => return other,
-            }
-        }
-    }
-
-    async fn verify_once(
-        &mut self,
-        ctx: &Ctx,
-        plan: &FolderPlan,
-    ) -> Result<VerifyOutcome, ImapError> {
-        let pair = &ctx.pairs[plan.idx];
-        let dst_state = self.dst.status(&pair.dst_raw).await?;
-        if plan.unchanged {
-            let ok = dst_state.uid_validity == plan.dst_state.uid_validity
-                && dst_state.messages >= plan.src_state.messages;
-            return Ok(VerifyOutcome {
-                ok,
-                note: (!ok).then(|| {
-                    format!(
-                        "destination holds {} message(s), source {}",
-                        dst_state.messages, plan.src_state.messages
-                    )
-                }),
-            });
-        }
-        // Messages deleted on the source meanwhile are not expected.
-        let now: HashSet<u32> = if plan.src_list.is_empty() {
-            HashSet::new()
-        } else {
-            self.src.open(&pair.src_raw, false).await?;
-            self.src
-                .uid_sizes()
-                .await?
-                .into_iter()
-                .map(|p| p.0)
-                .collect()
-        };
-        let dst: HashMap<u32, u32> = if dst_state.messages > 0 {
-            self.dst.open(&pair.dst_raw, false).await?;
-            self.dst.uid_sizes().await?.into_iter().collect()
-        } else {
-            HashMap::new()
-        };
-        let known = ctx.journal().state.known(
-            &pair.src_raw,
-            plan.src_state.uid_validity,
-            &pair.dst_raw,
-            dst_state.uid_validity,
-        );
-        let mut missing = Vec::new();
-        let mut mismatched = 0;
-        for (uid, size) in plan.src_list.iter().filter(|p| now.contains(&p.0)) {
-            match known.get(uid) {
-                Some(Some(d)) => match dst.get(d) {
-                    Some(s) if s == size => {}
-                    Some(_) => mismatched += 1,
-                    None => missing.push(*uid),
-                },
-                Some(None) => {}
-                None => missing.push(*uid),
-            }
-        }
-        let ok = missing.is_empty() && mismatched == 0;
-        let note = (!ok).then(|| {
-            format!(
-                "{} source message(s) not found on the destination, {} with a different size",
-                missing.len(),
-                mismatched
-            )
-        });
-        ctx.emit(Event::Verified {
-            folder: pair.src_name.clone(),
-            ok,
-        });
-        Ok(VerifyOutcome { ok, note })
     }
 }
