@@ -220,3 +220,30 @@ fn passwords_are_checked_and_users_stay_apart() {
     let names: Vec<String> = f.list().unwrap().into_iter().map(|x| x.raw).collect();
     assert!(!names.iter().any(|n| n.contains("erin")), "{names:?}");
 }
+
+/// Known Cyrus behaviour the engine must detect (not a harness bug): 8-bit bytes in headers
+/// do not survive an APPEND; the body's 8-bit bytes do.
+#[test]
+fn eight_bit_header_bytes_are_rewritten_by_cyrus() {
+    let Some(c) = start(CyrusNamespace::Alt) else {
+        return;
+    };
+    c.add_user("gina", "pw").unwrap();
+    let mut o = Oracle::login(c.host(), c.port(), "gina", "pw").unwrap();
+    let sent =
+        b"From: a@example.test\r\nSubject: caf\xc3\xa9 cr\xc3\xa8me\r\n\r\nBody caf\xc3\xa9.\r\n";
+    o.append("INBOX", sent, &[], None).unwrap();
+    let stored = o.bodies("INBOX").unwrap().remove(0);
+    // Each 8-bit header byte becomes `X` (same size, so RFC822.SIZE does not tell).
+    let head_end = sent.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let expected: Vec<u8> = sent
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| if i < head_end && b >= 0x80 { b'X' } else { b })
+        .collect();
+    assert_eq!(
+        String::from_utf8_lossy(&stored),
+        String::from_utf8_lossy(&expected)
+    );
+    assert_eq!(stored.len(), sent.len());
+}

@@ -13,9 +13,10 @@
 //! (Cyrus spells the attributes in lower case: `\sent`).
 //!
 //! Known behaviour the engine must detect, deliberately left as is: Cyrus rewrites 8-bit bytes
-//! in message headers (it replaced them with `X` in an earlier test), so a message appended
-//! with raw 8-bit headers does not come back byte for byte. The sasldb keeps the throwaway
-//! passwords in clear inside the instance directory.
+//! in message headers (`munge8bit`, on by default): each one becomes `X`, so a message
+//! appended with raw 8-bit headers comes back with the same size but other bytes (the body's
+//! 8-bit bytes are kept). See the test `eight_bit_header_bytes_are_rewritten_by_cyrus`.
+//! The sasldb keeps the throwaway passwords in clear inside the instance directory.
 
 mod config;
 mod folders;
