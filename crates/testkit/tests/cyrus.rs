@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use common::{available, mail, seed_personal, SPECIAL};
 use mailshift_testkit::{
-    Cyrus, CyrusNamespace, CyrusOptions, Dovecot, Layout, NamespaceKind, Oracle,
+    seed_at, Cyrus, CyrusNamespace, CyrusOptions, Dovecot, Layout, NamespaceKind, Oracle, SeedSpec,
 };
 
 fn start(namespace: CyrusNamespace) -> Option<Cyrus> {
@@ -246,4 +246,42 @@ fn eight_bit_header_bytes_are_rewritten_by_cyrus() {
         String::from_utf8_lossy(&expected)
     );
     assert_eq!(stored.len(), sent.len());
+}
+
+#[test]
+fn realistic_seed_on_the_standard_namespace_matches_dovecot() {
+    let spec = SeedSpec::realistic(12);
+    let Some(c) = start(CyrusNamespace::Standard) else {
+        return;
+    };
+    c.add_user("ivan", "pw").unwrap();
+    let report = seed_at(c.host(), c.port(), "ivan", "pw", &spec).unwrap();
+    assert_eq!(report.messages, spec.total_messages());
+    let mut o = Oracle::login(c.host(), c.port(), "ivan", "pw").unwrap();
+    let mut on_cyrus = o.personal_snapshot().unwrap();
+    // Cyrus's auto-created special-use folders stay empty when the spec has none
+    on_cyrus.folders.retain(|_, msgs| !msgs.is_empty());
+    for (folder, n) in &report.per_folder {
+        assert_eq!(
+            on_cyrus.folder(folder).map(<[_]>::len),
+            Some(*n),
+            "{folder}"
+        );
+    }
+    if !available(
+        "Dovecot",
+        Dovecot::is_available(),
+        "install dovecot-imapd, e.g. with .ci/run",
+    ) {
+        return;
+    }
+    let d = Dovecot::start(Layout::Slash).unwrap_or_else(|e| panic!("{e}"));
+    d.add_user("ivan", "pw").unwrap();
+    seed_at(d.host(), d.port(), "ivan", "pw", &spec).unwrap();
+    let on_dovecot = Oracle::login(d.host(), d.port(), "ivan", "pw")
+        .unwrap()
+        .personal_snapshot()
+        .unwrap();
+    let diff = on_dovecot.diff(&on_cyrus);
+    assert!(diff.is_empty(), "{diff}");
 }

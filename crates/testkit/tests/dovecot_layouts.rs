@@ -6,7 +6,7 @@ mod common;
 use std::time::Instant;
 
 use common::{available, mail, seed_personal, SPECIAL};
-use mailshift_testkit::{Dovecot, Layout, NamespaceKind, Oracle};
+use mailshift_testkit::{seed, Dovecot, Layout, NamespaceKind, Oracle, SeedSpec};
 
 fn start(layout: Layout) -> Option<Dovecot> {
     if !available(
@@ -162,4 +162,28 @@ fn plain_layouts_have_one_namespace_and_refuse_sharing_helpers() {
     assert_eq!(o.personal_name("Sent").unwrap(), "Sent");
     assert!(d.public_folder("announce").is_err());
     assert!(d.share_folder("dave", "pw", "x", "erin", &[]).is_err());
+}
+
+#[test]
+fn realistic_seed_lands_under_inbox_prefix_and_matches_the_slash_layout() {
+    let spec = SeedSpec::realistic(11);
+    let mut snapshots = Vec::new();
+    for layout in [Layout::Slash, Layout::Cpanel] {
+        let Some(d) = start(layout) else {
+            return;
+        };
+        d.add_user("hank", "pw").unwrap();
+        let report = seed(&d, "hank", "pw", &spec).unwrap();
+        assert_eq!(report.messages, spec.total_messages());
+        let mut o = Oracle::login(d.host(), d.port(), "hank", "pw").unwrap();
+        let mut snap = o.personal_snapshot().unwrap();
+        // cPanel's auto-created special-use folders stay empty when the spec has none
+        snap.folders.retain(|_, msgs| !msgs.is_empty());
+        for (folder, n) in &report.per_folder {
+            assert_eq!(snap.folder(folder).map(<[_]>::len), Some(*n), "{folder}");
+        }
+        snapshots.push(snap);
+    }
+    let diff = snapshots[0].diff(&snapshots[1]);
+    assert!(diff.is_empty(), "{diff}");
 }
