@@ -9,6 +9,24 @@ pub enum TestkitError {
     )]
     DovecotMissing(PathBuf),
 
+    #[error(
+        "Cyrus IMAP is not unpacked at {0} (or `saslpasswd2` is missing): run `.ci/run`, which \
+         downloads Debian's cyrus-common and cyrus-imapd and unpacks them there, or point \
+         MAILSHIFT_CYRUS_ROOT at another unpack root"
+    )]
+    CyrusMissing(PathBuf),
+
+    #[error(
+        "Cyrus did not start: {reason} (instance directory {dir}; Cyrus logs to syslog only, \
+         so run its master under strace to see why)"
+    )]
+    CyrusStart {
+        reason: String,
+        dir: PathBuf,
+        /// Did the master process exit (rather than stay silent)?
+        exited: bool,
+    },
+
     #[error("could not prepare the Dovecot directory {path}: {source}")]
     Io {
         path: PathBuf,

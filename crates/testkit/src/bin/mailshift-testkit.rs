@@ -23,6 +23,8 @@ struct Cli {
 enum LayoutArg {
     Slash,
     Dot,
+    /// `INBOX.` prefix with `.`, public `Public.` and shared `shared.<owner>.` namespaces.
+    Cpanel,
 }
 
 #[derive(Subcommand)]
@@ -107,6 +109,7 @@ fn run(command: Command) -> Result<(), String> {
             let layout = match layout {
                 LayoutArg::Slash => Layout::Slash,
                 LayoutArg::Dot => Layout::Dot,
+                LayoutArg::Cpanel => Layout::Cpanel,
             };
             let mut dovecot = Dovecot::start_with(DovecotOptions {
                 layout,

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Layout;
+use super::{cpanel, Layout};
 
 /// Everything the configuration needs, already resolved (paths, ids, ports).
 #[derive(Debug, Clone)]
@@ -43,8 +43,11 @@ pub(crate) fn render(c: &ConfigInputs) -> String {
     let root = c.root.display();
     let mail_location = match c.layout {
         Layout::Slash => format!("maildir:{root}/mail/%u:LAYOUT=fs"),
-        Layout::Dot => format!("maildir:{root}/mail/%u"),
+        Layout::Dot | Layout::Cpanel => format!("maildir:{root}/mail/%u"),
     };
+    let cpanel = c.layout == Layout::Cpanel;
+    // Shared mailboxes need userdb lookups of their owners, outside any login.
+    let all_users = if cpanel { " allow_all_users=yes" } else { "" };
     let separator = c.layout.separator();
     let mut out = String::new();
     out.push_str(&format!(
@@ -65,7 +68,7 @@ pub(crate) fn render(c: &ConfigInputs) -> String {
          mail_location = {mail_location}\n\
          mail_fsync = never\n\
          passdb {{\n  driver = passwd-file\n  args = scheme=SSHA256 {root}/users/%u\n}}\n\
-         userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={root}/mail/%u\n}}\n",
+         userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={root}/mail/%u{all_users}\n}}\n",
         base = c.base_dir.display(),
         protocols = if c.sieve_port.is_some() {
             "imap sieve"
@@ -78,15 +81,19 @@ pub(crate) fn render(c: &ConfigInputs) -> String {
         uid = c.mail_uid,
         gid = c.mail_gid,
     ));
-    out.push_str(&format!(
-        "namespace inbox {{\n  inbox = yes\n  separator = {separator}\n"
-    ));
-    for (name, flag) in SPECIAL_USE {
+    if cpanel {
+        out.push_str(&cpanel::namespaces(&c.root));
+    } else {
         out.push_str(&format!(
-            "  mailbox {name} {{\n    auto = no\n    special_use = {flag}\n  }}\n"
+            "namespace inbox {{\n  inbox = yes\n  separator = {separator}\n"
         ));
+        for (name, flag) in SPECIAL_USE {
+            out.push_str(&format!(
+                "  mailbox {name} {{\n    auto = no\n    special_use = {flag}\n  }}\n"
+            ));
+        }
+        out.push_str("}\n");
     }
-    out.push_str("}\n");
     match &c.tls {
         None => out.push_str("ssl = no\n"),
         Some(t) => out.push_str(&format!(
@@ -114,11 +121,25 @@ pub(crate) fn render(c: &ConfigInputs) -> String {
              plugin {{\n  sieve = file:~/sieve;active=~/.dovecot.sieve\n  sieve_max_script_size = 1M\n}}\n"
         ));
     }
+    let mut plugins: Vec<&str> = Vec::new();
+    let mut imap_plugins: Vec<&str> = Vec::new();
+    if cpanel {
+        plugins.push("acl");
+        imap_plugins.push("imap_acl");
+        out.push_str(&cpanel::acl_plugin(&c.root));
+    }
     if let Some(bytes) = c.quota_bytes {
+        plugins.push("quota");
+        imap_plugins.push("imap_quota");
         out.push_str(&format!(
-            "mail_plugins = $mail_plugins quota\n\
-             protocol imap {{\n  mail_plugins = $mail_plugins imap_quota\n}}\n\
-             plugin {{\n  quota = count:User quota\n  quota_rule = *:storage={bytes}B\n  quota_vsizes = yes\n}}\n"
+            "plugin {{\n  quota = count:User quota\n  quota_rule = *:storage={bytes}B\n  quota_vsizes = yes\n}}\n"
+        ));
+    }
+    if !plugins.is_empty() {
+        out.push_str(&format!(
+            "mail_plugins = $mail_plugins {}\nprotocol imap {{\n  mail_plugins = $mail_plugins {}\n}}\n",
+            plugins.join(" "),
+            imap_plugins.join(" ")
         ));
     }
     out
@@ -199,5 +220,61 @@ mod tests {
         assert!(text.contains("protocols = imap sieve\n"));
         assert!(text.contains("port = 4190"));
         assert!(text.contains("process_limit = 7"));
+    }
+
+    #[test]
+    fn cpanel_layout_has_inbox_prefix_public_and_shared_namespaces() {
+        let text = render(&inputs(Layout::Cpanel));
+        assert!(text.contains("mail_location = maildir:/tmp/x/mail/%u\n"));
+        assert!(
+            text.contains("home=/tmp/x/mail/%u allow_all_users=yes\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("prefix = INBOX.\n  separator = .\n"),
+            "{text}"
+        );
+        assert!(text.contains("type = public"));
+        assert!(text.contains("type = shared"));
+        assert!(
+            text.contains("mail_plugins = $mail_plugins acl\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("mail_plugins = $mail_plugins imap_acl\n"),
+            "{text}"
+        );
+        assert!(text.contains("auto = subscribe"));
+        assert!(!text.contains("auto = no"));
+        assert_eq!(text.matches("namespace ").count(), 3);
+    }
+
+    #[test]
+    fn other_layouts_have_one_namespace_and_no_acl() {
+        for layout in [Layout::Slash, Layout::Dot] {
+            let text = render(&inputs(layout));
+            assert_eq!(text.matches("namespace ").count(), 1, "{layout:?}");
+            assert!(
+                !text.contains("acl") && !text.contains("prefix ="),
+                "{layout:?}"
+            );
+            assert!(!text.contains("allow_all_users"), "{layout:?}");
+        }
+    }
+
+    #[test]
+    fn acl_and_quota_share_one_plugin_line() {
+        let mut c = inputs(Layout::Cpanel);
+        c.quota_bytes = Some(5000);
+        let text = render(&c);
+        assert!(
+            text.contains("mail_plugins = $mail_plugins acl quota\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("mail_plugins = $mail_plugins imap_acl imap_quota\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("protocol imap {").count(), 1);
     }
 }

@@ -1,12 +1,15 @@
 //! A throwaway Dovecot IMAP server: own directory, config, users, ports on 127.0.0.1 only.
 //! Started in the foreground as our child, stopped (SIGTERM, then SIGKILL) on drop.
-//! Special-use folders Sent/Drafts/Trash/Junk/Archive are declared but not auto-created.
+//! Special-use folders Sent/Drafts/Trash/Junk/Archive are declared but not auto-created,
+//! except in the cPanel-like layout (`INBOX.` prefix, public and shared namespaces).
 
 mod cert;
 mod config;
+pub mod cpanel;
 mod passwd;
-mod readiness;
-mod system_user;
+pub(crate) mod readiness;
+mod sharing;
+pub(crate) mod system_user;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -27,13 +30,26 @@ pub enum Layout {
     Slash,
     /// Classic Maildir++, separator `.`.
     Dot,
+    /// Like cPanel hosting ships Dovecot: Maildir++, personal namespace prefix `INBOX.` with
+    /// separator `.`, special-use `INBOX.Sent`/`Drafts`/`Trash`/`Junk`/`Archive` auto-created,
+    /// a public namespace `Public.` and other users' shared folders under `shared.<owner>.`
+    /// (ACL plugin; see [`Dovecot::share_folder`] and [`Dovecot::public_folder`]).
+    Cpanel,
 }
 
 impl Layout {
     pub fn separator(self) -> char {
         match self {
             Layout::Slash => '/',
-            Layout::Dot => '.',
+            Layout::Dot | Layout::Cpanel => '.',
+        }
+    }
+
+    /// The personal namespace prefix (`""`, or `INBOX.` for [`Layout::Cpanel`]).
+    pub fn personal_prefix(self) -> &'static str {
+        match self {
+            Layout::Slash | Layout::Dot => "",
+            Layout::Cpanel => cpanel::PERSONAL_PREFIX,
         }
     }
 }
@@ -73,6 +89,8 @@ pub struct Dovecot {
     conf: PathBuf,
     log: PathBuf,
     users_file: PathBuf,
+    /// Owner of the Maildirs (public folders are created on disk with it).
+    mail_owner: (u32, u32),
     /// The auth process runs as this account and must read the users file.
     auth_owner: (u32, u32),
     layout: Layout,
@@ -131,6 +149,12 @@ impl Dovecot {
             std::fs::create_dir_all(&p).map_err(|e| TestkitError::io(&p, e))?;
         }
         chown(&root.join("mail"), mail_user.uid, mail_user.gid)?;
+        if opts.layout == Layout::Cpanel {
+            for dir in [cpanel::public_dir(&root), cpanel::dict_dir(&root)] {
+                std::fs::create_dir_all(&dir).map_err(|e| TestkitError::io(&dir, e))?;
+                chown(&dir, mail_user.uid, mail_user.gid)?;
+            }
+        }
         // One passwd-file per user: Dovecot re-reads a changed file at most once a second,
         // but a new user's file is always read fresh.
         let users_file = root.join("users");
@@ -163,6 +187,7 @@ impl Dovecot {
             conf,
             log,
             users_file,
+            mail_owner: (mail_user.uid, mail_user.gid),
             auth_owner: (internal.uid, internal.gid),
             layout: opts.layout,
             port: 0,

@@ -4,6 +4,7 @@
 
 pub mod date;
 pub mod mutf7;
+mod namespace;
 mod snapshot;
 mod wire;
 
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+pub use namespace::{Namespace, NamespaceKind, Namespaces};
 pub use snapshot::{MailboxSnapshot, MessageFacts, SnapshotDiff};
 use wire::Token;
 
@@ -64,6 +66,7 @@ pub struct Oracle {
     tag: u32,
     capabilities: Vec<String>,
     separator: Option<char>,
+    namespaces: Option<Namespaces>,
     ignored_headers: Vec<String>,
 }
 
@@ -89,6 +92,7 @@ impl Oracle {
             tag: 0,
             capabilities: Vec::new(),
             separator: None,
+            namespaces: None,
             ignored_headers: Vec::new(),
         };
         let greeting = oracle.next_response("the greeting")?;
@@ -160,6 +164,84 @@ impl Oracle {
         Ok(sep)
     }
 
+    /// The namespaces (RFC 2342) the server announces; without the NAMESPACE capability, one
+    /// personal namespace `""` with the separator of `LIST "" ""`.
+    pub fn namespace(&mut self) -> Result<Namespaces, TestkitError> {
+        if let Some(ns) = &self.namespaces {
+            return Ok(ns.clone());
+        }
+        let ns = if self.has_capability("NAMESPACE") {
+            let mut found = None;
+            self.run(&[Part::Text("NAMESPACE".into())], "NAMESPACE", |t| {
+                if t.get(1).and_then(Token::as_atom) == Some("NAMESPACE") {
+                    found = Some(
+                        namespace::parse(t).map_err(|detail| TestkitError::Protocol {
+                            command: "NAMESPACE".into(),
+                            detail,
+                        })?,
+                    );
+                }
+                Ok(())
+            })?;
+            found.ok_or_else(|| TestkitError::Protocol {
+                command: "NAMESPACE".into(),
+                detail: "no untagged NAMESPACE response".into(),
+            })?
+        } else {
+            Namespaces {
+                personal: vec![Namespace {
+                    prefix: String::new(),
+                    separator: Some(self.separator()?),
+                }],
+                ..Namespaces::default()
+            }
+        };
+        self.namespaces = Some(ns.clone());
+        Ok(ns)
+    }
+
+    /// The oracle name (`/` separator) of a folder given relative to the personal namespace:
+    /// `Sent` is `INBOX/Sent` on an `INBOX.` server and `Sent` elsewhere; `INBOX` stays `INBOX`.
+    pub fn personal_name(&mut self, relative: &str) -> Result<String, TestkitError> {
+        Ok(self.namespace()?.personal_name(relative))
+    }
+
+    /// Like [`Oracle::snapshot`], but only the personal namespace, with names relative to it
+    /// (prefix stripped, `INBOX` kept, `/` as separator): an `INBOX.`/`.` server and a `/`
+    /// server holding the same mail give equal snapshots. Other users' and shared folders are
+    /// left out.
+    pub fn personal_snapshot(&mut self) -> Result<MailboxSnapshot, TestkitError> {
+        let ns = self.namespace()?;
+        let mut snap = MailboxSnapshot::default();
+        for folder in self.list()? {
+            if !folder.is_selectable() {
+                continue;
+            }
+            if let Some(relative) = ns.personal_relative(&folder.name) {
+                let msgs = self.messages(&folder.name)?;
+                snap.folders.insert(relative, msgs);
+            }
+        }
+        Ok(snap)
+    }
+
+    /// Set `identifier`'s rights on a folder (RFC 4314 SETACL), e.g. `lr` for lookup + read.
+    pub fn set_acl(
+        &mut self,
+        folder: &str,
+        identifier: &str,
+        rights: &str,
+    ) -> Result<(), TestkitError> {
+        let raw = self.wire_name(folder)?;
+        let cmd = format!(
+            "SETACL {} {} {}",
+            wire::quote(&raw),
+            wire::quote(identifier),
+            wire::quote(rights)
+        );
+        self.run(&[Part::Text(cmd.clone())], &cmd, |_| Ok(()))
+    }
+
     /// Every folder, decoded, in server order.
     pub fn list(&mut self) -> Result<Vec<FolderInfo>, TestkitError> {
         let sep = self.separator()?;
@@ -198,7 +280,11 @@ impl Oracle {
         let raw = self.wire_name(utf8_name)?;
         let cmd = format!("CREATE {}", wire::quote(&raw));
         match self.run(&[Part::Text(cmd.clone())], &cmd, |_| Ok(())) {
-            Err(TestkitError::Refused { response, .. }) if response.contains("[ALREADYEXISTS]") => {
+            // Cyrus says `NO Mailbox already exists`, without the response code.
+            Err(TestkitError::Refused { response, .. })
+                if response.contains("[ALREADYEXISTS]")
+                    || response.to_ascii_lowercase().contains("already exists") =>
+            {
                 Ok(())
             }
             other => other,

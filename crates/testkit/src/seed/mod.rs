@@ -40,7 +40,9 @@ pub fn seed(
     seed_at(dovecot.host(), dovecot.port(), user, pass, spec)
 }
 
-/// Seed a mailbox on any IMAP server reachable in plain text.
+/// Seed a mailbox on any IMAP server reachable in plain text. Folder names of the spec are
+/// relative to the personal namespace (`Sent` becomes `INBOX.Sent` on an `INBOX.` server);
+/// the report names them as the spec does.
 pub fn seed_at(
     host: &str,
     port: u16,
@@ -51,9 +53,14 @@ pub fn seed_at(
     let mut oracle = Oracle::login(host, port, user, pass)?;
     let mut report = SeedReport::default();
     let root = SeedRng::new(spec.seed);
+    // A server whose NAMESPACE answer we cannot read gets the names as they are.
+    let namespaces = oracle.namespace().ok();
     for (index, folder) in spec.folders.iter().enumerate() {
+        let target = namespaces
+            .as_ref()
+            .map_or_else(|| folder.clone(), |ns| ns.personal_name(folder));
         if !folder.eq_ignore_ascii_case("INBOX") {
-            oracle.create(folder)?;
+            oracle.create(&target)?;
         }
         let mut count = spec.messages_per_folder;
         let is_inbox = folder.eq_ignore_ascii_case("INBOX");
@@ -75,7 +82,7 @@ pub fn seed_at(
                 })
                 .collect();
             report.bytes += batch.iter().map(|m| m.bytes.len() as u64).sum::<u64>();
-            oracle.append_many(folder, &batch)?;
+            oracle.append_many(&target, &batch)?;
             done = end;
         }
         report.messages += count;
