@@ -5,11 +5,13 @@
 pub mod dovecot;
 mod error;
 pub mod fault;
+pub mod liar;
 pub mod oracle;
 pub mod radicale;
 pub mod seed;
 
 pub use dovecot::{Dovecot, DovecotOptions, Layout};
 pub use error::TestkitError;
+pub use liar::{LiarConfig, LiarFolder, LiarMessage, LiarServer, Lies};
 pub use oracle::{FolderInfo, MailboxSnapshot, MessageFacts, Oracle, SeedMessage, SnapshotDiff};
 pub use seed::{generate_message, seed, seed_at, SeedReport, SeedRng, SeedSpec, SizeProfile};
