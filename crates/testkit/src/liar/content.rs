@@ -150,14 +150,25 @@ impl LiarFolder {
     }
 }
 
-/// The whole account the liar serves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The whole account the liar serves. Its `Debug` masks the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct LiarConfig {
     pub user: String,
     pub password: String,
     pub folders: Vec<LiarFolder>,
     /// The lies told from the start (`LiarServer::set_lies` changes them while running).
     pub lies: Lies,
+}
+
+impl std::fmt::Debug for LiarConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiarConfig")
+            .field("user", &self.user)
+            .field("password", &"****")
+            .field("folders", &self.folders.len())
+            .field("lies", &self.lies)
+            .finish()
+    }
 }
 
 impl LiarConfig {
@@ -301,7 +312,9 @@ mod tests {
             .messages
             .iter()
             .all(|m| m.body.windows(4).any(|w| w == b"\r\n\r\n")));
-        LiarConfig::realistic("u", "p", 30, 1).check().unwrap();
+        let config = LiarConfig::realistic("u", "s3cret", 30, 1);
+        config.check().unwrap();
+        assert!(!format!("{config:?}").contains("s3cret"));
     }
 
     #[test]
