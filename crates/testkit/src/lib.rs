@@ -6,6 +6,7 @@ pub mod cyrus;
 pub mod dovecot;
 mod error;
 pub mod fault;
+pub mod liar;
 pub mod oracle;
 pub mod radicale;
 pub mod seed;
@@ -13,6 +14,7 @@ pub mod seed;
 pub use cyrus::{Cyrus, CyrusNamespace, CyrusOptions};
 pub use dovecot::{Dovecot, DovecotOptions, Layout};
 pub use error::TestkitError;
+pub use liar::{LiarConfig, LiarFolder, LiarMessage, LiarServer, Lies};
 pub use oracle::{
     FolderInfo, MailboxSnapshot, MessageFacts, Namespace, NamespaceKind, Namespaces, Oracle,
     SeedMessage, SnapshotDiff,
