@@ -118,6 +118,7 @@ if [ "$MAILSHIFT_OK" = 1 ]; then
        --dst-host 127.0.0.1 --dst-port "$DST_PORT" --dst-user ms --dst-security none \
        --connections "$CONNECTIONS" ${MS_ARGS:-} >"$WORK/ms.log" 2>&1; then
     MS_RESULT="$(verify ms DST_MS_PW)" || FAILED=1
+    grep -E '^(Duration|Verification) ' "$WORK/ms.log" | sed 's/^/mailshift: /' || true
   else
     echo "bench: mailshift migrate failed; last lines of its output:" >&2
     tail -n 20 "$WORK/ms.log" >&2

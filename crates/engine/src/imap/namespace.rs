@@ -332,7 +332,14 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for bad in [&b""[..], b"(", b"((\"x", b"((\"\" \"/\")", b"{999}\r\nab", b"(({x}"] {
+        for bad in [
+            &b""[..],
+            b"(",
+            b"((\"x",
+            b"((\"\" \"/\")",
+            b"{999}\r\nab",
+            b"(({x}",
+        ] {
             assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
     }
@@ -345,7 +352,10 @@ mod tests {
         assert_eq!(cyrus.classify("announce").0, NamespaceKind::Shared);
         let dovecot = parse(br#"(("" "/")) (("shared/" "/")) (("Public/" "/"))"#).unwrap();
         assert_eq!(dovecot.classify("Work/2023").0, NamespaceKind::Personal);
-        assert_eq!(dovecot.classify("shared/bob/x").0, NamespaceKind::OtherUsers);
+        assert_eq!(
+            dovecot.classify("shared/bob/x").0,
+            NamespaceKind::OtherUsers
+        );
         assert_eq!(dovecot.classify("shared").0, NamespaceKind::OtherUsers);
         assert_eq!(dovecot.classify("Public/News").0, NamespaceKind::Shared);
     }
@@ -361,7 +371,11 @@ mod tests {
 
     #[test]
     fn inferred_prefix_only_when_everything_is_under_inbox() {
-        let courier = [lf("INBOX", '.'), lf("INBOX.Sent", '.'), lf("INBOX.a.b", '.')];
+        let courier = [
+            lf("INBOX", '.'),
+            lf("INBOX.Sent", '.'),
+            lf("INBOX.a.b", '.'),
+        ];
         assert_eq!(Namespaces::inferred(&courier).personal(), ns("INBOX.", '.'));
         let plain = [lf("INBOX", '/'), lf("Sent", '/'), lf("INBOX/child", '/')];
         assert_eq!(Namespaces::inferred(&plain).personal(), ns("", '/'));

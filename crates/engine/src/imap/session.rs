@@ -514,13 +514,13 @@ impl Conn {
             return Ok(Namespaces::inferred(list));
         }
         let answer = self.raw_command("NAMESPACE").await?;
-        let parsed = answer
-            .untagged
-            .iter()
-            .find_map(|l| {
-                let rest = l.get(..10)?.eq_ignore_ascii_case(b"NAMESPACE ").then(|| &l[10..])?;
-                Some(namespace::parse(rest))
-            });
+        let parsed = answer.untagged.iter().find_map(|l| {
+            let rest = l
+                .get(..10)?
+                .eq_ignore_ascii_case(b"NAMESPACE ")
+                .then(|| &l[10..])?;
+            Some(namespace::parse(rest))
+        });
         match parsed {
             Some(Ok(ns)) if answer.ok => Ok(ns),
             Some(Err(e)) => {

@@ -32,7 +32,7 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         sizes: Vec<u32>,
     },
-    /// Source folder fully copied and verified as of this STATUS.
+    /// Source folder fully copied and verified as of these readings.
     Done {
         src: String,
         suv: u32,
@@ -40,6 +40,12 @@ pub enum Record {
         messages: u32,
         dst: String,
         duv: u32,
+        /// The destination folder as verification saw it (0: not recorded,
+        /// by earlier versions; such a mark never skips a folder).
+        #[serde(default)]
+        dst_uid_next: u32,
+        #[serde(default)]
+        dst_messages: u32,
     },
     /// Everything `task` added was removed again.
     RolledBack { task: String },

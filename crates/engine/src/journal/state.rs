@@ -21,6 +21,8 @@ pub struct DoneMark {
     pub messages: u32,
     pub dst: String,
     pub duv: u32,
+    pub dst_uid_next: u32,
+    pub dst_messages: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -108,6 +110,8 @@ impl JournalState {
                 messages,
                 dst,
                 duv,
+                dst_uid_next,
+                dst_messages,
             } => {
                 self.done.insert(
                     src,
@@ -117,6 +121,8 @@ impl JournalState {
                         messages,
                         dst,
                         duv,
+                        dst_uid_next,
+                        dst_messages,
                     },
                 );
             }

@@ -26,7 +26,10 @@ fn identifying_hash(header_or_message: &[u8], fold_8bit: bool) -> Sha256 {
     let mut h = Sha256::new();
     let put = |h: &mut Sha256, v: &[u8]| {
         if fold_8bit {
-            let folded: Vec<u8> = v.iter().map(|&b| if b >= 0x80 { b'X' } else { b }).collect();
+            let folded: Vec<u8> = v
+                .iter()
+                .map(|&b| if b >= 0x80 { b'X' } else { b })
+                .collect();
             h.update(folded);
         } else {
             h.update(v);
@@ -110,7 +113,10 @@ mod tests {
     fn header_block_and_whole_message_agree() {
         let header_only = b"Message-ID: <1@x>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n";
         assert_eq!(fingerprint(A), fingerprint(header_only));
-        assert_eq!(legacy_fingerprint(A, 80), legacy_fingerprint(header_only, 80));
+        assert_eq!(
+            legacy_fingerprint(A, 80),
+            legacy_fingerprint(header_only, 80)
+        );
     }
 
     #[test]

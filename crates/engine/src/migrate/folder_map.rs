@@ -154,8 +154,7 @@ fn locate<'a>(f: &'a ListedFolder, ns: &Namespaces) -> Located<'a> {
     let (kind, space) = ns.classify(&f.raw);
     let delim = space.delimiter.or(f.delimiter);
     let prefix = decode(&space.prefix);
-    let rest = if name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(&prefix)
-    {
+    let rest = if name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(&prefix) {
         &name[prefix.len()..]
     } else {
         // The namespace root itself (`shared` for `shared/`), or no match.
@@ -250,10 +249,7 @@ impl Destination {
         if rel.len() > 1 && is_inbox(&rel[0]) && is_inbox(self.prefix.trim_end_matches(self.sep)) {
             rel = &rel[1..];
         }
-        let comps: Vec<String> = rel
-            .iter()
-            .map(|c| c.replace(self.sep, "_"))
-            .collect();
+        let comps: Vec<String> = rel.iter().map(|c| c.replace(self.sep, "_")).collect();
         format!("{}{}", self.prefix, comps.join(&self.sep.to_string()))
     }
 
@@ -282,7 +278,11 @@ impl Destination {
 /// name) and its subfolders follow it; every other folder keeps its path
 /// inside the personal namespace. A name taken twice gets " (2)", " (3)".
 pub fn plan(input: &MapInput<'_>) -> FolderMap {
-    let src_sep = input.src_ns.personal().delimiter.or_else(|| input.src.iter().find_map(|f| f.delimiter));
+    let src_sep = input
+        .src_ns
+        .personal()
+        .delimiter
+        .or_else(|| input.src.iter().find_map(|f| f.delimiter));
     let dest = Destination::new(input.dst, input.dst_ns, src_sep);
     let mut map = FolderMap::default();
 
@@ -291,7 +291,10 @@ pub fn plan(input: &MapInput<'_>) -> FolderMap {
 
     // Which source folder takes each special use the destination has.
     let mut owners: BTreeMap<SpecialUse, ((u8, usize, Vec<String>), Vec<String>)> = BTreeMap::new();
-    for l in sources.iter().filter(|l| l.kind == NamespaceKind::Personal && !l.folder.noselect) {
+    for l in sources
+        .iter()
+        .filter(|l| l.kind == NamespaceKind::Personal && !l.folder.noselect)
+    {
         if l.rel == ["INBOX"] {
             continue;
         }
@@ -381,11 +384,14 @@ pub fn plan(input: &MapInput<'_>) -> FolderMap {
             }
         }
         let remapped = remaps.iter().find_map(|(from, to, _)| {
-            (l.kind == NamespaceKind::Personal && rel.len() >= from.len() && rel[..from.len()] == from[..]).then(|| {
-                let mut r = to.clone();
-                r.extend(rel[from.len()..].iter().cloned());
-                r
-            })
+            (l.kind == NamespaceKind::Personal
+                && rel.len() >= from.len()
+                && rel[..from.len()] == from[..])
+                .then(|| {
+                    let mut r = to.clone();
+                    r.extend(rel[from.len()..].iter().cloned());
+                    r
+                })
         });
         let tier = if rel == ["INBOX"] {
             0
@@ -405,7 +411,11 @@ pub fn plan(input: &MapInput<'_>) -> FolderMap {
 
     // Claim names tier by tier (earlier choices, INBOX, special folders,
     // the rest, other namespaces), each tier in name order.
-    wanted.sort_by(|a, b| a.tier.cmp(&b.tier).then(a.l.folder.raw.cmp(&b.l.folder.raw)));
+    wanted.sort_by(|a, b| {
+        a.tier
+            .cmp(&b.tier)
+            .then(a.l.folder.raw.cmp(&b.l.folder.raw))
+    });
     let mut used: HashMap<String, String> = HashMap::new(); // lower-case dst name -> src raw
     let mut create: BTreeSet<String> = BTreeSet::new();
     for w in wanted {
@@ -485,7 +495,12 @@ mod tests {
     }
 
     fn simple(src: &[ListedFolder], dst: &[ListedFolder]) -> FolderMap {
-        plan_with(src, &Namespaces::inferred(src), dst, &Namespaces::inferred(dst))
+        plan_with(
+            src,
+            &Namespaces::inferred(src),
+            dst,
+            &Namespaces::inferred(dst),
+        )
     }
 
     fn by(m: &FolderMap) -> HashMap<String, String> {
@@ -540,7 +555,10 @@ mod tests {
         assert_eq!(b["INBOX.Clients.Acme"], "Clients/Acme");
         assert!(m.pairs.iter().all(|p| !p.dst_name.starts_with("INBOX/")));
         assert!(!b.contains_key("Public.News"), "shared folder left out");
-        assert!(m.left_out.iter().any(|(n, why)| n == "Public.News" && why.contains("shared")));
+        assert!(m
+            .left_out
+            .iter()
+            .any(|(n, why)| n == "Public.News" && why.contains("shared")));
         assert!(m.refused.is_empty());
         assert_eq!(m.to_create, vec!["Archive/2023", "Clients", "Clients/Acme"]);
     }
@@ -560,10 +578,11 @@ mod tests {
         assert_eq!(b["Projets"], "INBOX.Projets");
         assert_eq!(b["INBOX/child"], "INBOX.child");
         assert!(m.refused.is_empty(), "{:?}", m.refused);
-        assert!(m
-            .to_create
-            .iter()
-            .all(|n| n.starts_with("INBOX.")), "{:?}", m.to_create);
+        assert!(
+            m.to_create.iter().all(|n| n.starts_with("INBOX.")),
+            "{:?}",
+            m.to_create
+        );
     }
 
     #[test]
@@ -577,7 +596,9 @@ mod tests {
         for _ in 0..50 {
             // A small deterministic shuffle.
             for i in (1..src.len()).rev() {
-                rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                rng = rng
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let j = (rng >> 33) as usize % (i + 1);
                 src.swap(i, j);
             }
@@ -643,8 +664,15 @@ mod tests {
         assert_eq!(p.src_name, "Clients/Société & Co");
         assert_eq!(p.dst_name, "Clients.Société & Co");
         assert_eq!(p.dst_raw, "Clients.Soci&AOk-t&AOk- &- Co");
-        assert_eq!(m.to_create, vec![p.dst_raw.clone()], "implied parent left to the server");
-        assert!(m.pairs.iter().any(|p| p.dst_name == "INBOX" && p.dst_exists));
+        assert_eq!(
+            m.to_create,
+            vec![p.dst_raw.clone()],
+            "implied parent left to the server"
+        );
+        assert!(m
+            .pairs
+            .iter()
+            .any(|p| p.dst_name == "INBOX" && p.dst_exists));
         assert_eq!(m.pairs.len(), 2, "\\Noselect parent is not copied");
     }
 
@@ -666,7 +694,10 @@ mod tests {
         assert_eq!(b["Sent Items"], "Sent");
         assert_eq!(b["Sent Items/2019"], "Sent.2019");
         assert_eq!(b["Deleted Items"], "Corbeille");
-        assert_eq!(b["Archives"], "Archives", "no archive folder on the destination: name kept");
+        assert_eq!(
+            b["Archives"], "Archives",
+            "no archive folder on the destination: name kept"
+        );
         assert!(m.to_create.contains(&"Sent.2019".to_string()));
         assert!(!m.to_create.contains(&"Sent".to_string()));
     }

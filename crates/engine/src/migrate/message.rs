@@ -76,7 +76,10 @@ mod tests {
     fn fragile_messages_are_recognised() {
         assert!(!is_fragile(b"Subject: hi\r\n\r\nbody\r\n"));
         assert!(is_fragile(b"Subject: caf\xc3\xa9\r\n\r\nbody\r\n"));
-        assert!(!is_fragile(b"Subject: hi\r\n\r\ncaf\xc3\xa9\r\n"), "8-bit body is fine");
+        assert!(
+            !is_fragile(b"Subject: hi\r\n\r\ncaf\xc3\xa9\r\n"),
+            "8-bit body is fine"
+        );
         assert!(is_fragile(b"Subject: hi\n\nbody\n"));
         assert!(is_fragile(b"Subject: a\0b\r\n\r\n"));
         let long = format!("Subject: x\r\n\r\n{}\r\n", "a".repeat(1200));

@@ -98,7 +98,10 @@ impl<W: Send + 'static> Pool<W> {
         while let Ok((i, _)) = job_rx.try_recv() {
             if !answered[i] {
                 answered[i] = true;
-                on_result(i, Err("not run: every connection was lost to an internal error".into()));
+                on_result(
+                    i,
+                    Err("not run: every connection was lost to an internal error".into()),
+                );
             }
         }
     }

@@ -66,6 +66,9 @@ pub struct Report {
     pub left_out: Vec<String>,
     #[serde(default)]
     pub verify_mode: VerifyMode,
+    /// Time spent verifying (included in `duration_secs`).
+    #[serde(default)]
+    pub verify_secs: f64,
 }
 
 impl Report {
@@ -156,7 +159,11 @@ impl Report {
             self.created_folders.len(),
             if self.dry_run { "to create" } else { "created" }
         ));
-        for f in self.created_folders.iter().take(if self.dry_run { 50 } else { 0 }) {
+        for f in self
+            .created_folders
+            .iter()
+            .take(if self.dry_run { 50 } else { 0 })
+        {
             s.push_str(&format!("  + {f}\n"));
         }
         if !self.left_out.is_empty() {
@@ -166,8 +173,8 @@ impl Report {
             }
         }
         s.push_str(&format!(
-            "Duration             : {:.1} s\n",
-            self.duration_secs
+            "Duration             : {:.1} s (verification {:.1} s)\n",
+            self.duration_secs, self.verify_secs
         ));
         s.push_str(&format!(
             "Rate                 : {:.1} msg/s, {:.2} MiB/s\n",

@@ -103,7 +103,10 @@ pub async fn rollback(
         let mut uids = Vec::new();
         for f in facts {
             // Journals before version 2 recorded the size-bearing fingerprint.
-            for fp in [fingerprint(&f.header), legacy_fingerprint(&f.header, f.size)] {
+            for fp in [
+                fingerprint(&f.header),
+                legacy_fingerprint(&f.header, f.size),
+            ] {
                 if let Some(n) = wanted.get_mut(&fp).filter(|n| **n > 0) {
                     *n -= 1;
                     uids.push(f.uid);

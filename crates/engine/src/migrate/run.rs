@@ -20,7 +20,7 @@ use super::message::{batches, MessageRef};
 use super::pool::{JobResult, Pool};
 use super::progress::Event;
 use super::report::{FolderReport, FolderState, Report};
-use super::verify::{FolderCheck, VerifyJob, VerifyMode};
+use super::verify::{Verified, VerifyJob, VerifyMode};
 use super::worker::{CopyOutcome, FolderPlan, Worker};
 
 /// Tuning knobs; the defaults suit most servers.
@@ -162,7 +162,13 @@ pub async fn run(
         journal,
         map,
     } = prepare(&m, &filter).await?;
-    let ctx = Arc::new(Ctx::new(&m, map.pairs.clone(), journal, events, cancel.clone()));
+    let ctx = Arc::new(Ctx::new(
+        &m,
+        map.pairs.clone(),
+        journal,
+        events,
+        cancel.clone(),
+    ));
     let mut report = Report {
         task_id: m.task_id.clone(),
         dry_run,
@@ -211,15 +217,42 @@ pub async fn run(
     });
     let mut fatal: Option<ImapError> = None;
 
-    let plans = plan_phase(&mut pool, &ctx, &blocked, &mut folders, &mut report, &mut fatal).await;
+    let plans = plan_phase(
+        &mut pool,
+        &ctx,
+        &blocked,
+        &mut folders,
+        &mut report,
+        &mut fatal,
+    )
+    .await;
     let mut tallies = vec![Tally::default(); ctx.pairs.len()];
     if !dry_run && fatal.is_none() {
-        copy_phase(&mut pool, &ctx, &plans, &mut folders, &mut tallies, &mut report, &mut fatal)
-            .await;
+        copy_phase(
+            &mut pool,
+            &ctx,
+            &plans,
+            &mut folders,
+            &mut tallies,
+            &mut report,
+            &mut fatal,
+        )
+        .await;
     }
     let stopped = ctx.stopping();
     if !dry_run && fatal.is_none() {
-        verify_phase(&mut pool, &ctx, &plans, &tallies, stopped, &mut folders, &mut report).await;
+        let t = Instant::now();
+        verify_phase(
+            &mut pool,
+            &ctx,
+            &plans,
+            &tallies,
+            stopped,
+            &mut folders,
+            &mut report,
+        )
+        .await;
+        report.verify_secs = t.elapsed().as_secs_f64();
     }
     for w in pool.into_workers() {
         w.src.logout().await;
@@ -398,7 +431,11 @@ async fn copy_phase(
 ) {
     let mut jobs: Vec<(Arc<FolderPlan>, Vec<MessageRef>)> = Vec::new();
     for p in plans.iter().flatten().filter(|p| p.blocked.is_none()) {
-        for batch in batches(&p.to_copy, ctx.options.batch_messages, ctx.options.batch_bytes) {
+        for batch in batches(
+            &p.to_copy,
+            ctx.options.batch_messages,
+            ctx.options.batch_bytes,
+        ) {
             jobs.push((p.clone(), batch));
         }
     }
@@ -488,12 +525,12 @@ async fn verify_phase(
                 (w, r)
             }
         },
-        |j, r: JobResult<Result<FolderCheck, ImapError>>| {
+        |j, r: JobResult<Result<Verified, ImapError>>| {
             let i = keys[j];
             let name = ctx.pairs[i].src_name.clone();
             let fr = &mut folders[i];
             match r {
-                Ok(Ok(check)) => {
+                Ok(Ok(Verified { check, dst_now })) => {
                     fr.verified = check.ok();
                     if let Some(problem) = check.problem() {
                         fr.note = Some(problem.clone());
@@ -510,7 +547,9 @@ async fn verify_phase(
                                 uid_next: p.src_state.uid_next,
                                 messages: p.src_state.messages,
                                 dst: ctx.pairs[i].dst_raw.clone(),
-                                duv: p.dst_state.uid_validity,
+                                duv: dst_now.uid_validity,
+                                dst_uid_next: dst_now.uid_next,
+                                dst_messages: dst_now.messages,
                             });
                         }
                     }

@@ -34,7 +34,9 @@ impl std::str::FromStr for VerifyMode {
         match s.to_ascii_lowercase().as_str() {
             "sampled" | "sample" => Ok(VerifyMode::Sampled),
             "full" => Ok(VerifyMode::Full),
-            other => Err(format!("unknown verification {other:?}: use sampled or full")),
+            other => Err(format!(
+                "unknown verification {other:?}: use sampled or full"
+            )),
         }
     }
 }
@@ -69,7 +71,10 @@ impl FolderCheck {
         }
         let mut parts = Vec::new();
         if self.missing > 0 {
-            parts.push(format!("{} message(s) missing on the destination", self.missing));
+            parts.push(format!(
+                "{} message(s) missing on the destination",
+                self.missing
+            ));
         }
         if self.extra > 0 {
             parts.push(format!(
@@ -87,6 +92,13 @@ impl FolderCheck {
         }
         Some(parts.join("; "))
     }
+}
+
+/// A folder's check and the destination as it was when checked.
+#[derive(Debug, Clone)]
+pub(crate) struct Verified {
+    pub check: FolderCheck,
+    pub dst_now: MailboxState,
 }
 
 /// A verification job: the plan and what the copy did for that folder.
@@ -115,7 +127,7 @@ fn rank(uid_validity: u32, uid: u32) -> u64 {
 const MAX_ALTERED_LISTED: usize = 20;
 
 impl Worker {
-    pub async fn verify(&mut self, ctx: &Ctx, job: &VerifyJob) -> Result<FolderCheck, ImapError> {
+    pub async fn verify(&mut self, ctx: &Ctx, job: &VerifyJob) -> Result<Verified, ImapError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -129,7 +141,7 @@ impl Worker {
         }
     }
 
-    async fn verify_once(&mut self, ctx: &Ctx, job: &VerifyJob) -> Result<FolderCheck, ImapError> {
+    async fn verify_once(&mut self, ctx: &Ctx, job: &VerifyJob) -> Result<Verified, ImapError> {
         let plan = &job.plan;
         let pair = &ctx.pairs[plan.idx];
         let mut check = FolderCheck::default();
@@ -210,8 +222,7 @@ impl Worker {
         }
         check.messages = src_list.len() as u64;
         let grown = dst_now.messages as i64 - plan.dst_state.messages as i64;
-        if dst_now.uid_validity == plan.dst_state.uid_validity || plan.dst_state.uid_validity == 0
-        {
+        if dst_now.uid_validity == plan.dst_state.uid_validity || plan.dst_state.uid_validity == 0 {
             check.extra = (grown - job.appended as i64).max(0) as u64;
         }
 
@@ -255,7 +266,9 @@ impl Worker {
                 .map(|d| (d.uid, d.sha256))
                 .collect();
             for s in &src_digests {
-                let Some(d) = to_dst.get(&s.uid) else { continue };
+                let Some(d) = to_dst.get(&s.uid) else {
+                    continue;
+                };
                 check.bytes_compared += 1;
                 match dst_digests.get(d) {
                     None => check.missing += 1,
@@ -273,7 +286,7 @@ impl Worker {
             folder: pair.src_name.clone(),
             ok: check.ok(),
         });
-        Ok(check)
+        Ok(Verified { check, dst_now })
     }
 }
 
@@ -302,7 +315,10 @@ mod tests {
         c.altered = 2;
         c.altered_uids = vec![4, 9];
         let p = c.problem().unwrap();
-        assert!(p.contains("altered by the destination") && p.contains("4, 9"), "{p}");
+        assert!(
+            p.contains("altered by the destination") && p.contains("4, 9"),
+            "{p}"
+        );
         c.altered = 0;
         c.extra = 1;
         assert!(!c.ok());

@@ -146,6 +146,11 @@ impl Worker {
                 && m.messages == src_state.messages
                 && m.dst == pair.dst_raw
                 && m.duv == dst_state.uid_validity
+                // The destination too: mail removed there (even if replaced
+                // by as many other messages) means the folder needs work.
+                && m.dst_uid_next != 0
+                && m.dst_uid_next == dst_state.uid_next
+                && m.dst_messages == dst_state.messages
             {
                 return Ok(FolderPlan {
                     idx,
