@@ -130,6 +130,10 @@ fn is_inbox(name: &str) -> bool {
     name.eq_ignore_ascii_case("INBOX")
 }
 
+/// How strongly a folder claims a special use, smallest first: flagged (0)
+/// beats named (1), then the name's rank in `WELL_KNOWN`, then the path.
+type ClaimKey = (u8, usize, Vec<String>);
+
 /// A folder seen through its namespace: where it is, relative to the prefix.
 #[derive(Debug, Clone)]
 struct Located<'a> {
@@ -202,8 +206,7 @@ impl Destination {
             .map(|f| decode(&f.raw))
             .collect();
         // Candidates per use: (by flag first, then name rank, then path).
-        let mut candidates: BTreeMap<SpecialUse, Vec<((u8, usize, Vec<String>), Vec<String>)>> =
-            BTreeMap::new();
+        let mut candidates: BTreeMap<SpecialUse, Vec<(ClaimKey, Vec<String>)>> = BTreeMap::new();
         for f in dst.iter().filter(|f| !f.noselect) {
             let l = locate(f, ns);
             if l.kind != NamespaceKind::Personal || l.rel == ["INBOX"] {
@@ -290,7 +293,7 @@ pub fn plan(input: &MapInput<'_>) -> FolderMap {
     sources.sort_by(|a, b| a.folder.raw.cmp(&b.folder.raw));
 
     // Which source folder takes each special use the destination has.
-    let mut owners: BTreeMap<SpecialUse, ((u8, usize, Vec<String>), Vec<String>)> = BTreeMap::new();
+    let mut owners: BTreeMap<SpecialUse, (ClaimKey, Vec<String>)> = BTreeMap::new();
     for l in sources
         .iter()
         .filter(|l| l.kind == NamespaceKind::Personal && !l.folder.noselect)

@@ -465,9 +465,10 @@ async fn copy_phase(
                     fr.failed += o.failed.len() as u64;
                     tallies[i].appended += o.appended;
                     tallies[i].fragile.extend(o.fragile);
-                    for (uid, why) in o.failed {
+                    for r in o.failed {
                         report.errors.push(format!(
-                            "{name}: message UID {uid} refused by the destination: {why}"
+                            "{name}: message UID {} refused by the destination: {}",
+                            r.uid, r.reason
                         ));
                     }
                     if o.vanished > 0 {

@@ -51,6 +51,20 @@ pub(crate) struct FolderPlan {
     pub blocked: Option<String>,
 }
 
+/// A source message found already on the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub src: u32,
+    pub dst: u32,
+}
+
+/// A message the destination refused, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refused {
+    pub uid: u32,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CopyOutcome {
     /// Requested messages now on the destination (appended or found there).
@@ -59,7 +73,7 @@ pub(crate) struct CopyOutcome {
     pub bytes: u64,
     /// Messages the APPENDs of this batch added.
     pub appended: u64,
-    pub failed: Vec<(u32, String)>,
+    pub failed: Vec<Refused>,
     pub vanished: u64,
     /// Messages servers are known to store differently (see `is_fragile`).
     pub fragile: Vec<u32>,
@@ -183,7 +197,7 @@ impl Worker {
                 suv: src_state.uid_validity,
                 dst: pair.dst_raw.clone(),
                 duv: dst_state.uid_validity,
-                pairs: found.iter().map(|(s, d)| (*s, Some(*d))).collect(),
+                pairs: found.iter().map(|f| (f.src, Some(f.dst))).collect(),
                 fps: Vec::new(),
                 sizes: Vec::new(),
             });
@@ -213,7 +227,7 @@ impl Worker {
         candidates: &[MessageRef],
         dst_list: &[MessageRef],
         known: &Known,
-    ) -> Result<(Vec<MessageRef>, Vec<(u32, u32)>), ImapError> {
+    ) -> Result<(Vec<MessageRef>, Vec<Found>), ImapError> {
         let dst_uids: HashSet<u32> = dst_list.iter().map(|p| p.uid).collect();
         let valid: HashMap<u32, Option<u32>> = known
             .iter()
@@ -247,7 +261,7 @@ impl Worker {
         let mut matched: HashSet<u32> = HashSet::new();
         for f in &src_facts {
             if let Some(d) = pool.get_mut(&fingerprint(&f.header)).and_then(|v| v.pop()) {
-                found.push((f.uid, d));
+                found.push(Found { src: f.uid, dst: d });
                 matched.insert(f.uid);
             }
         }
@@ -302,7 +316,7 @@ impl Worker {
                         suv: plan.src_state.uid_validity,
                         dst: pair.dst_raw.clone(),
                         duv: plan.dst_state.uid_validity,
-                        pairs: found.iter().map(|(s, d)| (*s, Some(*d))).collect(),
+                        pairs: found.iter().map(|f| (f.src, Some(f.dst))).collect(),
                         fps: Vec::new(),
                         sizes: Vec::new(),
                     });
@@ -382,7 +396,10 @@ impl Worker {
                         {
                             Ok(a) => self.landed(ctx, plan, single, a, out),
                             Err(ImapError::Refusal { reason, .. }) => {
-                                out.failed.push((single[0].uid, reason));
+                                out.failed.push(Refused {
+                                    uid: single[0].uid,
+                                    reason,
+                                });
                             }
                             Err(ImapError::OverQuota { reason, .. }) => {
                                 self.full(ctx, &reason);
@@ -392,7 +409,10 @@ impl Worker {
                     }
                 }
                 Err(ImapError::Refusal { reason, .. }) => {
-                    out.failed.push((group[0].uid, reason));
+                    out.failed.push(Refused {
+                        uid: group[0].uid,
+                        reason,
+                    });
                 }
                 Err(e) => return Err(e),
             }
@@ -424,7 +444,7 @@ impl Worker {
                 Err(reason) if reason.to_ascii_uppercase().contains("QUOTA") => {
                     self.full(ctx, &reason)
                 }
-                Err(reason) => out.failed.push((m.uid, reason)),
+                Err(reason) => out.failed.push(Refused { uid: m.uid, reason }),
             }
         }
         Ok(())
