@@ -166,6 +166,62 @@ fn connections_cut_during_fetch_lose_and_duplicate_nothing() {
 }
 
 #[test]
+fn a_link_that_breaks_every_few_megabytes_completes_in_one_run() {
+    let Some((src, dst)) = seeded_pair(600, 29) else {
+        return;
+    };
+    let cut = |seed| {
+        Fault::new(
+            "flaky link",
+            Direction::ToClient,
+            Trigger::AtOffsetBetween {
+                min: 200_000,
+                max: 3_000_000,
+                seed,
+            },
+            Action::Cut,
+        )
+        .times(usize::MAX)
+    };
+    let cut_up = |seed| Fault {
+        direction: Direction::ToServer,
+        ..cut(seed)
+    };
+    // Both sides: every connection dies after 0.2-3 MB, each way.
+    let src_proxy = FaultProxy::start(src.port(), vec![cut(1), cut_up(2)]).unwrap();
+    let dst_proxy = FaultProxy::start(dst.port(), vec![cut(3), cut_up(4)]).unwrap();
+    let home = Home::new();
+    let first = run_within(
+        migrate_ports(
+            home.path(),
+            (src_proxy.port(), "john"),
+            (dst_proxy.port(), "john"),
+            &["--timeout-secs", "5"],
+        ),
+        600,
+    )
+    .run();
+    let cuts = src_proxy.fired_total() + dst_proxy.fired_total();
+    assert!(cuts >= 5, "the link broke often: {cuts} cut(s)");
+    assert_eq!(
+        first.code, 0,
+        "completes in one invocation: {} {}",
+        first.stderr, first.json
+    );
+    assert_eq!(first.n("copied"), 600);
+    assert_eq!(first.json["verified"], true);
+    assert_identical(src.port(), dst.port(), "john");
+    fault_observed(
+        "flaky link",
+        &format!(
+            "{cuts} cut(s) at 0.2-3 MB on both sides; one run, exit {}, copied {}, verified; identical, no duplicate",
+            first.code,
+            first.n("copied")
+        ),
+    );
+}
+
+#[test]
 fn connections_cut_during_append_literals_lose_and_duplicate_nothing() {
     let Some((src, dst)) = seeded_pair(200, 22) else {
         return;

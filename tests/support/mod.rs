@@ -136,6 +136,7 @@ impl Run {
 pub const FAULT_NAMES: &[&str] = &[
     "cut during FETCH",
     "cut during APPEND literal",
+    "flaky link",
     "stalled FETCH (timeout)",
     "stalled APPEND answer (timeout)",
     "server restart mid-task",

@@ -10,6 +10,7 @@ mod message;
 mod pool;
 mod progress;
 mod report;
+mod retry;
 mod rollback;
 mod run;
 mod verify;

@@ -10,12 +10,14 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::imap::{ImapError, MailboxState};
+use crate::journal::Record;
 
 use super::context::Ctx;
 use super::fingerprint::fingerprint;
 use super::message::{batches, MessageRef};
 use super::progress::Event;
-use super::worker::{FolderPlan, Worker, ATTEMPTS};
+use super::retry::Backoff;
+use super::worker::{again, FolderPlan, Worker};
 
 /// How much of the content verification compares byte for byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -128,15 +130,15 @@ const MAX_ALTERED_LISTED: usize = 20;
 
 impl Worker {
     pub async fn verify(&mut self, ctx: &Ctx, job: &VerifyJob) -> Result<Verified, ImapError> {
-        let mut attempt = 0;
+        let mut backoff = Backoff::new();
         loop {
-            attempt += 1;
-            self.heal(ctx).await?;
-            match self.verify_once(ctx, job).await {
-                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
-                    ctx.problem(format!("{e} (reconnecting)"));
-                }
-                other => return other,
+            let attempt = async {
+                self.heal(ctx).await?;
+                self.verify_once(ctx, job).await
+            };
+            match attempt.await {
+                Err(e) => again(&mut backoff, ctx, "verifying", e).await?,
+                ok => return ok,
             }
         }
     }
@@ -188,10 +190,13 @@ impl Worker {
                     },
                     None => by_fingerprint.push(m.uid),
                 },
-                None => check.missing += 1,
+                // Not in the journal: an APPEND whose answer was lost may
+                // still have landed. The fingerprint decides.
+                None => by_fingerprint.push(m.uid),
             }
         }
-        // Servers without UIDPLUS: match the rest by fingerprint.
+        // Servers without UIDPLUS, and answers lost: match the rest by fingerprint.
+        let mut recovered: Vec<(u32, u32)> = Vec::new();
         if !by_fingerprint.is_empty() {
             let explained: HashSet<u32> = known.values().filter_map(|c| c.dst).collect();
             let unexplained: Vec<u32> = dst_list
@@ -206,24 +211,48 @@ impl Worker {
             }
             let src_facts = self.src.header_facts(Some(&by_fingerprint)).await?;
             let sizes: HashMap<u32, u32> = src_list.iter().map(|m| (m.uid, m.size)).collect();
+            let unknown: HashSet<u32> = by_fingerprint
+                .iter()
+                .copied()
+                .filter(|u| !known.contains_key(u))
+                .collect();
             for f in &src_facts {
                 match pool.get_mut(&fingerprint(&f.header)).and_then(|v| v.pop()) {
-                    Some(d) => mapped.push((
-                        MessageRef {
-                            uid: f.uid,
-                            size: sizes.get(&f.uid).copied().unwrap_or(f.size),
-                        },
-                        d,
-                    )),
+                    Some(d) => {
+                        if unknown.contains(&f.uid) {
+                            recovered.push((f.uid, d));
+                        }
+                        mapped.push((
+                            MessageRef {
+                                uid: f.uid,
+                                size: sizes.get(&f.uid).copied().unwrap_or(f.size),
+                            },
+                            d,
+                        ))
+                    }
                     None => check.missing += 1,
                 }
             }
             // Asked for but not answered: gone from the source meanwhile.
         }
+        if !recovered.is_empty() {
+            // Appended by this run, their answer lost: now on record, so that
+            // rollback removes them and the next run does not look again.
+            ctx.record(Record::Copied {
+                task: ctx.task_id.clone(),
+                src: pair.src_raw.clone(),
+                suv: plan.src_state.uid_validity,
+                dst: pair.dst_raw.clone(),
+                duv: dst_now.uid_validity,
+                pairs: recovered.iter().map(|(s, d)| (*s, Some(*d))).collect(),
+                fps: Vec::new(),
+                sizes: Vec::new(),
+            });
+        }
         check.messages = src_list.len() as u64;
         let grown = dst_now.messages as i64 - plan.dst_state.messages as i64;
         if dst_now.uid_validity == plan.dst_state.uid_validity || plan.dst_state.uid_validity == 0 {
-            check.extra = (grown - job.appended as i64).max(0) as u64;
+            check.extra = (grown - job.appended as i64 - recovered.len() as i64).max(0) as u64;
         }
 
         // Bytes: the sample, fragile messages, and sizes that do not match.

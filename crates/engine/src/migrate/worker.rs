@@ -4,7 +4,6 @@
 //! a batch whose fate is unknown is checked by fingerprint before retrying.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
 
 use crate::imap::{self, Conn, Endpoint, ImapError, MailboxState, OutMessage};
 use crate::journal::{Known, Record};
@@ -14,6 +13,7 @@ use super::fingerprint::fingerprint;
 use super::folder_map::FolderPair;
 use super::message::{is_fragile, MessageRef};
 use super::progress::Event;
+use super::retry::{retryable, Backoff};
 
 fn out_message(m: &imap::FetchedMessage) -> OutMessage<'_> {
     OutMessage {
@@ -26,8 +26,6 @@ fn out_message(m: &imap::FetchedMessage) -> OutMessage<'_> {
 /// Task name recorded for messages found already on the destination: they
 /// were not added by any task we know, so rollback never removes them.
 pub const FOUND: &str = "-";
-
-pub(crate) const ATTEMPTS: u32 = 4;
 
 pub(crate) struct Worker {
     pub src: Conn,
@@ -80,21 +78,41 @@ pub(crate) struct CopyOutcome {
 }
 
 pub(crate) async fn reconnect(ep: &Endpoint, ctx: &Ctx) -> Result<Conn, ImapError> {
-    let mut delay = Duration::from_millis(300);
-    let mut last = None;
-    for _ in 0..ATTEMPTS {
+    let mut backoff = Backoff::new();
+    loop {
         match imap::connect(ep, ctx.options.timeouts).await {
             Ok(c) => return Ok(c),
             Err(e) if e.is_auth() => return Err(e),
-            Err(e) => {
-                tracing::warn!(error = %e, "reconnect failed; retrying");
-                last = Some(e);
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
+            Err(e) => match backoff.after_failure(false, &e) {
+                Some(wait) => {
+                    tracing::warn!(error = %e, ?wait, "reconnect failed; retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                None => return Err(e),
+            },
         }
     }
-    Err(last.expect("at least one attempt"))
+}
+
+/// Between attempts of a job that cannot make partial progress (planning,
+/// verifying): wait and say so, or hand the error back when it is final.
+pub(crate) async fn again(
+    backoff: &mut Backoff,
+    ctx: &Ctx,
+    what: &str,
+    e: ImapError,
+) -> Result<(), ImapError> {
+    if !retryable(&e) {
+        return Err(e);
+    }
+    match backoff.after_failure(false, &e) {
+        Some(wait) => {
+            ctx.problem(format!("{e} ({what}: reconnecting and resuming)"));
+            tokio::time::sleep(wait).await;
+            Ok(())
+        }
+        None => Err(e),
+    }
 }
 
 fn known_of(ctx: &Ctx, pair: &FolderPair, suv: u32, duv: u32) -> Known {
@@ -122,16 +140,15 @@ impl Worker {
         idx: usize,
         blocked: Option<String>,
     ) -> Result<FolderPlan, ImapError> {
-        let mut attempt = 0;
+        let mut backoff = Backoff::new();
         loop {
-            attempt += 1;
-            self.heal(ctx).await?;
-            match self.plan_once(ctx, idx, blocked.clone()).await {
-                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
-                    tracing::warn!(error = %e, "planning interrupted; reconnecting");
-                    ctx.problem(format!("{e} (reconnecting)"));
-                }
-                other => return other,
+            let attempt = async {
+                self.heal(ctx).await?;
+                self.plan_once(ctx, idx, blocked.clone()).await
+            };
+            match attempt.await {
+                Err(e) => again(&mut backoff, ctx, "planning", e).await?,
+                ok => return ok,
             }
         }
     }
@@ -288,50 +305,43 @@ impl Worker {
         let pair = &ctx.pairs[plan.idx];
         let mut out = CopyOutcome::default();
         let mut pending: Vec<MessageRef> = batch.to_vec();
-        let mut attempt = 0;
+        let mut backoff = Backoff::new();
+        // Messages per attempt: halved after an attempt that moved nothing
+        // (a link that breaks every few MB still lets small pieces through),
+        // doubled back after one that completed.
+        let mut chunk = pending.len().max(1);
         let mut uncertain = false;
         while !pending.is_empty() {
-            attempt += 1;
             if ctx.stopping() {
                 return Ok(out);
             }
-            self.heal(ctx).await?;
-            if uncertain {
-                // The previous APPEND may or may not have landed.
-                self.dst.open(&pair.dst_raw, false).await?;
-                let dst_list = self.dst.uid_sizes().await?;
-                let known = known_of(
-                    ctx,
-                    pair,
-                    plan.src_state.uid_validity,
-                    plan.dst_state.uid_validity,
-                );
-                let (left, found) = self.dedupe(ctx, pair, &pending, &dst_list, &known).await?;
-                if !found.is_empty() {
+            let before = out.copied;
+            let attempt: Result<(), ImapError> = async {
+                self.heal(ctx).await?;
+                if uncertain {
+                    // The previous APPEND may or may not have landed.
+                    let found = self.landed_meanwhile(ctx, plan, &pending).await?;
                     out.copied += found.len() as u64;
                     out.appended += found.len() as u64;
-                    ctx.record(Record::Copied {
-                        task: ctx.task_id.clone(),
-                        src: pair.src_raw.clone(),
-                        suv: plan.src_state.uid_validity,
-                        dst: pair.dst_raw.clone(),
-                        duv: plan.dst_state.uid_validity,
-                        pairs: found.iter().map(|f| (f.src, Some(f.dst))).collect(),
-                        fps: Vec::new(),
-                        sizes: Vec::new(),
-                    });
+                    let found: HashSet<u32> = found.iter().map(|f| f.src).collect();
+                    pending.retain(|m| !found.contains(&m.uid));
+                    uncertain = false;
+                    if pending.is_empty() {
+                        return Ok(());
+                    }
                 }
-                pending = left;
-                if pending.is_empty() {
-                    break;
-                }
+                let take = chunk.min(pending.len());
+                let piece: Vec<MessageRef> = pending[..take].to_vec();
+                self.copy_once(ctx, plan, &piece, &mut out).await?;
+                pending.drain(..take);
+                Ok(())
             }
-            match self.copy_once(ctx, plan, &pending, &mut out).await {
-                Ok(()) => break,
-                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
-                    ctx.problem(format!("{e} (reconnecting and resuming)"));
+            .await;
+            match attempt {
+                Ok(()) => chunk = (chunk * 2).min(batch.len().max(1)),
+                Err(e) if retryable(&e) => {
                     uncertain = true;
-                    // Drop what copy_once already finished from `pending`.
+                    // What copy_once finished before the failure is in the journal.
                     let done = known_of(
                         ctx,
                         pair,
@@ -339,11 +349,58 @@ impl Worker {
                         plan.dst_state.uid_validity,
                     );
                     pending.retain(|m| !done.contains_key(&m.uid));
+                    let progressed = out.copied > before;
+                    // A smaller piece is a new chance, not another stall:
+                    // only a single message that keeps failing gives up.
+                    let shrunk = !progressed && chunk > 1;
+                    if shrunk {
+                        chunk = (chunk / 2).max(1);
+                    }
+                    match backoff.after_failure(progressed || shrunk, &e) {
+                        Some(wait) => {
+                            ctx.problem(format!("{e} (reconnecting and resuming)"));
+                            tokio::time::sleep(wait).await;
+                        }
+                        None => return Err(e),
+                    }
                 }
                 Err(e) => return Err(e),
             }
         }
         Ok(out)
+    }
+
+    /// After an attempt whose fate is unknown: which of `pending` reached
+    /// the destination anyway (recorded as this task's).
+    async fn landed_meanwhile(
+        &mut self,
+        ctx: &Ctx,
+        plan: &FolderPlan,
+        pending: &[MessageRef],
+    ) -> Result<Vec<Found>, ImapError> {
+        let pair = &ctx.pairs[plan.idx];
+        self.dst.open(&pair.dst_raw, false).await?;
+        let dst_list = self.dst.uid_sizes().await?;
+        let known = known_of(
+            ctx,
+            pair,
+            plan.src_state.uid_validity,
+            plan.dst_state.uid_validity,
+        );
+        let (_, found) = self.dedupe(ctx, pair, pending, &dst_list, &known).await?;
+        if !found.is_empty() {
+            ctx.record(Record::Copied {
+                task: ctx.task_id.clone(),
+                src: pair.src_raw.clone(),
+                suv: plan.src_state.uid_validity,
+                dst: pair.dst_raw.clone(),
+                duv: plan.dst_state.uid_validity,
+                pairs: found.iter().map(|f| (f.src, Some(f.dst))).collect(),
+                fps: Vec::new(),
+                sizes: Vec::new(),
+            });
+        }
+        Ok(found)
     }
 
     async fn copy_once(

@@ -202,6 +202,9 @@ fn serve(client: TcpStream, target: SocketAddr, shared: Arc<Shared>) {
             // Claiming counts the connection: only for faults that can fire here.
             let offset = match a.fault.trigger {
                 Trigger::AtOffset(off) => Some(off),
+                Trigger::AtOffsetBetween { min, max, seed } => {
+                    Some(super::rule::offset_between(min, max, seed, a.seen as u64))
+                }
                 _ => None,
             };
             if a.fault.trigger == Trigger::OnAccept && on_accept.is_none() && a.claim() {

@@ -20,6 +20,10 @@ pub enum Trigger {
     OnAccept,
     /// After this many bytes of one connection in the fault's direction.
     AtOffset(u64),
+    /// After a number of bytes drawn for each connection between `min` and
+    /// `max` (inclusive), from `seed` and the connection's rank: a link that
+    /// breaks every so often, differently each time.
+    AtOffsetBetween { min: u64, max: u64, seed: u64 },
     /// `after` bytes past the end of the `occurrence`-th match (1-based, counted over all
     /// connections since the fault was armed) of `pattern` in the fault's direction.
     AfterPattern {
@@ -52,6 +56,15 @@ pub struct Fault {
     pub trigger: Trigger,
     pub action: Action,
     pub times: usize,
+}
+
+/// The offset `AtOffsetBetween` uses for the `n`-th connection (splitmix64).
+pub fn offset_between(min: u64, max: u64, seed: u64, n: u64) -> u64 {
+    let mut z = seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    min + z % (max.saturating_sub(min) + 1)
 }
 
 impl Fault {
