@@ -85,6 +85,8 @@ pub struct MailboxState {
 pub struct Conn {
     pub(crate) session: Session,
     pub side: Side,
+    /// The address actually reached (names a server however it was spelled).
+    pub peer: Option<std::net::SocketAddr>,
     pub host: String,
     pub caps: Caps,
     pub timeouts: Timeouts,
@@ -132,6 +134,7 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
     let port = ep.port;
     let tcp = open_tcp(ep, timeouts.connect).await?;
     let _ = tcp.set_nodelay(true);
+    let peer = tcp.peer_addr().ok();
     let within = |what: &str| ImapError::Timeout {
         side,
         what: format!("{what} with {host}:{port}"),
@@ -210,6 +213,7 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
     Ok(Conn {
         session,
         side,
+        peer,
         host: ep.host.clone(),
         caps,
         timeouts,
@@ -531,6 +535,23 @@ impl Conn {
         }
     }
 
+    /// What identifies the mailbox this connection is logged in to, however
+    /// the host or the login was spelled: the address reached, the login
+    /// case-folded, and INBOX's UIDVALIDITY (two logins that reach the same
+    /// INBOX share it; two mailboxes rarely do).
+    pub async fn identity(&mut self, user: &str, port: u16) -> Result<String, ImapError> {
+        let inbox = self.status("INBOX").await?;
+        let addr = match self.peer {
+            Some(a) => a.to_string(),
+            None => format!("{}:{port}", self.host.to_ascii_lowercase()),
+        };
+        Ok(format!(
+            "{addr}|{}|{}",
+            user.to_lowercase(),
+            inbox.uid_validity
+        ))
+    }
+
     /// `STATUS name (MESSAGES UIDNEXT UIDVALIDITY)`.
     pub async fn status(&mut self, raw: &str) -> Result<MailboxState, ImapError> {
         if raw.contains(['"', '\\']) {
@@ -607,7 +628,10 @@ impl Conn {
     pub async fn delete(&mut self, raw: &str) -> Result<(), ImapError> {
         let what = format!("DELETE {raw:?}");
         if self.selected.as_ref().is_some_and(|(s, _)| s == raw) {
-            self.selected = None;
+            // Deleting the selected mailbox makes Dovecot hang up ("Selected
+            // mailbox was deleted, have to disconnect"): leave it first, for
+            // INBOX read-only (CLOSE would expunge; UNSELECT is not everywhere).
+            self.open("INBOX", false).await?;
         }
         let limit = self.timeouts.command;
         match tokio::time::timeout(limit, self.session.delete(raw)).await {

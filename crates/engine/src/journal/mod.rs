@@ -48,6 +48,58 @@ pub fn journal_path(dir: &Path, src_label: &str, dst_label: &str) -> PathBuf {
     dir.join("journals").join(format!("{digest}.jsonl"))
 }
 
+/// The journal of a pair of mailboxes, named after what identifies them
+/// (see `Conn::identity`), so that two spellings of one host or login share
+/// one journal and one lock. A journal an earlier version kept under the
+/// spelled labels is taken over (renamed) unless `read_only`.
+pub fn journal_for(
+    dir: &Path,
+    src_identity: &str,
+    dst_identity: &str,
+    legacy_labels: (&str, &str),
+    read_only: bool,
+) -> PathBuf {
+    let path = journal_path(dir, src_identity, dst_identity);
+    if !path.exists() {
+        let legacy = journal_path(dir, legacy_labels.0, legacy_labels.1);
+        if legacy.exists() {
+            if read_only {
+                return legacy;
+            }
+            if let Err(e) = std::fs::rename(&legacy, &path) {
+                tracing::warn!(error = %e, "could not take over the older journal; using it in place");
+                return legacy;
+            }
+        }
+    }
+    path
+}
+
+/// The journal that holds `task`'s records, if any.
+pub fn journal_of_task(dir: &Path, task: &str) -> Option<PathBuf> {
+    let needle = format!(
+        "{{\"t\":\"task\",\"task\":{}",
+        serde_json::to_string(task).ok()?
+    );
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir.join("journals"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .filter(|p| {
+            std::fs::read(p)
+                .map(|b| memfind(&b, needle.as_bytes()))
+                .unwrap_or(false)
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+fn memfind(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
 impl Journal {
     /// Open (creating, 0600) and lock the journal, replaying what it holds.
     /// A torn last line (crash mid-write) is cut off; damaged lines elsewhere
@@ -256,5 +308,34 @@ mod tests {
             j.state.known("INBOX", 7, "INBOX", 10).is_empty(),
             "destination recreated"
         );
+    }
+
+    #[test]
+    fn a_journal_kept_under_spelled_labels_is_taken_over_and_found_by_task() {
+        let d = tempfile::tempdir().unwrap();
+        let legacy = journal_path(d.path(), "a@h:1", "b@h:2");
+        {
+            let mut j = Journal::open(&legacy).unwrap();
+            j.append(Record::Task {
+                task: "MS-1".into(),
+                started: "now".into(),
+            })
+            .unwrap();
+        }
+        let dry = journal_for(d.path(), "ida", "idb", ("a@h:1", "b@h:2"), true);
+        assert_eq!(dry, legacy, "a dry run reads the old one in place");
+        let p = journal_for(d.path(), "ida", "idb", ("a@h:1", "b@h:2"), false);
+        assert_ne!(p, legacy);
+        assert!(p.exists() && !legacy.exists());
+        assert_eq!(journal_of_task(d.path(), "MS-1"), Some(p.clone()));
+        assert_eq!(journal_of_task(d.path(), "MS-2"), None);
+        // Two spellings, one identity: one path, one lock.
+        let again = journal_for(d.path(), "ida", "idb", ("a@localhost:1", "b@h:2"), false);
+        assert_eq!(again, p);
+        let _held = Journal::open(&p).unwrap();
+        assert!(matches!(
+            Journal::open(&again),
+            Err(JournalError::Locked { .. })
+        ));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::imap::{self, Endpoint, ImapError, Timeouts};
-use crate::journal::{journal_path, Journal, JournalError, Record};
+use crate::journal::{journal_of_task, journal_path, Journal, JournalError, Record};
 
 use super::fingerprint::{fingerprint, legacy_fingerprint};
 
@@ -44,7 +44,8 @@ pub async fn rollback(
     task_id: &str,
     timeouts: Timeouts,
 ) -> Result<Rolled, RollbackError> {
-    let jpath = journal_path(state_dir, src_label, &dst.label());
+    let jpath = journal_of_task(state_dir, task_id)
+        .unwrap_or_else(|| journal_path(state_dir, src_label, &dst.label()));
     let mut journal = Journal::open(&jpath)?;
     if !journal.state.tasks().iter().any(|t| t == task_id) {
         return Err(RollbackError::UnknownTask(dst.label(), task_id.to_string()));

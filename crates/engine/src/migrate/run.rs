@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::imap::{self, Conn, Endpoint, ImapError, ListedFolder, Namespaces, Timeouts};
-use crate::journal::{journal_path, Journal, JournalError, Record};
+use crate::journal::{journal_for, Journal, JournalError, Record};
 
 use super::context::Ctx;
 use super::filter::{FilterError, FolderFilter};
@@ -106,7 +106,17 @@ async fn prepare(m: &Migration, filter: &FolderFilter) -> Result<Prepared, Migra
     let dst_ns: Namespaces = dst.namespaces(&dst_folders).await?;
     tracing::info!(?src_ns, ?dst_ns, "namespaces");
 
-    let jpath = journal_path(&m.state_dir, &m.src.label(), &m.dst.label());
+    // Keyed by the mailboxes, not by how their hosts were spelled: a second
+    // run of the same pair finds the journal locked and says so.
+    let src_id = src.identity(&m.src.user, m.src.port).await?;
+    let dst_id = dst.identity(&m.dst.user, m.dst.port).await?;
+    let jpath = journal_for(
+        &m.state_dir,
+        &src_id,
+        &dst_id,
+        (&m.src.label(), &m.dst.label()),
+        m.options.dry_run,
+    );
     let journal = if m.options.dry_run {
         Journal::read_only(&jpath)?
     } else {
