@@ -6,8 +6,10 @@ mod capability;
 mod connection;
 mod fetch;
 mod list;
+mod prelogin;
 mod sequence;
 mod session;
+mod transport;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::connection_limit::{self, ConnectionLimit, DEFAULT_MAX_CONNECTIONS};
 use crate::{Directory, MailStore};
 
 #[derive(Debug, Error)]
@@ -34,8 +37,13 @@ pub enum ServerError {
 /// Limits and timeouts of one server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Largest literal (message) accepted; bigger ones are refused.
+    /// Largest literal (message) accepted after login; bigger ones are refused. Before
+    /// login no command may exceed a few KiB, whatever this says.
     pub max_literal_bytes: u32,
+    /// Connections served at once; more are answered `* BYE Too many connections`.
+    pub max_connections: usize,
+    /// A connection that has not logged in after this long is closed.
+    pub login_timeout: Duration,
     /// A connection with no traffic for this long is closed (not during IDLE).
     pub idle_timeout: Duration,
     /// During IDLE, how often the selected folder is checked for changes.
@@ -48,6 +56,8 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             max_literal_bytes: 64 * 1024 * 1024,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            login_timeout: Duration::from_secs(60),
             idle_timeout: Duration::from_secs(30 * 60),
             idle_poll: Duration::from_secs(1),
             idle_max: Duration::from_secs(29 * 60),
@@ -89,13 +99,14 @@ impl SandboxImap {
             source,
         })?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let limit = ConnectionLimit::new(config.max_connections);
         let shared = Arc::new(connection::Shared {
             store,
             directory,
             config,
             name: name.to_string(),
         });
-        let task = tokio::spawn(accept_loop(listener, shared, shutdown_rx));
+        let task = tokio::spawn(accept_loop(listener, shared, limit, shutdown_rx));
         tracing::info!(server = name, %local_addr, "sandbox IMAP server listening");
         Ok(SandboxImapHandle {
             local_addr,
@@ -109,6 +120,7 @@ impl SandboxImap {
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<connection::Shared>,
+    limit: ConnectionLimit,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -116,10 +128,15 @@ async fn accept_loop(
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
+                    let Some(slot) = limit.try_admit() else {
+                        tracing::debug!(%peer, "sandbox IMAP connection refused: too many open");
+                        connection_limit::turn_away(socket, b"* BYE Too many connections\r\n");
+                        continue;
+                    };
                     let shared = shared.clone();
                     let stop = shutdown.clone();
                     tokio::spawn(async move {
-                        connection::serve(socket, peer, shared, stop).await;
+                        connection::serve(socket, peer, shared, stop, slot).await;
                     });
                 }
                 Err(e) => {
