@@ -125,3 +125,71 @@ async fn a_client_that_does_not_log_in_in_time_is_closed() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(c.cmd("NOOP").await.ok());
 }
+
+#[tokio::test]
+async fn appends_wait_for_room_in_the_servers_input_budget() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    let sb = Sandbox::start_with(ServerConfig {
+        max_literal_bytes: 900 * 1024,
+        input_budget_bytes: 1024 * 1024,
+        ..ServerConfig::default()
+    })
+    .await;
+    const SIZE: usize = 800_000;
+    let mut message = common::message(1);
+    message.resize(SIZE, b'x');
+
+    // A's APPEND is half received: the server holds its whole announced size.
+    let mut a = sb.logged_in().await;
+    a.send_raw(format!("a1 APPEND INBOX {{{SIZE}+}}\r\n").as_bytes())
+        .await;
+    a.send_raw(&message[..SIZE / 2]).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // B's does not fit beside it: no go-ahead until A's is done.
+    let s = tokio::net::TcpStream::connect(sb.server.local_addr())
+        .await
+        .unwrap();
+    let mut b = BufReader::new(s);
+    let mut line = String::new();
+    b.read_line(&mut line).await.unwrap();
+    b.get_mut()
+        .write_all(format!("l LOGIN \"{LOGIN}\" \"{PASSWORD}\"\r\n").as_bytes())
+        .await
+        .unwrap();
+    line.clear();
+    b.read_line(&mut line).await.unwrap();
+    assert!(line.starts_with("l OK"), "{line}");
+    b.get_mut()
+        .write_all(format!("b1 APPEND INBOX {{{SIZE}}}\r\n").as_bytes())
+        .await
+        .unwrap();
+    line.clear();
+    let early = tokio::time::timeout(Duration::from_millis(500), b.read_line(&mut line)).await;
+    assert!(
+        early.is_err(),
+        "B was told to go on while A held the budget: {line}"
+    );
+
+    a.send_raw(&message[SIZE / 2..]).await;
+    a.send_raw(b"\r\n").await;
+    let answer = a.read_until_tagged("a1").await;
+    assert!(answer.ok(), "{}", answer.text());
+
+    tokio::time::timeout(Duration::from_secs(10), b.read_line(&mut line))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(line.starts_with('+'), "{line}");
+    b.get_mut().write_all(&message).await.unwrap();
+    b.get_mut().write_all(b"\r\n").await.unwrap();
+    loop {
+        line.clear();
+        b.read_line(&mut line).await.unwrap();
+        if line.starts_with("b1 ") {
+            break;
+        }
+    }
+    assert!(line.starts_with("b1 OK"), "{line}");
+}

@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::{timeout, Instant};
 
+use super::budget::InputBudget;
 use super::session::{status_bad, Session};
 use super::transport::{Transport, TransportError};
 use super::ServerConfig;
@@ -25,6 +26,12 @@ pub struct Shared {
     pub directory: Arc<Directory>,
     pub config: ServerConfig,
     pub name: String,
+    pub budget: InputBudget,
+}
+
+/// The largest command imap-next takes after login: one literal and some text.
+pub fn max_command_size(config: &ServerConfig) -> u32 {
+    config.max_literal_bytes.saturating_add(64 * 1024)
 }
 
 /// How long a closing connection may take to flush its last answers.
@@ -41,7 +48,7 @@ pub async fn serve(
     // These bound commands after login (APPEND); before it the transport's guard allows
     // only a few KiB.
     options.max_literal_size = shared.config.max_literal_bytes;
-    options.max_command_size = shared.config.max_literal_bytes.saturating_add(64 * 1024);
+    options.max_command_size = max_command_size(&shared.config);
     let _ = options.set_literal_reject_text(format!(
         "literal too large: the sandbox accepts messages up to {} bytes",
         shared.config.max_literal_bytes
@@ -54,7 +61,7 @@ pub async fn serve(
         return;
     };
     let mut server = Server::new(options, greeting);
-    let mut transport = Transport::new(socket);
+    let mut transport = Transport::new(socket, shared.budget.clone());
     let mut session = Session::new(shared.clone());
     match drive(
         &mut transport,
@@ -76,6 +83,16 @@ pub async fn serve(
                 &mut transport,
                 &mut server,
                 "closing: too much input before login",
+            )
+            .await;
+            transport.linger_close().await;
+        }
+        Err(TransportError::Busy) => {
+            tracing::warn!(%peer, "sandbox IMAP input budget spent: connection closed");
+            say_bye(
+                &mut transport,
+                &mut server,
+                "server busy receiving other mail: try again later",
             )
             .await;
             transport.linger_close().await;
@@ -182,7 +199,7 @@ async fn drive(
             Event::GreetingSent { .. } | Event::ResponseSent { .. } => {}
         }
         if session.logged_in() {
-            transport.logged_in();
+            transport.logged_in(u64::from(config.max_literal_bytes));
         }
     }
 }

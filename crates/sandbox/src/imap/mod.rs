@@ -2,11 +2,12 @@
 //! task per connection; each drives an imap-next `Server` over a tokio
 //! stream and a `Session` that answers commands from the Maildir store.
 
+mod budget;
 mod capability;
 mod connection;
 mod fetch;
+mod input;
 mod list;
-mod prelogin;
 mod sequence;
 mod session;
 mod transport;
@@ -44,6 +45,9 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// A connection that has not logged in after this long is closed.
     pub login_timeout: Duration,
+    /// Bytes of commands in progress (APPEND literals) held at once over all connections;
+    /// a connection waits for room (at least one largest command always fits).
+    pub input_budget_bytes: u64,
     /// A connection with no traffic for this long is closed (not during IDLE).
     pub idle_timeout: Duration,
     /// During IDLE, how often the selected folder is checked for changes.
@@ -58,6 +62,7 @@ impl Default for ServerConfig {
             max_literal_bytes: 64 * 1024 * 1024,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             login_timeout: Duration::from_secs(60),
+            input_budget_bytes: 256 * 1024 * 1024,
             idle_timeout: Duration::from_secs(30 * 60),
             idle_poll: Duration::from_secs(1),
             idle_max: Duration::from_secs(29 * 60),
@@ -100,11 +105,16 @@ impl SandboxImap {
         })?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let limit = ConnectionLimit::new(config.max_connections);
+        let budget = budget::InputBudget::new(
+            config.input_budget_bytes,
+            u64::from(connection::max_command_size(&config)),
+        );
         let shared = Arc::new(connection::Shared {
             store,
             directory,
             config,
             name: name.to_string(),
+            budget,
         });
         let task = tokio::spawn(accept_loop(listener, shared, limit, shutdown_rx));
         tracing::info!(server = name, %local_addr, "sandbox IMAP server listening");
