@@ -2,11 +2,13 @@
 //! IMAP4rev1, SMTP, CalDAV/CardDAV and ManageSieve servers on loopback over them and the
 //! groupware store (`imap`, `smtp`, `dav`, `sieve`, `groupware`), and the `provider` keeping all in step.
 
+pub mod connection_limit;
 pub mod dav;
 pub mod directory;
 pub mod groupware;
 pub mod imap;
 pub mod maildir;
+mod private_file;
 pub mod provider;
 pub mod sieve;
 pub mod smtp;

@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::connection_limit::{self, ConnectionLimit, DEFAULT_MAX_CONNECTIONS};
 use crate::{Directory, GroupwareStore};
 
 pub use handler::MAX_BODY;
@@ -62,12 +63,26 @@ impl Drop for SandboxDavHandle {
     }
 }
 
+/// The answer beyond the connection limit.
+const TOO_MANY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\nConnection: close\r\nRetry-After: 5\r\n\r\nToo many connections\n";
+
 /// Start serving `store` on `bind` (e.g. `127.0.0.1:0`), logins checked in `directory`.
 pub async fn start(
     store: Arc<GroupwareStore>,
     directory: Arc<Directory>,
     bind: &str,
 ) -> std::io::Result<SandboxDavHandle> {
+    start_with(store, directory, bind, DEFAULT_MAX_CONNECTIONS).await
+}
+
+/// [`start`], serving at most `max_connections` at once (more get a 503 and are closed).
+pub async fn start_with(
+    store: Arc<GroupwareStore>,
+    directory: Arc<Directory>,
+    bind: &str,
+    max_connections: usize,
+) -> std::io::Result<SandboxDavHandle> {
+    let limit = ConnectionLimit::new(max_connections);
     let listener = TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
@@ -85,9 +100,14 @@ pub async fn start(
                     }
                 },
             };
+            let Some(slot) = limit.try_admit() else {
+                connection_limit::turn_away(stream, TOO_MANY);
+                continue;
+            };
             let ctx = ctx.clone();
             let mut conn_stop = stopped.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 let service = service_fn(move |req| {
                     let ctx = ctx.clone();
                     async move { Ok::<_, std::convert::Infallible>(handler::handle(ctx, req).await) }

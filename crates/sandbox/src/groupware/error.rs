@@ -16,7 +16,7 @@ pub enum GroupwareError {
         "the sandbox groupware file {path} is damaged: {reason} (run `mailshift sandbox reset`)"
     )]
     Damaged { path: PathBuf, reason: String },
-    #[error("{what} name {name:?} is not allowed: use 1 to 200 characters, no '/', no control characters, not starting with '.'")]
+    #[error("{what} name {name:?} is not allowed: use 1 to 200 bytes, no '/', no control characters, not starting with '.'")]
     BadName { what: &'static str, name: String },
     #[error("{what} {name:?} does not exist")]
     NotFound { what: &'static str, name: String },

@@ -17,7 +17,7 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use collection::{Collection, CollectionKind, CollectionProps};
 pub use error::GroupwareError;
-pub use name::is_valid as is_valid_name;
+pub use name::{is_valid as is_valid_name, MAX_NAME_BYTES};
 pub use object::{etag_of, ObjectMeta, PutOutcome};
 pub use serve::{open_store, serves_groupware, GroupwareEndpoints, GroupwareServers};
 pub use summary::GroupwareSummary;

@@ -3,10 +3,15 @@
 
 use super::GroupwareError;
 
+/// Longest name, in bytes: with the store's temporary prefix and suffix it stays under
+/// the usual 255-byte limit of a file name (counted in characters, a non-ASCII name
+/// could reach 800 bytes and fail as an I/O error).
+pub const MAX_NAME_BYTES: usize = 200;
+
 /// Whether `name` can be stored as one path component.
 pub fn is_valid(name: &str) -> bool {
     !name.is_empty()
-        && name.chars().count() <= 200
+        && name.len() <= MAX_NAME_BYTES
         && !name.starts_with('.')
         && !name.contains('/')
         && !name.chars().any(char::is_control)
@@ -30,7 +35,16 @@ mod tests {
 
     #[test]
     fn refuses_names_that_escape_or_hide() {
-        for bad in ["", ".", "..", ".hidden", "a/b", "a\nb", &"x".repeat(201)] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "a/b",
+            "a\nb",
+            &"x".repeat(201),
+            &"é".repeat(101),
+        ] {
             assert!(!is_valid(bad), "{bad:?}");
         }
         for good in [

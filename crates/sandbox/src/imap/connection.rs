@@ -9,13 +9,15 @@ use std::time::Duration;
 use imap_next::imap_types::core::Tag;
 use imap_next::imap_types::response::{Greeting, Status};
 use imap_next::server::{Error as ProtocolError, Event, Options, ResponseHandle, Server};
-use imap_next::stream::{Error as StreamError, Stream};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::{timeout, Instant};
 
+use super::budget::InputBudget;
 use super::session::{status_bad, Session};
+use super::transport::{Transport, TransportError};
 use super::ServerConfig;
+use crate::connection_limit::ConnectionSlot;
 use crate::{Directory, MailStore};
 
 /// What every connection of one server shares.
@@ -24,6 +26,12 @@ pub struct Shared {
     pub directory: Arc<Directory>,
     pub config: ServerConfig,
     pub name: String,
+    pub budget: InputBudget,
+}
+
+/// The largest command imap-next takes after login: one literal and some text.
+pub fn max_command_size(config: &ServerConfig) -> u32 {
+    config.max_literal_bytes.saturating_add(64 * 1024)
 }
 
 /// How long a closing connection may take to flush its last answers.
@@ -33,11 +41,14 @@ pub async fn serve(
     socket: TcpStream,
     peer: SocketAddr,
     shared: Arc<Shared>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
+    _slot: ConnectionSlot,
 ) {
     let mut options = Options::default();
+    // These bound commands after login (APPEND); before it the transport's guard allows
+    // only a few KiB.
     options.max_literal_size = shared.config.max_literal_bytes;
-    options.max_command_size = shared.config.max_literal_bytes.saturating_add(64 * 1024);
+    options.max_command_size = max_command_size(&shared.config);
     let _ = options.set_literal_reject_text(format!(
         "literal too large: the sandbox accepts messages up to {} bytes",
         shared.config.max_literal_bytes
@@ -45,85 +56,161 @@ pub async fn serve(
     let greeting_text = format!("mailshift sandbox IMAP ({}) ready", shared.name);
     let greeting = Greeting::ok(None, &greeting_text)
         .map(imap_next::imap_types::IntoStatic::into_static)
-        .unwrap_or_else(|_| {
-            Greeting::ok(None, "mailshift sandbox IMAP ready").expect("valid greeting")
-        });
+        .or_else(|_| Greeting::ok(None, "mailshift sandbox IMAP ready"));
+    let Ok(greeting) = greeting else {
+        return;
+    };
     let mut server = Server::new(options, greeting);
-    let mut stream = Stream::insecure(socket);
+    let mut transport = Transport::new(socket, shared.budget.clone());
     let mut session = Session::new(shared.clone());
-    let config = shared.config.clone();
-    let mut idle_since: Option<Instant> = None;
+    match drive(
+        &mut transport,
+        &mut server,
+        &mut session,
+        &shared.config,
+        stop,
+    )
+    .await
+    {
+        Ok(()) | Err(TransportError::Closed) => {}
+        Err(TransportError::PreLogin(violation)) => {
+            // Refuse the command and close: resynchronising would mean reading the
+            // oversized input the guard exists to avoid.
+            let tag = transport.prelogin_tag().and_then(|t| Tag::try_from(t).ok());
+            tracing::debug!(%peer, reason = %violation.reason(), "sandbox IMAP input refused before login");
+            server.enqueue_status(status_bad(tag, &violation.reason()));
+            say_bye(
+                &mut transport,
+                &mut server,
+                "closing: too much input before login",
+            )
+            .await;
+            transport.linger_close().await;
+        }
+        Err(TransportError::Busy) => {
+            tracing::warn!(%peer, "sandbox IMAP input budget spent: connection closed");
+            say_bye(
+                &mut transport,
+                &mut server,
+                "server busy receiving other mail: try again later",
+            )
+            .await;
+            transport.linger_close().await;
+        }
+        Err(e) => tracing::debug!(%peer, error = %e, "sandbox IMAP connection failed"),
+    }
+}
 
+/// Serves commands until LOGOUT, a timeout, the server's shutdown or a broken connection.
+async fn drive(
+    transport: &mut Transport,
+    server: &mut Server,
+    session: &mut Session,
+    config: &ServerConfig,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), TransportError> {
+    let started = Instant::now();
+    let mut idle_since: Option<Instant> = None;
     loop {
         if let Some(last) = session.closing {
-            flush_until(&mut stream, &mut server, last).await;
-            break;
+            let _ = timeout(FLUSH_LIMIT, transport.send_until(server, last)).await;
+            return Ok(());
+        }
+        // Stream a FETCH answer: each message is written before the next is read.
+        while session.is_fetching() {
+            let Some(handle) = session.fetch_next(server) else {
+                break;
+            };
+            tokio::select! {
+                _ = stop.changed() => {
+                    say_bye(transport, server, "sandbox server shutting down").await;
+                    return Ok(());
+                }
+                sent = timeout(config.idle_timeout, transport.send_until(server, handle)) => match sent {
+                    Ok(result) => result?,
+                    Err(_elapsed) => return Ok(()), // the client stopped reading
+                },
+            }
         }
         let wait = if session.is_idling() {
             config.idle_poll
+        } else if !session.logged_in() {
+            // Logging in is quick: a connection that does not may not hold a slot.
+            config
+                .login_timeout
+                .saturating_sub(started.elapsed())
+                .min(config.idle_timeout)
         } else {
             config.idle_timeout
         };
         let event = tokio::select! {
             _ = stop.changed() => {
-                let bye = server.enqueue_status(Status::bye(None, "sandbox server shutting down").expect("valid text"));
-                flush_until(&mut stream, &mut server, bye).await;
-                break;
+                say_bye(transport, server, "sandbox server shutting down").await;
+                return Ok(());
             }
-            result = timeout(wait, stream.next(&mut server)) => result,
+            result = timeout(wait, transport.next(server)) => result,
         };
         let event = match event {
             Err(_elapsed) if session.is_idling() => {
                 let since = *idle_since.get_or_insert_with(Instant::now);
                 if since.elapsed() >= config.idle_max {
-                    let bye = server.enqueue_status(
-                        Status::bye(None, "IDLE lasted too long, closing connection")
-                            .expect("valid text"),
-                    );
-                    flush_until(&mut stream, &mut server, bye).await;
-                    break;
-                } else {
-                    session.sync(&mut server, true);
+                    say_bye(
+                        transport,
+                        server,
+                        "IDLE lasted too long, closing connection",
+                    )
+                    .await;
+                    return Ok(());
                 }
+                session.sync(server, true);
                 continue;
+            }
+            Err(_elapsed) if !session.logged_in() => {
+                say_bye(transport, server, "no login in time, closing connection").await;
+                return Ok(());
             }
             Err(_elapsed) => {
-                let bye = server.enqueue_status(
-                    Status::bye(None, "idle for too long, closing connection").expect("valid text"),
-                );
-                flush_until(&mut stream, &mut server, bye).await;
-                break;
+                say_bye(transport, server, "idle for too long, closing connection").await;
+                return Ok(());
             }
             Ok(Ok(event)) => event,
-            Ok(Err(StreamError::State(error))) => {
-                answer_protocol_error(&mut server, error);
+            Ok(Err(TransportError::Protocol(error))) => {
+                answer_protocol_error(server, error);
                 continue;
             }
-            Ok(Err(StreamError::Closed)) => break,
-            Ok(Err(e)) => {
-                tracing::debug!(%peer, error = %e, "sandbox IMAP connection failed");
-                break;
-            }
+            Ok(Err(e)) => return Err(e),
         };
         match event {
-            Event::CommandReceived { command } => session.command(&mut server, command),
+            Event::CommandReceived { command } => session.command(server, command),
             Event::CommandAuthenticateReceived {
                 command_authenticate,
-            } => session.authenticate(&mut server, command_authenticate),
+            } => session.authenticate(server, command_authenticate),
             Event::AuthenticateDataReceived { authenticate_data } => {
-                session.authenticate_data(&mut server, authenticate_data)
+                session.authenticate_data(server, authenticate_data)
             }
             Event::IdleCommandReceived { tag } => {
                 idle_since = Some(Instant::now());
-                session.idle_start(&mut server, tag);
+                session.idle_start(server, tag);
             }
             Event::IdleDoneReceived => {
                 idle_since = None;
-                session.idle_done(&mut server);
+                session.idle_done(server);
             }
             Event::GreetingSent { .. } | Event::ResponseSent { .. } => {}
         }
+        if session.logged_in() {
+            transport.logged_in(u64::from(config.max_literal_bytes));
+        }
     }
+}
+
+/// Sends an untagged BYE after what is queued (bounded in time).
+async fn say_bye(transport: &mut Transport, server: &mut Server, text: &'static str) {
+    let Ok(bye) = Status::bye(None, text) else {
+        return;
+    };
+    let handle: ResponseHandle = server.enqueue_status(bye);
+    let _ = timeout(FLUSH_LIMIT, transport.send_until(server, handle)).await;
 }
 
 /// Malformed, too long or badly terminated input: answer BAD (tagged when a
@@ -157,20 +244,6 @@ fn tag_of(bytes: &[u8]) -> Option<Tag<'static>> {
         return None;
     }
     Tag::try_from(tag.to_string()).ok()
-}
-
-/// Sends what is queued until `handle` went out (bounded in time).
-async fn flush_until(stream: &mut Stream, server: &mut Server, handle: ResponseHandle) {
-    let _ = timeout(FLUSH_LIMIT, async {
-        loop {
-            match stream.next(&mut *server).await {
-                Ok(Event::ResponseSent { handle: sent, .. }) if sent == handle => break,
-                Ok(_) | Err(StreamError::State(_)) => {}
-                Err(_) => break,
-            }
-        }
-    })
-    .await;
 }
 
 #[cfg(test)]

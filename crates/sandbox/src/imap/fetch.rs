@@ -43,7 +43,8 @@ pub fn plan(names: MacroOrMessageDataItemNames<'static>) -> Result<FetchPlan, St
             MessageDataItemName::Rfc822Header => needs_body = true,
             other => {
                 return Err(format!(
-                    "FETCH {other:?} is not supported by the sandbox: ask for BODY.PEEK[], BODY.PEEK[HEADER.FIELDS (...)], FLAGS, INTERNALDATE, RFC822.SIZE or UID"
+                    "FETCH {} is not supported by the sandbox: ask for BODY.PEEK[], BODY.PEEK[HEADER.FIELDS (...)], FLAGS, INTERNALDATE, RFC822.SIZE or UID",
+                    item_name(other)
                 ))
             }
         }
@@ -53,6 +54,18 @@ pub fn plan(names: MacroOrMessageDataItemNames<'static>) -> Result<FetchPlan, St
         needs_body,
         sets_seen,
     })
+}
+
+/// The IMAP name of an item the sandbox does not serve (for the refusal).
+fn item_name(item: &MessageDataItemName<'_>) -> &'static str {
+    match item {
+        MessageDataItemName::Body => "BODY",
+        MessageDataItemName::BodyStructure => "BODYSTRUCTURE",
+        MessageDataItemName::Envelope => "ENVELOPE",
+        MessageDataItemName::Binary { .. } => "BINARY[...]",
+        MessageDataItemName::BinarySize { .. } => "BINARY.SIZE[...]",
+        _ => "of this data item",
+    }
 }
 
 fn check_section(section: Option<&Section<'_>>) -> Result<(), String> {

@@ -2,12 +2,15 @@
 //! task per connection; each drives an imap-next `Server` over a tokio
 //! stream and a `Session` that answers commands from the Maildir store.
 
+mod budget;
 mod capability;
 mod connection;
 mod fetch;
+mod input;
 mod list;
 mod sequence;
 mod session;
+mod transport;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,6 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::connection_limit::{self, ConnectionLimit, DEFAULT_MAX_CONNECTIONS};
 use crate::{Directory, MailStore};
 
 #[derive(Debug, Error)]
@@ -34,8 +38,16 @@ pub enum ServerError {
 /// Limits and timeouts of one server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Largest literal (message) accepted; bigger ones are refused.
+    /// Largest literal (message) accepted after login; bigger ones are refused. Before
+    /// login no command may exceed a few KiB, whatever this says.
     pub max_literal_bytes: u32,
+    /// Connections served at once; more are answered `* BYE Too many connections`.
+    pub max_connections: usize,
+    /// A connection that has not logged in after this long is closed.
+    pub login_timeout: Duration,
+    /// Bytes of commands in progress (APPEND literals) held at once over all connections;
+    /// a connection waits for room (at least one largest command always fits).
+    pub input_budget_bytes: u64,
     /// A connection with no traffic for this long is closed (not during IDLE).
     pub idle_timeout: Duration,
     /// During IDLE, how often the selected folder is checked for changes.
@@ -48,6 +60,9 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             max_literal_bytes: 64 * 1024 * 1024,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            login_timeout: Duration::from_secs(60),
+            input_budget_bytes: 256 * 1024 * 1024,
             idle_timeout: Duration::from_secs(30 * 60),
             idle_poll: Duration::from_secs(1),
             idle_max: Duration::from_secs(29 * 60),
@@ -89,13 +104,19 @@ impl SandboxImap {
             source,
         })?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let limit = ConnectionLimit::new(config.max_connections);
+        let budget = budget::InputBudget::new(
+            config.input_budget_bytes,
+            u64::from(connection::max_command_size(&config)),
+        );
         let shared = Arc::new(connection::Shared {
             store,
             directory,
             config,
             name: name.to_string(),
+            budget,
         });
-        let task = tokio::spawn(accept_loop(listener, shared, shutdown_rx));
+        let task = tokio::spawn(accept_loop(listener, shared, limit, shutdown_rx));
         tracing::info!(server = name, %local_addr, "sandbox IMAP server listening");
         Ok(SandboxImapHandle {
             local_addr,
@@ -109,6 +130,7 @@ impl SandboxImap {
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<connection::Shared>,
+    limit: ConnectionLimit,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -116,10 +138,15 @@ async fn accept_loop(
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
+                    let Some(slot) = limit.try_admit() else {
+                        tracing::debug!(%peer, "sandbox IMAP connection refused: too many open");
+                        connection_limit::turn_away(socket, b"* BYE Too many connections\r\n");
+                        continue;
+                    };
                     let shared = shared.clone();
                     let stop = shutdown.clone();
                     tokio::spawn(async move {
-                        connection::serve(socket, peer, shared, stop).await;
+                        connection::serve(socket, peer, shared, stop, slot).await;
                     });
                 }
                 Err(e) => {

@@ -2,7 +2,7 @@
 //! INTERNALDATE, size. A JSON snapshot (atomic writes) plus a JSON-lines log
 //! of idempotent operations, folded into the snapshot now and then.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -140,11 +140,7 @@ impl FolderIndex {
             reason: e.to_string(),
         })?;
         line.push(b'\n');
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| StoreError::io(&path, e))?;
+        let mut file = crate::private_file::append(&path).map_err(|e| StoreError::io(&path, e))?;
         file.write_all(&line)
             .map_err(|e| StoreError::io(&path, e))?;
         self.apply(op);
@@ -178,6 +174,7 @@ impl FolderIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::OpenOptions;
 
     fn entry(uid: u32) -> MessageEntry {
         MessageEntry {

@@ -84,7 +84,7 @@ impl MailStore {
         let file = unique_file_name();
         let tmp = dir.join("tmp").join(&file);
         let cur = dir.join("cur").join(&file);
-        fs::write(&tmp, bytes).map_err(|e| StoreError::io(&tmp, e))?;
+        crate::private_file::write(&tmp, bytes).map_err(|e| StoreError::io(&tmp, e))?;
         fs::rename(&tmp, &cur).map_err(|e| StoreError::io(&cur, e))?;
         let index = index_of(&mut state, &dir)?;
         let uid = index.uid_next;

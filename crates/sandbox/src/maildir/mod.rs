@@ -11,7 +11,6 @@ pub mod name;
 mod special_use;
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -128,7 +127,7 @@ fn make_maildir(dir: &Path, subfolder: bool) -> Result<(), StoreError> {
     }
     if subfolder {
         let marker = dir.join("maildirfolder");
-        fs::write(&marker, b"").map_err(|e| StoreError::io(&marker, e))?;
+        crate::private_file::write(&marker, b"").map_err(|e| StoreError::io(&marker, e))?;
     }
     let mut index = FolderIndex::new(new_uid_validity());
     index.save(dir)

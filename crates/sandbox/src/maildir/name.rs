@@ -7,13 +7,16 @@ use thiserror::Error;
 pub const SEPARATOR: char = '/';
 
 /// Longest folder or login name accepted, in bytes.
-const MAX_NAME_LEN: usize = 255;
+pub const MAX_NAME_LEN: usize = 200;
+/// Longest name once encoded for the file system: one directory entry must stay under
+/// the usual 255-byte limit of a file name, with room for temporary names.
+const MAX_STORED_LEN: usize = 240;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum NameError {
     #[error("the name is empty: give the folder or account a name")]
     Empty,
-    #[error("the name is longer than {MAX_NAME_LEN} bytes: choose a shorter one")]
+    #[error("the name is too long (max {MAX_NAME_LEN} bytes; spaces, dots and non-ASCII characters count three bytes each): choose a shorter one")]
     TooLong,
     #[error("the name {0:?} has an empty level or a level named \".\" or \"..\": remove it")]
     BadLevel(String),
@@ -32,6 +35,10 @@ pub fn canonical_folder(name: &str) -> Result<String, NameError> {
     {
         return Err(NameError::BadLevel(name.to_string()));
     }
+    let stored: usize = levels.iter().map(|l| 1 + encoded_len(l)).sum();
+    if stored > MAX_STORED_LEN {
+        return Err(NameError::TooLong);
+    }
     if levels[0].eq_ignore_ascii_case("INBOX") {
         let mut out = String::from("INBOX");
         for level in &levels[1..] {
@@ -49,6 +56,9 @@ pub fn check_login(login: &str) -> Result<(), NameError> {
     check_common(login)?;
     if login.contains(SEPARATOR) || login == "." || login == ".." {
         return Err(NameError::BadCharacter(login.to_string()));
+    }
+    if encoded_len(login) > MAX_STORED_LEN {
+        return Err(NameError::TooLong);
     }
     Ok(())
 }
@@ -69,15 +79,23 @@ fn check_common(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// Length of [`encode_level`]'s result, without building it.
+fn encoded_len(level: &str) -> usize {
+    level.bytes().map(|b| if kept(b) { 1 } else { 3 }).sum()
+}
+
+fn kept(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || matches!(byte, b'-' | b'_' | b'@' | b'+' | b'&' | b',' | b'=' | b'~')
+}
+
 /// Encodes one level of a name for the file system: ASCII letters, digits and
 /// a few harmless signs stay, every other byte becomes `%XX` (so `.`, `%` and
 /// `/` can never appear raw).
 pub fn encode_level(level: &str) -> String {
     let mut out = String::with_capacity(level.len());
     for byte in level.bytes() {
-        let keep = byte.is_ascii_alphanumeric()
-            || matches!(byte, b'-' | b'_' | b'@' | b'+' | b'&' | b',' | b'=' | b'~');
-        if keep {
+        if kept(byte) {
             out.push(byte as char);
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -157,6 +175,16 @@ mod tests {
             Err(NameError::BadCharacter(_))
         ));
         assert!(check_login("../etc").is_err());
+    }
+
+    #[test]
+    fn names_too_long_to_store_are_refused() {
+        assert_eq!(canonical_folder(&"a".repeat(201)), Err(NameError::TooLong));
+        assert!(canonical_folder(&"a".repeat(200)).is_ok());
+        // 100 spaces are stored as 300 bytes.
+        assert_eq!(canonical_folder(&" ".repeat(100)), Err(NameError::TooLong));
+        let dir = folder_dir(&canonical_folder(&"a/".repeat(100)[..199]).unwrap()).unwrap();
+        assert!(dir.len() <= 255);
     }
 
     #[test]

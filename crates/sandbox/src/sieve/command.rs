@@ -1,6 +1,6 @@
 //! Reading one ManageSieve command from the client: atoms, quoted strings and literals
 //! (`{N+}` or `{N}`, read at once: ManageSieve has no continuation), with the line
-//! length and the literal size bounded.
+//! length, each literal and the whole command bounded ([`Limits`]: tight before login).
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 
@@ -8,8 +8,35 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 pub const MAX_LINE: usize = 8 * 1024;
 /// Largest literal read (a script is bounded by [`super::MAX_SCRIPT_SIZE`]).
 pub const MAX_LITERAL: u64 = 2 * 1024 * 1024;
-/// Literals up to this size are skipped to answer NO; larger ones end the session.
+/// Literals up to this size (in all, per command) are skipped to answer NO; more ends
+/// the session.
 const MAX_SKIPPED: u64 = 64 * 1024 * 1024;
+
+/// How much one command may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest literal kept.
+    pub max_literal: u64,
+    /// Largest command kept, lines and literals together (chained literals add up).
+    pub max_command: u64,
+    /// Whether what is over the limits is read and dropped (answer NO and go on) rather
+    /// than ending the session at once without reading it.
+    pub skip_oversized: bool,
+}
+
+/// Before login: credentials only; anything larger closes the connection unread.
+pub const BEFORE_LOGIN: Limits = Limits {
+    max_literal: 1024,
+    max_command: 4 * 1024,
+    skip_oversized: false,
+};
+
+/// After login: one script and a few names.
+pub const AFTER_LOGIN: Limits = Limits {
+    max_literal: MAX_LITERAL,
+    max_command: MAX_LITERAL + 64 * 1024,
+    skip_oversized: true,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
@@ -64,14 +91,29 @@ async fn read_line<R: AsyncBufRead + Unpin>(r: &mut R) -> Result<Option<Vec<u8>>
 }
 
 /// Read a whole command (following literals across lines). `Ok(args)`, never empty.
-pub async fn read<R: AsyncBufRead + Unpin>(r: &mut R) -> Result<Vec<Arg>, ReadError> {
+pub async fn read<R: AsyncBufRead + Unpin>(
+    r: &mut R,
+    limits: Limits,
+) -> Result<Vec<Arg>, ReadError> {
     let mut args = Vec::new();
     let mut syntax: Option<String> = None;
     let mut too_large = false;
+    let mut kept: u64 = 0;
+    let mut skipped: u64 = 0;
     loop {
         let Some(line) = read_line(r).await? else {
             return Err(ReadError::Closed);
         };
+        kept += line.len() as u64 + 2;
+        if kept > limits.max_command {
+            if !limits.skip_oversized {
+                return Err(ReadError::Fatal(format!(
+                    "command longer than {} bytes before login",
+                    limits.max_command
+                )));
+            }
+            too_large = true;
+        }
         let (mut parsed, literal) = match tokenize(&line) {
             Ok(t) => t,
             Err(e) => {
@@ -79,11 +121,26 @@ pub async fn read<R: AsyncBufRead + Unpin>(r: &mut R) -> Result<Vec<Arg>, ReadEr
                 (Vec::new(), None)
             }
         };
-        args.append(&mut parsed);
+        if too_large {
+            // Past the limit nothing is kept, and only so much is read before giving up.
+            skipped = skipped.saturating_add(line.len() as u64 + 2);
+            if skipped > MAX_SKIPPED {
+                return Err(ReadError::Fatal(format!("{skipped} bytes in one command")));
+            }
+        } else {
+            args.append(&mut parsed);
+        }
         let Some(n) = literal else { break };
-        if n > MAX_LITERAL {
-            if n > MAX_SKIPPED {
-                return Err(ReadError::Fatal(format!("literal of {n} bytes")));
+        if too_large || n > limits.max_literal || kept.saturating_add(n) > limits.max_command {
+            if !limits.skip_oversized {
+                return Err(ReadError::Fatal(format!(
+                    "literal of {n} bytes refused before login (max {} bytes): log in first",
+                    limits.max_literal.min(limits.max_command)
+                )));
+            }
+            skipped = skipped.saturating_add(n);
+            if skipped > MAX_SKIPPED {
+                return Err(ReadError::Fatal(format!("{skipped} bytes in one command")));
             }
             let mut sink = tokio::io::sink();
             tokio::io::copy(&mut (&mut *r).take(n), &mut sink)
@@ -92,6 +149,7 @@ pub async fn read<R: AsyncBufRead + Unpin>(r: &mut R) -> Result<Vec<Arg>, ReadEr
             too_large = true;
             continue;
         }
+        kept += n;
         let mut buf = vec![0u8; n as usize];
         r.read_exact(&mut buf)
             .await
@@ -173,7 +231,36 @@ mod tests {
 
     async fn parse(input: &[u8]) -> Result<Vec<Arg>, ReadError> {
         let mut r = tokio::io::BufReader::new(input);
-        read(&mut r).await
+        read(&mut r, AFTER_LOGIN).await
+    }
+
+    #[tokio::test]
+    async fn before_login_large_or_chained_literals_end_the_session_unread() {
+        let mut r = tokio::io::BufReader::new(&b"AUTHENTICATE \"PLAIN\" {2097152+}\r\n"[..]);
+        assert!(matches!(
+            read(&mut r, BEFORE_LOGIN).await,
+            Err(ReadError::Fatal(e)) if e.contains("before login")
+        ));
+        let mut chained = b"X".to_vec();
+        for _ in 0..8 {
+            chained.extend_from_slice(b" {1000+}\r\n");
+            chained.extend(vec![b'x'; 1000]);
+        }
+        chained.extend_from_slice(b"\r\n");
+        let mut r = tokio::io::BufReader::new(&chained[..]);
+        assert!(matches!(
+            read(&mut r, BEFORE_LOGIN).await,
+            Err(ReadError::Fatal(_))
+        ));
+        // After login, chained literals beyond one script are dropped, not kept.
+        let mut chained = b"PUTSCRIPT".to_vec();
+        for _ in 0..3 {
+            chained.extend_from_slice(format!(" {{{}+}}\r\n", MAX_LITERAL).as_bytes());
+            chained.extend(vec![b'x'; MAX_LITERAL as usize]);
+        }
+        chained.extend_from_slice(b"\r\n");
+        let mut r = tokio::io::BufReader::new(&chained[..]);
+        assert_eq!(read(&mut r, AFTER_LOGIN).await, Err(ReadError::TooLarge));
     }
 
     #[tokio::test]

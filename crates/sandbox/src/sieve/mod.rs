@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::connection_limit::{self, ConnectionLimit, DEFAULT_MAX_CONNECTIONS};
 use crate::{Directory, GroupwareStore};
 
 /// The largest script accepted (PUTSCRIPT, CHECKSCRIPT, HAVESPACE).
@@ -72,6 +73,17 @@ pub async fn start(
     directory: Arc<Directory>,
     bind: &str,
 ) -> std::io::Result<SandboxSieveHandle> {
+    start_with(store, directory, bind, DEFAULT_MAX_CONNECTIONS).await
+}
+
+/// [`start`], serving at most `max_connections` at once (more are told `BYE`).
+pub async fn start_with(
+    store: Arc<GroupwareStore>,
+    directory: Arc<Directory>,
+    bind: &str,
+    max_connections: usize,
+) -> std::io::Result<SandboxSieveHandle> {
+    let limit = ConnectionLimit::new(max_connections);
     let listener = TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
@@ -88,9 +100,14 @@ pub async fn start(
                     }
                 },
             };
+            let Some(slot) = limit.try_admit() else {
+                connection_limit::turn_away(stream, b"BYE \"Too many connections\"\r\n");
+                continue;
+            };
             let session = session::Session::new(store.clone(), directory.clone());
             let mut conn_stop = stopped.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 tokio::select! {
                     _ = session.run(stream) => {}
                     _ = conn_stop.changed() => {}

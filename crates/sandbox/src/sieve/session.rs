@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use crate::groupware::{is_valid_name, GroupwareError};
@@ -16,6 +16,9 @@ use super::command::{self, Arg, ReadError};
 use super::{EXTENSIONS, MAX_SCRIPT_SIZE};
 
 const IDLE: Duration = Duration::from_secs(600);
+/// Before login a client only has to send its credentials: a silent one may not hold a
+/// connection slot for long.
+const IDLE_BEFORE_LOGIN: Duration = Duration::from_secs(60);
 
 /// One reply: `OK`/`NO`/`BYE`, an optional response code, a human text.
 struct Reply {
@@ -125,6 +128,15 @@ impl Session {
         }
     }
 
+    /// What one command may carry: before login, credentials only.
+    fn limits(&self) -> command::Limits {
+        if self.login.is_some() {
+            command::AFTER_LOGIN
+        } else {
+            command::BEFORE_LOGIN
+        }
+    }
+
     pub async fn run(mut self, stream: TcpStream) {
         let (read, mut write) = stream.into_split();
         let mut reader = BufReader::new(read);
@@ -133,7 +145,12 @@ impl Session {
             return;
         }
         loop {
-            let read = tokio::time::timeout(IDLE, command::read(&mut reader)).await;
+            let wait = if self.login.is_some() {
+                IDLE
+            } else {
+                IDLE_BEFORE_LOGIN
+            };
+            let read = tokio::time::timeout(wait, command::read(&mut reader, self.limits())).await;
             let reply = match read {
                 Err(_) => Reply::bye("idle for too long"),
                 Ok(Err(ReadError::Closed)) => return,
@@ -147,8 +164,11 @@ impl Session {
                     if let Some(Arg::Atom(c)) = args.first() {
                         if c.eq_ignore_ascii_case("AUTHENTICATE") && self.login.is_none() {
                             let r = self.authenticate(&args, &mut reader, &mut write).await;
-                            if write.write_all(&r.bytes()).await.is_err() || r.close {
+                            if write.write_all(&r.bytes()).await.is_err() {
                                 return;
+                            }
+                            if r.close {
+                                return linger_close(reader, write).await;
                             }
                             continue;
                         }
@@ -156,8 +176,11 @@ impl Session {
                     self.command(&args)
                 }
             };
-            if write.write_all(&reply.bytes()).await.is_err() || reply.close {
+            if write.write_all(&reply.bytes()).await.is_err() {
                 return;
+            }
+            if reply.close {
+                return linger_close(reader, write).await;
             }
         }
     }
@@ -178,10 +201,11 @@ impl Session {
                 if write.write_all(b"\"\"\r\n").await.is_err() {
                     return Reply::bye("connection lost");
                 }
-                match command::read(reader).await {
+                match command::read(reader, command::BEFORE_LOGIN).await {
                     Ok(mut a) if a.len() == 1 => a.remove(0),
                     Ok(_) => return Reply::no("expected one string with the credentials"),
                     Err(ReadError::Closed) => return Reply::bye("connection lost"),
+                    Err(ReadError::Fatal(e)) => return Reply::bye(format!("cannot go on: {e}")),
                     Err(_) => return Reply::no("expected one string with the credentials"),
                 }
             }
@@ -279,8 +303,8 @@ impl Session {
                 let (Some(n), Some(Arg::Str(script))) = (text(0), rest.get(1)) else {
                     return Reply::no("usage: PUTSCRIPT name script");
                 };
-                if !is_valid_name(n) {
-                    return bad_name();
+                if let Err(r) = check_name(n) {
+                    return r;
                 }
                 if let Err(r) = check(script) {
                     return r;
@@ -326,8 +350,8 @@ impl Session {
                 let (Some(old), Some(new)) = (text(0), text(1)) else {
                     return bad_name();
                 };
-                if !is_valid_name(new) {
-                    return bad_name();
+                if let Err(r) = check_name(new) {
+                    return r;
                 }
                 self.store
                     .rename_script(login, old, new)
@@ -344,6 +368,27 @@ impl Session {
     }
 }
 
+/// Closes without losing the last reply: closing with unread input makes the kernel send
+/// a reset, which can destroy what the client has not read yet. So: send FIN, then read
+/// and drop input for a little while (bounded in time and bytes, fixed buffer).
+async fn linger_close(
+    mut reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
+    mut write: tokio::net::tcp::OwnedWriteHalf,
+) {
+    let _ = write.shutdown().await;
+    let mut chunk = [0u8; 16 * 1024];
+    let mut dropped = 0usize;
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while dropped < 4 * 1024 * 1024 {
+            match reader.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => dropped += n,
+            }
+        }
+    })
+    .await;
+}
+
 fn string_literal(bytes: &[u8]) -> Vec<u8> {
     let mut out = format!("{{{}}}\r\n", bytes.len()).into_bytes();
     out.extend_from_slice(bytes);
@@ -351,7 +396,24 @@ fn string_literal(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn bad_name() -> Reply {
-    Reply::no("a script name is 1 to 200 characters, no '/', no control characters, not starting with '.'")
+    Reply::no(format!(
+        "a script name is 1 to {} bytes, no '/', no control characters, not starting with '.'",
+        crate::groupware::MAX_NAME_BYTES
+    ))
+}
+
+/// The reply to a name the store would refuse (a client mistake, never TRYLATER).
+fn check_name(name: &str) -> Result<(), Reply> {
+    if name.len() > crate::groupware::MAX_NAME_BYTES {
+        return Err(Reply::no(format!(
+            "script name too long (max {} bytes)",
+            crate::groupware::MAX_NAME_BYTES
+        )));
+    }
+    if !is_valid_name(name) {
+        return Err(bad_name());
+    }
+    Ok(())
 }
 
 fn nonexistent(name: &str) -> Reply {
@@ -365,7 +427,7 @@ fn store_error(e: GroupwareError) -> Reply {
             Reply::no_code("ALREADYEXISTS", format!("a script {name:?} already exists"))
         }
         GroupwareError::ActiveScript(_) => Reply::no_code("ACTIVE", e.to_string()),
-        GroupwareError::BadName { .. } => bad_name(),
+        GroupwareError::BadName { name, .. } => check_name(&name).err().unwrap_or_else(bad_name),
         GroupwareError::Io { .. } | GroupwareError::Damaged { .. } => {
             tracing::warn!("sandbox ManageSieve: {e}");
             Reply::no_code("TRYLATER", "the sandbox could not read or write its files")

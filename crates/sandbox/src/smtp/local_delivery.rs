@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::Mailbox;
-use crate::MailStore;
+use crate::{MailStore, StoreError};
 
 /// The sandbox's mail stores seen as one SMTP destination.
 pub(crate) struct LocalDelivery {
@@ -58,7 +58,14 @@ impl Mailbox for LocalDelivery {
         store
             .append(login, "INBOX", raw, &[], None)
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| match e {
+                // A fault of the sandbox: the details (with file paths) go to the log.
+                StoreError::Io { .. } | StoreError::CorruptIndex { .. } => {
+                    tracing::error!(error = %e, "sandbox SMTP delivery failed");
+                    "the sandbox could not store the message (its log has the details)".to_string()
+                }
+                other => other.to_string(),
+            })
     }
 }
 

@@ -21,6 +21,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::connection_limit::{self, ConnectionLimit};
+
 pub use login::RelayLogin;
 pub(crate) use relay::SandboxRelayService;
 pub use relay::{RelayStartError, SandboxRelay, NOTIFICATIONS_LOGIN, RELAY_FROM, RELAY_USER};
@@ -66,6 +68,8 @@ pub struct SmtpConfig {
     pub session_timeout: Duration,
     /// Offer STARTTLS with a fresh self-signed certificate.
     pub starttls: bool,
+    /// Connections served at once; more are answered `421` and closed.
+    pub max_connections: usize,
 }
 
 impl Default for SmtpConfig {
@@ -78,6 +82,7 @@ impl Default for SmtpConfig {
             idle_timeout: Duration::from_secs(5 * 60),
             session_timeout: Duration::from_secs(30 * 60),
             starttls: true,
+            max_connections: crate::connection_limit::DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -135,14 +140,20 @@ async fn accept_loop(
     shared: Arc<session::Shared>,
     mut stopped: watch::Receiver<bool>,
 ) {
+    let limit = ConnectionLimit::new(shared.config.max_connections);
     loop {
         tokio::select! {
             _ = stopped.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
+                    let Some(slot) = limit.try_admit() else {
+                        connection_limit::turn_away(socket, b"421 4.7.0 Too many connections, try again later\r\n");
+                        continue;
+                    };
                     let shared = shared.clone();
                     let mut stop = stopped.clone();
                     tokio::spawn(async move {
+                        let _slot = slot;
                         let limit = shared.config.session_timeout;
                         tokio::select! {
                             _ = stop.changed() => {}
