@@ -258,6 +258,14 @@ pub async fn rollback(a: RollbackArgs) -> i32 {
                         out.folders_removed.join(", ")
                     }
                 );
+                if out.earlier_messages_removed > 0 || !out.earlier_folders_removed.is_empty() {
+                    eprintln!(
+                        "mailshift: an earlier rollback of {} had already removed {} messages and {} folders",
+                        rec.id,
+                        out.earlier_messages_removed,
+                        out.earlier_folders_removed.len()
+                    );
+                }
                 for k in &out.kept {
                     eprintln!("mailshift: kept {k}");
                 }

@@ -281,6 +281,11 @@ pub struct RollbackOutcome {
     pub at: Option<DateTime<Utc>>,
     pub messages_removed: u64,
     pub folders_removed: Vec<String>,
+    /// What earlier (interrupted or repeated) rollbacks of the task removed.
+    #[serde(default)]
+    pub earlier_messages_removed: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_folders_removed: Vec<String>,
     /// Folders left in place and why (not empty, recreated since, ...).
     pub kept: Vec<String>,
     /// Calendar objects and cards removed.

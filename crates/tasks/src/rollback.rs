@@ -62,6 +62,8 @@ pub(crate) async fn run(
         })?;
         outcome.messages_removed = rolled.messages_removed;
         outcome.folders_removed = rolled.folders_removed;
+        outcome.earlier_messages_removed = rolled.earlier_messages_removed;
+        outcome.earlier_folders_removed = rolled.earlier_folders_removed;
         outcome.kept.extend(rolled.kept);
     }
     tracing::info!(task = %rec.id, removed = outcome.messages_removed, "rolled back");

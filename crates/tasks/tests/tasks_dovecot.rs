@@ -371,3 +371,63 @@ async fn specs_that_cannot_run_are_refused_before_anything_starts() {
     assert!(e.contains("not an address"), "{e}");
     assert!(m.tasks().is_empty(), "nothing was recorded");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_on_maildir_plus_plus_with_nested_folders_is_complete_and_a_repeat_says_what_was_done(
+) {
+    if !Dovecot::is_available() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "dovecot missing under CI"
+        );
+        eprintln!("SKIPPED: dovecot is not installed");
+        return;
+    }
+    let d = Dovecot::start_with(DovecotOptions {
+        layout: mailshift_testkit::Layout::Dot,
+        ..DovecotOptions::default()
+    })
+    .unwrap();
+    for u in ["alice", "carol"] {
+        d.add_user(u, PASS).unwrap();
+    }
+    let mut s = SeedSpec::realistic(5);
+    s.large_messages = 0;
+    seed(&d, "alice", PASS, &s).unwrap();
+    let before = snap(&d, "carol");
+    let home = tempfile::tempdir().unwrap();
+    let m = Migrator::open(home.path(), Clock::system()).unwrap();
+    let rec = m
+        .start(spec(&d, "alice", "carol"), creds())
+        .unwrap()
+        .wait()
+        .await;
+    assert_eq!(rec.state, TaskState::Finished, "{:?}", rec.error);
+    let out = m
+        .rollback(&rec.id, "alice", Secret::new(PASS))
+        .await
+        .unwrap();
+    assert_eq!(out.messages_removed, s.total_messages() as u64, "{out:?}");
+    assert_eq!(
+        snap(&d, "carol"),
+        before,
+        "every message and folder the task added is gone"
+    );
+
+    // The engine asked again: nothing left to remove, and it says what was.
+    let dst = spec(&d, "alice", "carol")
+        .destination
+        .endpoint(mailshift_engine::imap::Side::Destination, Secret::new(PASS));
+    let again = mailshift_engine::migrate::rollback(
+        &dst,
+        "unused",
+        home.path(),
+        &rec.id,
+        mailshift_engine::imap::Timeouts::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.messages_removed, 0);
+    assert_eq!(again.earlier_messages_removed, s.total_messages() as u64);
+    assert!(!again.earlier_folders_removed.is_empty());
+}

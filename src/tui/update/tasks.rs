@@ -134,9 +134,17 @@ pub fn submit_rollback(app: &mut App, form: &mut Form, id: &str) -> Outcome {
             .await
             .map(|o| {
                 format!(
-                    "{} messages and {} folders removed{}",
+                    "{} messages and {} folders removed{}{}",
                     o.messages_removed,
                     o.folders_removed.len(),
+                    if o.earlier_messages_removed > 0 {
+                        format!(
+                            " ({} more by an earlier rollback)",
+                            o.earlier_messages_removed
+                        )
+                    } else {
+                        String::new()
+                    },
                     if o.kept.is_empty() {
                         String::new()
                     } else {

@@ -47,6 +47,19 @@ pub enum Record {
         #[serde(default)]
         dst_messages: u32,
     },
+    /// Rollback of `task` removed these messages from `dst` (written as it
+    /// goes, so an interrupted rollback is continued, not forgotten).
+    Removed {
+        task: String,
+        dst: String,
+        duv: u32,
+        uids: Vec<u32>,
+        /// Found by the fingerprints recorded for `dst`: those are settled.
+        #[serde(default)]
+        by_fingerprint: bool,
+    },
+    /// Rollback of `task` deleted this folder it had created.
+    FolderRemoved { task: String, dst: String },
     /// Everything `task` added was removed again.
     RolledBack { task: String },
     /// `task`'s run ended (whatever its outcome): no APPEND of it is in flight.

@@ -46,6 +46,8 @@ pub struct JournalState {
     fps: HashMap<String, Vec<(String, u32, String)>>,
     /// The task of a run that never recorded its end.
     unfinished: Option<String>,
+    /// task -> (messages removed by rollback so far, folders deleted so far).
+    removed: HashMap<String, (u64, Vec<String>)>,
 }
 
 impl JournalState {
@@ -125,6 +127,36 @@ impl JournalState {
                         dst_messages,
                     },
                 );
+            }
+            Record::Removed {
+                task,
+                dst,
+                duv,
+                uids,
+                by_fingerprint,
+            } => {
+                if by_fingerprint {
+                    if let Some(list) = self.fps.get_mut(&task) {
+                        list.retain(|(d, uv, _)| !(*d == dst && *uv == duv));
+                    }
+                }
+                let gone: std::collections::HashSet<u32> = uids.iter().copied().collect();
+                for set in self
+                    .copied
+                    .values_mut()
+                    .filter(|s| s.dst == dst && s.duv == duv)
+                {
+                    set.map.retain(|_, (c, t)| {
+                        !(*t == task && c.dst.is_some_and(|d| gone.contains(&d)))
+                    });
+                }
+                self.done.retain(|_, m| m.dst != dst);
+                self.removed.entry(task).or_default().0 += uids.len() as u64;
+            }
+            Record::FolderRemoved { task, dst } => {
+                self.folders
+                    .retain(|_, (d, t)| !(t.as_deref() == Some(task.as_str()) && *d == dst));
+                self.removed.entry(task).or_default().1.push(dst);
             }
             Record::RolledBack { task } => {
                 self.fps.remove(&task);
@@ -208,6 +240,12 @@ impl JournalState {
             .collect();
         v.sort();
         v
+    }
+
+    /// What earlier rollback attempts of `task` already removed:
+    /// (messages, raw names of the folders deleted).
+    pub fn removed_by_rollback(&self, task: &str) -> (u64, Vec<String>) {
+        self.removed.get(task).cloned().unwrap_or_default()
     }
 
     pub fn tasks(&self) -> &[String] {

@@ -13,9 +13,13 @@ use super::fingerprint::{fingerprint, legacy_fingerprint};
 /// What a rollback did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rolled {
+    /// Messages this attempt removed.
     pub messages_removed: u64,
-    /// Decoded names of the folders deleted.
+    /// Decoded names of the folders this attempt deleted.
     pub folders_removed: Vec<String>,
+    /// What earlier, interrupted or repeated, rollbacks of the task removed.
+    pub earlier_messages_removed: u64,
+    pub earlier_folders_removed: Vec<String>,
     /// What was left in place, each with the reason.
     pub kept: Vec<String>,
 }
@@ -50,12 +54,17 @@ pub async fn rollback(
     if !journal.state.tasks().iter().any(|t| t == task_id) {
         return Err(RollbackError::UnknownTask(dst.label(), task_id.to_string()));
     }
+    let (earlier, earlier_folders) = journal.state.removed_by_rollback(task_id);
     let by_uid = journal.state.appended_by(task_id);
     let by_fp = journal.state.fingerprints_by(task_id);
     let created = journal.state.created_by(task_id);
 
     let mut conn = imap::connect(dst, timeouts).await?;
-    let mut out = Rolled::default();
+    let mut out = Rolled {
+        earlier_messages_removed: earlier,
+        earlier_folders_removed: earlier_folders.iter().map(|r| name(r)).collect(),
+        ..Rolled::default()
+    };
 
     for (raw, duv, uids) in by_uid {
         let state = match conn.open(&raw, true).await {
@@ -77,7 +86,18 @@ pub async fn rollback(
             continue;
         }
         let present = conn.existing(&uids).await?;
-        out.messages_removed += remove(&mut conn, &raw, &present, &mut out.kept).await?;
+        let gone = remove(&mut conn, &raw, &present, &mut out.kept).await?;
+        out.messages_removed += gone;
+        if gone > 0 {
+            // On record before the next folder: a rollback cut here resumes.
+            journal.append(Record::Removed {
+                task: task_id.to_string(),
+                dst: raw.clone(),
+                duv,
+                uids: present,
+                by_fingerprint: false,
+            })?;
+        }
     }
 
     for (raw, duv, fps) in by_fp {
@@ -116,7 +136,17 @@ pub async fn rollback(
             }
         }
         uids.sort_unstable();
-        out.messages_removed += remove(&mut conn, &raw, &uids, &mut out.kept).await?;
+        let gone = remove(&mut conn, &raw, &uids, &mut out.kept).await?;
+        out.messages_removed += gone;
+        if gone > 0 {
+            journal.append(Record::Removed {
+                task: task_id.to_string(),
+                dst: raw.clone(),
+                duv,
+                uids,
+                by_fingerprint: true,
+            })?;
+        }
     }
 
     // Created folders, children first, only when empty and without children.
@@ -152,6 +182,10 @@ pub async fn rollback(
             continue;
         }
         conn.delete(&raw).await?;
+        journal.append(Record::FolderRemoved {
+            task: task_id.to_string(),
+            dst: raw.clone(),
+        })?;
         out.folders_removed.push(name(&raw));
     }
 
