@@ -16,7 +16,7 @@ const TEMPLATE: &str = "\
 #   src_login, dst_login        the account's login, usually its e-mail address
 #   src_password, dst_password  surrounding spaces are ignored;
 #                               env:NAME reads an environment variable, file:PATH reads a file
-#                               (relative to this CSV; one trailing newline is dropped);
+#                               (inside this CSV's folder, at most 4 KiB; trailing line breaks dropped);
 #                               raw:TEXT is the literal TEXT; anything else is the password itself
 #                               (prefer env: or file: so no password sits in this file)
 #   src_auth, dst_auth          optional column: login (default), plain or xoauth2
