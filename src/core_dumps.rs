@@ -28,12 +28,12 @@ pub fn dumpable() -> bool {
 }
 
 /// The soft and hard core-file size limits of this process.
-pub fn core_limit() -> (u64, u64) {
+pub fn core_limit() -> (libc::rlim_t, libc::rlim_t) {
     let mut l = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: getrlimit writes into a valid rlimit struct we own.
     unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut l) };
-    (l.rlim_cur as u64, l.rlim_max as u64)
+    (l.rlim_cur, l.rlim_max)
 }

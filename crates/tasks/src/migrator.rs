@@ -391,7 +391,7 @@ impl Migrator {
         match self.inner.store.ids() {
             Ok(ids) => {
                 for id in ids {
-                    if running.iter().any(|r| *r == id) {
+                    if running.contains(&id) {
                         continue;
                     }
                     let mtime = self.inner.store.modified(&id);
