@@ -1,38 +1,9 @@
 //! mailshift: parse the command line, then run the TUI or a headless command.
 
 mod cli;
+mod logging;
 
 use clap::Parser;
-
-fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = mailshift_store::data_dir().ok()?.join("logs");
-    mailshift_store::create_private_dir(&dir).ok()?;
-    // Create the file 0600 before the appender opens it (it would follow the umask).
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let path = dir.join("mailshift.log");
-        let _ = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&path);
-        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-    }
-    let appender = tracing_appender::rolling::never(&dir, "mailshift.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MAILSHIFT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
-        // async-imap logs every command it sends at trace level, LOGIN with its
-        // password included: never let that through.
-        .add_directive("async_imap=debug".parse().expect("static directive"))
-        .add_directive("imap_next=debug".parse().expect("static directive"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(false)
-        .init();
-    Some(guard)
-}
 
 /// Message buffers are large and short-lived. With glibc's default dynamic
 /// mmap threshold, freed multi-MB buffers stay in the heap and RSS grows with
@@ -91,9 +62,12 @@ async fn tui_main(demo: bool) -> i32 {
 }
 
 fn main() {
+    if let Err(e) = mailshift::core_dumps::forbid() {
+        eprintln!("mailshift: cannot turn core dumps off ({e}); a crash could leave the passwords in a core file");
+    }
     tune_allocator();
     let args = cli::Cli::parse();
-    let _log = init_logging();
+    let _log = logging::init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

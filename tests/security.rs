@@ -46,6 +46,9 @@ fn passwords_never_reach_files_logs_or_output() {
     dst.add_user("john", DST_PW).unwrap();
     mailshift_testkit::seed(&src, "john", SRC_PW, &SeedSpec::bulk(60, 9)).unwrap();
     let home = Home::new();
+    // MAILSHIFT_HOME is the operator's folder: mailshift keeps its mode (it used to force
+    // 0700, which turned a shared 1777 folder private); what it creates inside is 0700.
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o750)).unwrap();
     let mut outputs = Vec::new();
     let cmd = |port: u16, extra: &[&str]| {
         let mut c = migrate_ports(home.path(), (src.port(), "john"), (port, "john"), extra);
@@ -127,7 +130,7 @@ fn passwords_never_reach_files_logs_or_output() {
         }
     }
     let home_mode = std::fs::metadata(home.path()).unwrap().permissions().mode() & 0o777;
-    assert_eq!(home_mode, 0o700, "MAILSHIFT_HOME itself");
+    assert_eq!(home_mode, 0o750, "MAILSHIFT_HOME itself keeps its mode");
     for f in &outputs {
         for s in secrets {
             assert!(!f.stdout.contains(s), "{s:?} on stdout");
@@ -141,7 +144,10 @@ fn passwords_never_reach_files_logs_or_output() {
             files.len()
         ),
     );
-    fault_observed("state file modes", "every directory 0700, every file 0600");
+    fault_observed(
+        "state file modes",
+        "every directory mailshift created 0700, every file 0600, MAILSHIFT_HOME's own mode kept",
+    );
 }
 
 #[test]
@@ -340,4 +346,235 @@ fn loopback_addresses_are_recognised_in_proc_net_format() {
     assert!(!is_loopback("00000000:1F90"));
     assert!(is_loopback("00000000000000000000000001000000:0035"));
     assert!(!is_loopback("00000000000000000000000000000000:0035"));
+}
+
+/// Every secret absent from every file under `home` and from the outputs.
+fn assert_nowhere(home: &Path, outputs: &[&Finished], secrets: &[&str]) -> usize {
+    let mut files = Vec::new();
+    walk(home, &mut files);
+    for p in files.iter().filter(|p| p.is_file()) {
+        let bytes = std::fs::read(p).unwrap();
+        for s in secrets {
+            if let Some(at) = bytes.windows(s.len()).position(|w| w == s.as_bytes()) {
+                let around = &bytes[at.saturating_sub(200)..(at + 60).min(bytes.len())];
+                panic!(
+                    "{s:?} found in {p:?}: ...{}...",
+                    String::from_utf8_lossy(around)
+                );
+            }
+        }
+    }
+    for f in outputs {
+        for s in secrets {
+            assert!(!f.stdout.contains(s), "{s:?} on stdout");
+            assert!(!f.stderr.contains(s), "{s:?} on stderr");
+        }
+    }
+    files.len()
+}
+
+#[test]
+fn a_trace_directive_for_an_imap_module_never_logs_the_password() {
+    let Some(src) = dovecot(layout(Layout::Slash)) else {
+        return;
+    };
+    let Some(dst) = dovecot(layout(Layout::Dot)) else {
+        return;
+    };
+    src.add_user("john", SRC_PW).unwrap();
+    dst.add_user("john", DST_PW).unwrap();
+    mailshift_testkit::seed(&src, "john", SRC_PW, &SeedSpec::bulk(5, 3)).unwrap();
+    let home = Home::new();
+    let mut outputs = Vec::new();
+    // A more specific directive used to override the cap on `async_imap`.
+    for filter in [
+        "async_imap::imap_stream=trace",
+        "trace,async_imap::imap_stream=trace,imap_next=trace,async_imap::client=trace",
+    ] {
+        let mut c = with_passwords(
+            migrate_ports(home.path(), (src.port(), "john"), (dst.port(), "john"), &[]),
+            SRC_PW,
+            DST_PW,
+        );
+        c.env("MAILSHIFT_LOG", filter);
+        let f = run_within(c, 120);
+        assert_eq!(f.code, 0, "{} {}", f.stderr, f.stdout);
+        outputs.push(f);
+    }
+    let log = home.path().join("logs/mailshift.log");
+    assert!(log.is_file(), "a log was written");
+    let n = assert_nowhere(
+        home.path(),
+        &outputs.iter().collect::<Vec<_>>(),
+        &[SRC_PW, DST_PW],
+    );
+    fault_observed(
+        "secrets at trace level for one module",
+        &format!(
+            "MAILSHIFT_LOG=async_imap::imap_stream=trace (and trace everywhere): {n} paths and all output free of the passwords"
+        ),
+    );
+}
+
+#[test]
+fn a_log_file_that_cannot_be_created_is_reported_and_the_command_still_runs() {
+    // A folder where the log file should be.
+    let home = Home::new();
+    let log = home.path().join("logs/mailshift.log");
+    std::fs::create_dir_all(&log).unwrap();
+    let mut c = Command::new(bin());
+    c.env("MAILSHIFT_HOME", home.path())
+        .args(["tasks", "--json"])
+        .stdin(Stdio::null());
+    let f = run_within(c, 30);
+    assert_eq!(f.code, 0, "{}", f.stderr);
+    assert_eq!(f.stdout.trim(), "[]");
+    assert!(
+        f.stderr.contains(&log.display().to_string())
+            && f.stderr.contains("running without a log file"),
+        "{}",
+        f.stderr
+    );
+    // A file where the logs folder should be.
+    let home = Home::new();
+    std::fs::write(home.path().join("logs"), "x").unwrap();
+    let mut c = Command::new(bin());
+    c.env("MAILSHIFT_HOME", home.path())
+        .args(["project", "template"])
+        .stdin(Stdio::null());
+    let f = run_within(c, 30);
+    assert_eq!(f.code, 0, "{}", f.stderr);
+    assert!(f.stdout.contains("src_type,"), "{}", f.stdout);
+    assert!(
+        f.stderr.contains("running without a log file"),
+        "{}",
+        f.stderr
+    );
+    fault_observed(
+        "log file cannot be created",
+        "a folder in its place, a file in place of logs/: no panic; one sentence naming the path; the command runs",
+    );
+}
+
+/// The test binary runs itself as a child to look at a process that called
+/// `core_dumps::forbid` (what `main` does first), without changing this one.
+#[test]
+fn core_dumps_are_forbidden_probe() {
+    if std::env::var_os("MAILSHIFT_CORE_DUMP_PROBE").is_none() {
+        return;
+    }
+    assert!(mailshift::core_dumps::dumpable(), "dumpable before");
+    mailshift::core_dumps::forbid().unwrap();
+    assert!(!mailshift::core_dumps::dumpable(), "PR_GET_DUMPABLE is 0");
+    assert_eq!(mailshift::core_dumps::core_limit(), (0, 0));
+    println!("PROBE-OK");
+}
+
+#[test]
+fn core_dumps_are_forbidden() {
+    // In a child: PR_GET_DUMPABLE after forbid().
+    let me = std::env::current_exe().unwrap();
+    let out = Command::new(me)
+        .env("MAILSHIFT_CORE_DUMP_PROBE", "1")
+        .args(["--exact", "core_dumps_are_forbidden_probe", "--nocapture"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("PROBE-OK"), "{text}");
+
+    // The real binary, blocked opening a named pipe: its core limit is 0.
+    let home = Home::new();
+    let fifo = home.path().join("accounts.csv");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let mut child = Command::new(bin())
+        .env("MAILSHIFT_HOME", home.path())
+        .args(["project", "import", fifo.to_str().unwrap(), "--check"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let limits = loop {
+        let l = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+        let core = l
+            .lines()
+            .find(|x| x.starts_with("Max core file size"))
+            .unwrap()
+            .to_string();
+        let cols: Vec<&str> = core.split_whitespace().collect();
+        if (cols[4], cols[5]) == ("0", "0") || Instant::now() > deadline {
+            break core;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Unblock the child (it reads an empty project and exits).
+    drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+    let _ = child.wait();
+    let cols: Vec<&str> = limits.split_whitespace().collect();
+    assert_eq!((cols[4], cols[5]), ("0", "0"), "{limits}");
+    fault_observed(
+        "core dumps",
+        "PR_GET_DUMPABLE 0 after start-up, RLIMIT_CORE 0/0 (seen in /proc/PID/limits of the binary)",
+    );
+}
+
+#[test]
+fn password_files_that_are_devices_or_outside_the_csv_folder_are_refused() {
+    let home = Home::new();
+    // --src-password-file /dev/zero: refused at once, not read forever.
+    let mut c = migrate_ports(home.path(), (1, "john"), (2, "mary"), &[]);
+    c.env_remove("MAILSHIFT_SRC_PASSWORD")
+        .args(["--src-password-file", "/dev/zero"]);
+    let f = run_within(c, 30);
+    assert_ne!(f.code, 0);
+    assert!(
+        f.stderr.contains("/dev/zero") && f.stderr.contains("not a regular file"),
+        "{}",
+        f.stderr
+    );
+    // A project whose password reference leaves the CSV's folder.
+    let project = home.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(home.path().join("api-token.txt"), "Api-Token-7741").unwrap();
+    let csv = project.join("accounts.csv");
+    std::fs::write(
+        &csv,
+        "src_type,src_host,src_port,src_security,src_login,src_password,dst_type,dst_host,dst_port,dst_security,dst_login,dst_password,options,notify\n\
+         imap,a.example,,,u1,file:../api-token.txt,imap,b.example,,,u2,file:/dev/zero,,\n",
+    )
+    .unwrap();
+    let check = |extra: &[&str]| {
+        let mut c = Command::new(bin());
+        c.env("MAILSHIFT_HOME", home.path())
+            .args(["project", "import", csv.to_str().unwrap(), "--check"])
+            .args(extra)
+            .stdin(Stdio::null());
+        run_within(c, 30)
+    };
+    let f = check(&[]);
+    assert_eq!(f.code, 2, "{}", f.stderr);
+    assert!(
+        f.stderr.contains("line 2, src_password")
+            && f.stderr.contains("../api-token.txt")
+            && f.stderr.contains("--allow-password-files-anywhere"),
+        "{}",
+        f.stderr
+    );
+    let f = check(&["--allow-password-files-anywhere"]);
+    assert_eq!(f.code, 2, "{}", f.stderr);
+    assert!(
+        !f.stderr.contains("src_password")
+            && f.stderr.contains("line 2, dst_password")
+            && f.stderr.contains("/dev/zero"),
+        "{}",
+        f.stderr
+    );
+    assert!(!f.stderr.contains("Api-Token-7741"));
+    fault_observed(
+        "hostile password references",
+        "file:../x refused (row, column, path named) unless --allow-password-files-anywhere; /dev/zero refused at once as a CSV reference and as --src-password-file",
+    );
 }

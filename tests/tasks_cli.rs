@@ -118,6 +118,32 @@ fn a_cancel_from_another_process_stops_the_run_and_resume_finishes_it() {
         assert!(Instant::now() < deadline, "the task never started");
         std::thread::sleep(Duration::from_millis(20));
     };
+    // Busy: resume and rollback of the running task exit 6 with a sentence.
+    let mut r = cmd(&home, &["resume", &id, "--json"]);
+    r.env("MAILSHIFT_SRC_PASSWORD", PASS)
+        .env("MAILSHIFT_DST_PASSWORD", PASS);
+    let busy = run(r);
+    assert_eq!(busy.code, 6, "{}", busy.json);
+    assert!(
+        busy.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("is running now"),
+        "{}",
+        busy.json
+    );
+    let mut r = cmd(&home, &["rollback", &id, "--login", "john", "--json"]);
+    r.env("MAILSHIFT_DST_PASSWORD", PASS);
+    let busy = run(r);
+    assert_eq!(busy.code, 6, "{}", busy.json);
+    assert!(
+        busy.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("cancel it first"),
+        "{}",
+        busy.json
+    );
     let c = cmd(&home, &["cancel", &id]).output().unwrap();
     assert_eq!(
         c.status.code(),
@@ -211,4 +237,286 @@ fn a_project_is_validated_whole_then_run_with_a_result_csv_and_a_status() {
     let st = run(cmd(&home, &["project", "status", &pid, "--json"]));
     assert_eq!(st.json["project"]["state"], "finished");
     assert_eq!(st.json["progress"]["finished"], 3);
+}
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[test]
+fn damaged_task_records_are_named_and_the_good_ones_still_listed() {
+    let home = Home::new();
+    // A good record: a task that failed to connect.
+    let port = closed_port();
+    let failed = run(migrate_ports(
+        home.path(),
+        (port, "john"),
+        (port, "mary"),
+        &[],
+    ));
+    assert_eq!(failed.code, 4, "{}", failed.stderr);
+    let good = failed.json["task_id"].as_str().unwrap().to_string();
+    let tasks = home.path().join("tasks");
+    let corrupt = tasks.join("MS-ABCDEFGHJK.json");
+    std::fs::write(&corrupt, b"{\"format\":1,\"da").unwrap();
+    let unreadable = tasks.join("MS-BCDEFGHJKL.json");
+    std::fs::create_dir(&unreadable).unwrap();
+
+    let list = cmd(&home, &["tasks", "--json"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&list.stderr);
+    assert_eq!(list.status.code(), Some(6), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["id"], good.as_str());
+    for p in [&corrupt, &unreadable] {
+        assert!(stderr.contains(&p.display().to_string()), "{stderr}");
+    }
+    let text = cmd(&home, &["tasks"]).output().unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&text.stdout),
+        String::from_utf8_lossy(&text.stderr),
+    );
+    assert!(out.contains(&good), "{out}");
+    assert!(
+        !err.contains("no tasks yet") && err.contains("corrupt"),
+        "{err}"
+    );
+
+    let st = run(cmd(
+        &home,
+        &["status", "MS-ABCDEFGHJK", "--login", "john", "--json"],
+    ));
+    assert_eq!(st.code, 6, "{}", st.stderr);
+    let why = st.json["error"].as_str().unwrap();
+    assert!(
+        why.contains(&corrupt.display().to_string()) && !why.contains("no such task"),
+        "{why}"
+    );
+    let mut r = cmd(&home, &["resume", "MS-BCDEFGHJKL", "--json"]);
+    r.env("MAILSHIFT_SRC_PASSWORD", PASS)
+        .env("MAILSHIFT_DST_PASSWORD", PASS);
+    let resumed = run(r);
+    assert_eq!(resumed.code, 6, "{}", resumed.stderr);
+    assert!(
+        resumed.json["error"]
+            .as_str()
+            .unwrap()
+            .contains(&unreadable.display().to_string()),
+        "{}",
+        resumed.json
+    );
+}
+
+const HEADER: &str = "src_type,src_host,src_port,src_security,src_login,src_password,dst_type,dst_host,dst_port,dst_security,dst_login,dst_password,options,notify\n";
+
+fn mode_of(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn a_project_imported_by_relative_path_keeps_folder_modes_and_never_stays_running() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some((src, dst)) = pair() else { return };
+    for u in ["ann", "ben"] {
+        src.add_user(u, PASS).unwrap();
+        dst.add_user(u, PASS).unwrap();
+        mailshift_testkit::seed(&src, u, PASS, &SeedSpec::bulk(5, 2)).unwrap();
+    }
+    let home = Home::new();
+    let work = tempfile::tempdir().unwrap();
+    // The operator's folders: a shared sticky one holding the CSV, a setgid results one.
+    let shared = work.path().join("shared");
+    let results = work.path().join("results");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::create_dir(&results).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(&results, std::fs::Permissions::from_mode(0o2775)).unwrap();
+    let mut rows = String::from(HEADER);
+    for u in ["ann", "ben"] {
+        rows.push_str(&format!(
+            "imap,127.0.0.1,{},none,{u},env:PW,imap,127.0.0.1,{},none,{u},env:PW,emails,\n",
+            src.port(),
+            dst.port()
+        ));
+    }
+    std::fs::write(shared.join("accounts.csv"), &rows).unwrap();
+
+    // The README's own example: a relative path, run from the CSV's folder.
+    let mut c = cmd(&home, &["project", "import", "accounts.csv", "--json"]);
+    c.current_dir(&shared).env("PW", PASS);
+    let done = run(c);
+    assert_eq!(done.code, 0, "{} {}", done.stderr, done.json);
+    let out = shared.join("accounts.csv.results.csv");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    let pid = done.json["project_id"].as_str().unwrap().to_string();
+    let st = run(cmd(&home, &["project", "status", &pid, "--json"]));
+    assert_eq!(st.json["project"]["state"], "finished");
+    assert_eq!(
+        st.json["project"]["file"],
+        shared.join("accounts.csv").display().to_string(),
+        "the project records the absolute path"
+    );
+
+    // Results into the setgid folder, by a relative path from another folder.
+    let mut c = cmd(
+        &home,
+        &[
+            "project",
+            "import",
+            "shared/accounts.csv",
+            "--results",
+            "results/out.csv",
+            "--json",
+        ],
+    );
+    c.current_dir(work.path()).env("PW", PASS);
+    let done = run(c);
+    assert_eq!(done.code, 0, "{} {}", done.stderr, done.json);
+    assert!(results.join("out.csv").is_file());
+    assert_eq!(mode_of(&shared), 0o1777, "the CSV's folder kept its mode");
+    assert_eq!(
+        mode_of(&results),
+        0o2775,
+        "the results folder kept its mode"
+    );
+
+    // A result CSV that cannot be written: exit 6, a sentence, the project `failed`.
+    let blocker = work.path().join("not-a-folder");
+    std::fs::write(&blocker, "x").unwrap();
+    let mut c = cmd(
+        &home,
+        &[
+            "project",
+            "import",
+            "shared/accounts.csv",
+            "--results",
+            "not-a-folder/out.csv",
+            "--json",
+        ],
+    );
+    c.current_dir(work.path()).env("PW", PASS);
+    let failed = run(c);
+    assert_eq!(failed.code, 6, "{} {}", failed.stderr, failed.json);
+    let why = failed.json["error"].as_str().unwrap();
+    assert!(
+        why.contains("not-a-folder/out.csv") && why.contains("result CSV could not be written"),
+        "{why}"
+    );
+    let mut states = Vec::new();
+    for e in std::fs::read_dir(home.path().join("projects"))
+        .unwrap()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().to_string();
+        if let Some(id) = name.strip_suffix(".json") {
+            let st = run(cmd(&home, &["project", "status", id, "--json"]));
+            states.push(st.json["project"]["state"].as_str().unwrap().to_string());
+            if st.json["project"]["state"] == "failed" {
+                let problem = st.json["project"]["problem"].as_str().unwrap();
+                assert!(problem.contains("could not be written"), "{problem}");
+            }
+        }
+    }
+    states.sort();
+    assert_eq!(
+        states,
+        ["failed", "finished", "finished"],
+        "never `running`"
+    );
+}
+
+#[test]
+fn a_queued_project_task_cancelled_from_another_process_never_starts() {
+    use std::io::Read;
+    let Some((src, dst)) = pair() else { return };
+    src.add_user("amy", PASS).unwrap();
+    dst.add_user("amy", PASS).unwrap();
+    dst.add_user("bob", PASS).unwrap();
+    mailshift_testkit::seed(&src, "amy", PASS, &SeedSpec::bulk(600, 4)).unwrap();
+    // Row 1's source: a server that accepts and says nothing until the test lets go,
+    // so row 2 stays queued behind it (--concurrency 1) as long as the test needs.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let home = Home::new();
+    let csv = home.path().join("accounts.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "{HEADER}imap,127.0.0.1,{silent_port},none,bob,env:PW,imap,127.0.0.1,{},none,bob,env:PW,emails,\n\
+             imap,127.0.0.1,{},none,amy,env:PW,imap,127.0.0.1,{},none,amy,env:PW,emails,\n",
+            dst.port(),
+            src.port(),
+            dst.port()
+        ),
+    )
+    .unwrap();
+    let mut c = cmd(
+        &home,
+        &[
+            "project",
+            "import",
+            csv.to_str().unwrap(),
+            "--concurrency",
+            "1",
+            "--json",
+        ],
+    );
+    c.env("PW", PASS);
+    let child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut held, _) = silent.accept().unwrap();
+
+    // Another process's view: row 2 is queued, not interrupted.
+    let list = cmd(&home, &["tasks", "--json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let tasks = v.as_array().unwrap();
+    assert_eq!(tasks.len(), 2, "{v}");
+    let amy = tasks
+        .iter()
+        .find(|t| t["spec"]["source"]["login"] == "amy")
+        .unwrap();
+    assert_eq!(amy["state"], "queued", "{v}");
+    let id = amy["id"].as_str().unwrap().to_string();
+
+    let c = cmd(&home, &["cancel", &id, "--wait"]).output().unwrap();
+    let said = String::from_utf8_lossy(&c.stderr);
+    assert_eq!(c.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("will not start") && said.contains("cancelled"),
+        "{said}"
+    );
+
+    // Let row 1 fail (the silent server hangs up); the project then ends.
+    let mut buf = [0u8; 64];
+    held.set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let _ = held.read(&mut buf);
+    drop(held);
+    drop(silent);
+    let out = child.wait_with_output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["task_id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["state"], "cancelled", "{json}");
+    assert_eq!(row["copied"], 0, "{json}");
+    assert_eq!(
+        snapshot(&dst, "amy").total_messages(),
+        0,
+        "the cancelled task wrote nothing"
+    );
+    let st = run(cmd(&home, &["status", &id, "--login", "amy", "--json"]));
+    assert_eq!(st.json["state"], "cancelled");
+    assert_eq!(st.json["runs"], 0, "{}", st.json);
 }

@@ -55,6 +55,10 @@ pub struct ImportArgs {
     /// Validate the file and stop.
     #[arg(long)]
     pub check: bool,
+    /// Let `file:` password references point outside the CSV's folder (only for a CSV
+    /// you wrote: a CSV from elsewhere could send any file on this machine as a password).
+    #[arg(long)]
+    pub allow_password_files_anywhere: bool,
     #[command(flatten)]
     pub relay: RelayArgs,
     /// Print the result as JSON.
@@ -138,6 +142,9 @@ fn status(id: &str, json: bool) -> i32 {
         return exit::OK;
     }
     println!("Project {} ({}) from {}", p.id, p.state, p.file);
+    if let Some(problem) = &p.problem {
+        println!("  problem: {problem}");
+    }
     println!("  {}", line(p.state, &progress));
     for e in &p.entries {
         let r = recs.iter().find(|r| r.id == e.task_id);
@@ -156,8 +163,34 @@ fn status(id: &str, json: bool) -> i32 {
     exit::OK
 }
 
-async fn import(a: ImportArgs) -> i32 {
-    let file = match project::read_project(&a.file) {
+/// `path` made absolute against the current folder, as it is at the start (the
+/// project record and the result CSV must not depend on where later commands run).
+fn absolute(path: &std::path::Path) -> Result<PathBuf, String> {
+    std::path::absolute(path).map_err(|e| {
+        format!(
+            "cannot resolve {} against the current folder: {e}",
+            path.display()
+        )
+    })
+}
+
+async fn import(mut a: ImportArgs) -> i32 {
+    a.file = match absolute(&a.file) {
+        Ok(p) => p,
+        Err(e) => return fail(a.json, exit::USAGE, &e),
+    };
+    if let Some(r) = &a.results {
+        match absolute(r) {
+            Ok(p) => a.results = Some(p),
+            Err(e) => return fail(a.json, exit::USAGE, &e),
+        }
+    }
+    let files = if a.allow_password_files_anywhere {
+        project::PasswordFiles::Anywhere
+    } else {
+        project::PasswordFiles::BesideTheCsv
+    };
+    let file = match project::read_project_with(&a.file, files) {
         Ok(f) => f,
         Err(e @ ProjectFileError::Invalid { .. }) => {
             return fail(a.json, exit::USAGE, &e.to_string())
@@ -222,6 +255,9 @@ async fn import(a: ImportArgs) -> i32 {
                         eprintln!();
                     }
                     eprintln!("mailshift: {} {}", p.id, line(p.state, &progress));
+                    if let Some(problem) = &p.problem {
+                        eprintln!("mailshift: {} {problem}", p.id);
+                    }
                 }
             }
         }

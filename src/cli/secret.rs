@@ -14,11 +14,11 @@ pub enum SecretError {
         env: String,
         flag: &'static str,
     },
-    #[error("cannot read the {side} password file {path}: {reason}")]
+    #[error("{side}: {source}")]
     File {
         side: Side,
-        path: String,
-        reason: String,
+        #[source]
+        source: mailshift_tasks::SecretFileError,
     },
 }
 
@@ -35,20 +35,9 @@ pub fn resolve(side: Side, file: Option<&Path>, login: &str) -> Result<Secret, S
         }
     }
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).map_err(|e| SecretError::File {
-            side,
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let value = text.trim_end_matches(['\r', '\n']).to_string();
-        if value.is_empty() {
-            return Err(SecretError::File {
-                side,
-                path: path.display().to_string(),
-                reason: "the file is empty".into(),
-            });
-        }
-        return Ok(Secret::new(value));
+        // A small regular file only: /dev/zero or a pipe would be read forever.
+        return mailshift_tasks::read_secret_file(path)
+            .map_err(|source| SecretError::File { side, source });
     }
     if std::io::stdin().is_terminal() {
         if let Ok(p) = rpassword::prompt_password(format!("Password for {login} ({side}): ")) {

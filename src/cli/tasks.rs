@@ -84,7 +84,10 @@ fn open() -> Result<Migrator, (i32, String)> {
 fn code_of(e: &TaskError) -> i32 {
     match e {
         TaskError::NoSuchTask | TaskError::BadId(_) | TaskError::Invalid(_) => exit::USAGE,
-        TaskError::State { .. } | TaskError::RunningElsewhere { .. } => exit::STATE,
+        TaskError::State { .. }
+        | TaskError::RunningElsewhere { .. }
+        | TaskError::Busy { .. }
+        | TaskError::Damaged(_) => exit::STATE,
         _ => exit::FAILURE,
     }
 }
@@ -192,13 +195,21 @@ pub async fn cancel(a: CancelArgs) -> i32 {
         Ok(m) => m,
         Err((c, e)) => return fail(false, c, &e),
     };
+    let queued = matches!(m.find(&a.task_id), Ok(Some(r)) if r.state == TaskState::Queued);
     if let Err(e) = m.cancel(&a.task_id) {
         return fail(false, code_of(&e), &e.to_string());
     }
-    eprintln!(
-        "mailshift: cancel requested for {}: the batch in progress completes, the rest is skipped",
-        a.task_id
-    );
+    if queued {
+        eprintln!(
+            "mailshift: cancel requested for {}: it is queued and will not start",
+            a.task_id
+        );
+    } else {
+        eprintln!(
+            "mailshift: cancel requested for {}: the batch in progress completes, the rest is skipped",
+            a.task_id
+        );
+    }
     if a.wait {
         loop {
             match m.get(&a.task_id) {
@@ -225,7 +236,7 @@ pub async fn rollback(a: RollbackArgs) -> i32 {
         Err(e) => return fail(a.json, code_of(&e), &e.to_string()),
     };
     if let Err(e) = m.rollback_until(&rec) {
-        return fail(a.json, exit::FAILURE, &e.to_string());
+        return fail(a.json, code_of(&e), &e.to_string());
     }
     match a.relay.relay(false) {
         Ok(r) => m.set_relay(r),
@@ -281,8 +292,10 @@ pub async fn resume(a: ResumeArgs) -> i32 {
         Ok(m) => m,
         Err((c, e)) => return fail(a.json, c, &e),
     };
-    let Some(rec) = m.get(&a.task_id) else {
-        return fail(a.json, exit::USAGE, &TaskError::NoSuchTask.to_string());
+    let rec = match m.find(&a.task_id) {
+        Ok(Some(rec)) => rec,
+        Ok(None) => return fail(a.json, exit::USAGE, &TaskError::NoSuchTask.to_string()),
+        Err(e) => return fail(a.json, code_of(&e), &e.to_string()),
     };
     match a.relay.relay(false) {
         Ok(r) => m.set_relay(r),
@@ -328,15 +341,26 @@ pub async fn list(a: ListArgs) -> i32 {
         Ok(m) => m,
         Err((c, e)) => return fail(a.json, c, &e),
     };
-    let tasks = m.tasks();
-    if a.json {
-        println!(
-            "{}",
-            serde_json::to_string(&tasks).expect("records serialize")
-        );
-        return exit::OK;
+    let listing = m.listing();
+    let tasks = listing.records;
+    // Damaged record files are named (stderr) and make the exit code 6; the good
+    // tasks are still listed.
+    let code = if listing.damaged.is_empty() {
+        exit::OK
+    } else {
+        exit::STATE
+    };
+    for d in &listing.damaged {
+        eprintln!("mailshift: {d}");
     }
-    if tasks.is_empty() {
+    if a.json {
+        match serde_json::to_string(&tasks) {
+            Ok(text) => println!("{text}"),
+            Err(e) => return fail(true, exit::FAILURE, &e.to_string()),
+        }
+        return code;
+    }
+    if tasks.is_empty() && listing.damaged.is_empty() {
         eprintln!("mailshift: no tasks yet");
     }
     for r in tasks {
@@ -351,5 +375,5 @@ pub async fn list(a: ListArgs) -> i32 {
             r.created.format("%Y-%m-%d %H:%M")
         );
     }
-    exit::OK
+    code
 }

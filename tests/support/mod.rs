@@ -154,6 +154,10 @@ pub const FAULT_NAMES: &[&str] = &[
     "secrets in files and output",
     "state file modes",
     "sandbox listens on loopback only",
+    "secrets at trace level for one module",
+    "log file cannot be created",
+    "core dumps",
+    "hostile password references",
 ];
 
 /// Record what a fault test observed, under `target/tmp/faults-observed/` (one file per

@@ -30,4 +30,10 @@ pub enum TaskError {
     Rollback { id: String, reason: String },
     #[error("task state under {path}: {reason}")]
     State { path: String, reason: String },
+    /// The task's record file exists but cannot be used.
+    #[error("{0}")]
+    Damaged(crate::store::DamagedRecord),
+    /// The task is running now (in this process or another): what was asked needs it ended.
+    #[error("task {id} is running now: {what}")]
+    Busy { id: String, what: String },
 }

@@ -13,15 +13,18 @@ pub mod project;
 pub mod record;
 mod rollback;
 mod runner;
+mod secret_file;
 pub mod spec;
 pub mod store;
 
 pub use clock::Clock;
 pub use error::TaskError;
-pub use migrator::{Migrator, TaskHandle, ROLLBACK_WINDOW_HOURS};
+pub use migrator::{Migrator, QueuedTask, TaskHandle, ROLLBACK_WINDOW_HOURS};
 pub use probe::test_connection;
 pub use record::{
     is_task_id, new_task_id, FailureKind, NotificationOutcome, Progress, RollbackOutcome, Step,
     StepKind, StepState, TaskRecord, TaskState,
 };
+pub use secret_file::{read_secret_file, SecretFileError, MAX_SECRET_FILE_BYTES};
 pub use spec::{Credentials, EndpointSpec, ServerType, TaskSpec, Tuning};
+pub use store::{DamagedRecord, TaskListing};

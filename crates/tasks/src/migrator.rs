@@ -20,7 +20,7 @@ use crate::clock::Clock;
 use crate::error::TaskError;
 use crate::record::{new_task_id, TaskRecord, TaskState};
 use crate::spec::{Credentials, TaskSpec};
-use crate::store::TaskStore;
+use crate::store::{RunLock, TaskListing, TaskStore};
 
 /// How long after its end a task may be rolled back.
 pub const ROLLBACK_WINDOW_HOURS: i64 = 48;
@@ -77,6 +77,14 @@ impl TaskHandle {
     }
 }
 
+/// A task queued by this process and held (its run lock taken) until it starts or is
+/// cancelled; dropping it releases the task (other processes then see it interrupted).
+#[derive(Debug)]
+pub struct QueuedTask {
+    pub record: TaskRecord,
+    lock: RunLock,
+}
+
 /// Tasks of this state dir. Cheap to clone.
 #[derive(Clone)]
 pub struct Migrator {
@@ -105,7 +113,11 @@ impl Migrator {
             updates,
         });
         let m = Migrator { inner };
-        for mut rec in m.inner.store.list() {
+        let listing = m.inner.store.list()?;
+        for d in &listing.damaged {
+            tracing::warn!("{d}");
+        }
+        for mut rec in listing.records {
             if matches!(rec.state, TaskState::Running | TaskState::Queued)
                 && !m.inner.store.is_locked(&rec.id)
             {
@@ -203,6 +215,63 @@ impl Migrator {
         Ok(rec)
     }
 
+    /// Create the record of a task that this process will run later (a project row),
+    /// holding its run lock meanwhile: other processes see it queued (not interrupted),
+    /// and a cancel from any of them is recorded by this one, before the task starts.
+    pub fn enqueue_held(&self, spec: TaskSpec) -> Result<QueuedTask, TaskError> {
+        Self::validate(&spec)?;
+        let mut rec = TaskRecord::new(new_task_id(), spec, self.inner.clock.now());
+        let lock = self.inner.store.lock(&rec.id)?;
+        self.inner.publish(&mut rec);
+        Ok(QueuedTask { record: rec, lock })
+    }
+
+    /// Has someone (any process) asked to cancel this queued task?
+    pub fn cancel_requested(&self, q: &QueuedTask) -> bool {
+        self.inner.store.cancel_requested(&q.record.id)
+    }
+
+    /// Start a task queued by [`enqueue_held`](Self::enqueue_held), unless a cancel was
+    /// requested meanwhile: then it never starts and ends `cancelled` (`Ok(None)`).
+    pub fn start_queued(
+        &self,
+        q: QueuedTask,
+        creds: Credentials,
+    ) -> Result<Option<TaskHandle>, TaskError> {
+        if self.cancel_requested(&q) {
+            self.cancel_queued(q);
+            return Ok(None);
+        }
+        let QueuedTask { record, lock } = q;
+        let rec = match self.load(&record.id)? {
+            Some(r) if r.state == TaskState::Queued => r,
+            Some(r) => {
+                return Err(TaskError::WrongState {
+                    id: r.id,
+                    state: r.state.to_string(),
+                    what: "it is no longer queued".into(),
+                })
+            }
+            None => return Err(TaskError::NoSuchTask),
+        };
+        self.launch_locked(rec, creds, None, lock).map(Some)
+    }
+
+    /// End a queued task without running it: recorded `cancelled`, its steps skipped.
+    pub fn cancel_queued(&self, q: QueuedTask) {
+        let QueuedTask { record, lock } = q;
+        let id = record.id.clone();
+        let rec = match self.load(&id) {
+            Ok(Some(r)) => r,
+            _ => record,
+        };
+        if !rec.state.is_ended() {
+            self.end_unrun(rec);
+        }
+        self.inner.store.clear_cancel(&id);
+        drop(lock);
+    }
+
     /// Run a queued, interrupted, failed or cancelled task again: it continues where
     /// its journal stops (nothing copied twice).
     pub fn resume(&self, id: &str, creds: Credentials) -> Result<TaskHandle, TaskError> {
@@ -222,10 +291,13 @@ impl Migrator {
             | TaskState::Failed
             | TaskState::Cancelled => {}
             TaskState::Running => {
-                return Err(TaskError::WrongState {
+                return Err(TaskError::Busy {
+                    what: format!(
+                    "it is already running; follow it with `mailshift status {} --login LOGIN`, \
+                         or cancel it with `mailshift cancel {}`",
+                    rec.id, rec.id
+                ),
                     id: rec.id,
-                    state: "running".into(),
-                    what: "it is already running".into(),
                 })
             }
             s => {
@@ -247,6 +319,16 @@ impl Migrator {
         events: Option<mpsc::UnboundedSender<Event>>,
     ) -> Result<TaskHandle, TaskError> {
         let run_lock = self.inner.store.lock(&rec.id)?;
+        self.launch_locked(rec, creds, events, run_lock)
+    }
+
+    fn launch_locked(
+        &self,
+        rec: TaskRecord,
+        creds: Credentials,
+        events: Option<mpsc::UnboundedSender<Event>>,
+        run_lock: RunLock,
+    ) -> Result<TaskHandle, TaskError> {
         let cancel = CancellationToken::new();
         let handing_off = Arc::new(AtomicBool::new(false));
         let id = rec.id.clone();
@@ -296,34 +378,54 @@ impl Migrator {
     }
 
     /// Every task, newest first; files changed by other processes are read again.
+    /// Damaged record files are left out: [`listing`](Self::listing) names them.
     pub fn tasks(&self) -> Vec<TaskRecord> {
+        self.listing().records
+    }
+
+    /// Every task, newest first, and every record file that cannot be read.
+    pub fn listing(&self) -> TaskListing {
         let running: Vec<String> = lock(&self.inner.running).keys().cloned().collect();
+        let mut damaged = Vec::new();
         let mut cache = lock(&self.inner.cache);
-        if let Ok(entries) = std::fs::read_dir(self.inner.store.dir()) {
-            for e in entries.flatten() {
-                let name = e.file_name();
-                let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
-                    continue;
-                };
-                if !crate::record::is_task_id(id) || running.iter().any(|r| r == id) {
-                    continue;
-                }
-                let mtime = e.metadata().and_then(|m| m.modified()).ok();
-                let fresh = matches!(cache.get(id), Some((_, m)) if *m == mtime && mtime.is_some());
-                if !fresh {
-                    match self.inner.store.load(id) {
+        match self.inner.store.ids() {
+            Ok(ids) => {
+                for id in ids {
+                    if running.contains(&id) {
+                        continue;
+                    }
+                    let mtime = self.inner.store.modified(&id);
+                    let fresh =
+                        matches!(cache.get(&id), Some((_, m)) if *m == mtime && mtime.is_some());
+                    if fresh {
+                        continue;
+                    }
+                    match self.inner.store.load(&id) {
                         Ok(Some(r)) => {
-                            cache.insert(id.to_string(), (r, mtime));
+                            cache.insert(id, (r, mtime));
                         }
-                        Ok(None) => {}
+                        Ok(None) => {
+                            cache.remove(&id);
+                        }
+                        Err(TaskError::Damaged(d)) => {
+                            cache.remove(&id);
+                            damaged.push(d);
+                        }
                         Err(e) => tracing::warn!("{e}"),
                     }
                 }
             }
+            Err(e) => tracing::warn!("{e}"),
         }
-        let mut out: Vec<TaskRecord> = cache.values().map(|(r, _)| r.clone()).collect();
-        out.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
-        out
+        let mut records: Vec<TaskRecord> = cache.values().map(|(r, _)| r.clone()).collect();
+        records.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
+        TaskListing { records, damaged }
+    }
+
+    /// The record of `id`: `Ok(None)` when there is none, an error naming the file when
+    /// it cannot be read.
+    pub fn find(&self, id: &str) -> Result<Option<TaskRecord>, TaskError> {
+        self.load(id)
     }
 
     /// The record of `id` as this process knows it (reads the file when needed).
@@ -340,6 +442,8 @@ impl Migrator {
         }
         match self.load(&id) {
             Ok(Some(rec)) if rec.login_matches(login) => Ok(rec),
+            // A damaged file cannot say whose task it is: name it, so it gets repaired.
+            Err(e @ TaskError::Damaged(_)) => Err(e),
             _ => Err(TaskError::NoSuchTask),
         }
     }
@@ -406,6 +510,15 @@ impl Migrator {
 
     /// Until when `rec` may be rolled back, or why it may not.
     pub fn rollback_until(&self, rec: &TaskRecord) -> Result<DateTime<Utc>, TaskError> {
+        if rec.state == TaskState::Running {
+            return Err(TaskError::Busy {
+                id: rec.id.clone(),
+                what: format!(
+                    "cancel it first (`mailshift cancel {} --wait`), then roll back what it added",
+                    rec.id
+                ),
+            });
+        }
         if !rec.state.is_ended() || rec.state == TaskState::RolledBack {
             let what = match rec.state {
                 TaskState::RolledBack => "it was already rolled back",

@@ -20,10 +20,11 @@ pub(crate) async fn run(
     let mut rec = m.follow(id, login)?;
     m.rollback_until(&rec)?;
     if m.inner.store.is_locked(&rec.id) {
-        return Err(TaskError::WrongState {
+        return Err(TaskError::Busy {
             id: rec.id.clone(),
-            state: "running".into(),
-            what: "another mailshift process is running it; wait for it to end".into(),
+            what: "a mailshift process holds it (running or queued in a project); cancel it \
+                   (`mailshift cancel ID --wait`) or wait for it to end, then roll back"
+                .replace("ID", &rec.id),
         });
     }
     let spec = rec.spec.clone();

@@ -11,6 +11,30 @@ use std::path::{Path, PathBuf};
 use crate::error::TaskError;
 use crate::record::{is_task_id, TaskRecord, RECORD_VERSION};
 
+/// A task record file that exists but cannot be used (unreadable, corrupt, written by a
+/// newer mailshift). Listings name it instead of leaving the task out silently.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DamagedRecord {
+    pub id: String,
+    pub path: PathBuf,
+    /// What is wrong and what to do, naming the file.
+    pub reason: String,
+}
+
+impl std::fmt::Display for DamagedRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "task {}: {}", self.id, self.reason)
+    }
+}
+
+/// Every task record of a state dir: the good ones, and the files that could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct TaskListing {
+    /// Newest first.
+    pub records: Vec<TaskRecord>,
+    pub damaged: Vec<DamagedRecord>,
+}
+
 #[derive(Debug, Clone)]
 pub struct TaskStore {
     dir: PathBuf,
@@ -72,37 +96,52 @@ impl TaskStore {
         mailshift_store::save_versioned(&path, RECORD_VERSION, rec).map_err(|e| state_err(&path, e))
     }
 
-    /// The record of `id`; `Ok(None)` when there is none.
+    /// The record of `id`; `Ok(None)` when there is none; [`TaskError::Damaged`] when its
+    /// file exists but cannot be used.
     pub fn load(&self, id: &str) -> Result<Option<TaskRecord>, TaskError> {
         if !is_task_id(id) {
             return Err(TaskError::BadId(id.to_string()));
         }
         let path = self.record_path(id);
-        mailshift_store::load_versioned(&path, RECORD_VERSION).map_err(|e| state_err(&path, e))
+        mailshift_store::load_versioned(&path, RECORD_VERSION).map_err(|e| match e {
+            mailshift_store::StateError::Write(w) => state_err(&path, w),
+            other => TaskError::Damaged(DamagedRecord {
+                id: id.to_string(),
+                path: path.clone(),
+                reason: other.to_string(),
+            }),
+        })
     }
 
-    /// Every readable record (damaged files are logged and left alone).
-    pub fn list(&self) -> Vec<TaskRecord> {
-        let mut out = Vec::new();
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return out;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
-                continue;
-            };
-            if !is_task_id(id) {
-                continue;
-            }
-            match self.load(id) {
-                Ok(Some(r)) => out.push(r),
+    /// IDs of the record files in the store (whatever their content).
+    pub fn ids(&self) -> Result<Vec<String>, TaskError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| state_err(&self.dir, e))?;
+        let mut ids: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name();
+                let id = name.to_str()?.strip_suffix(".json")?;
+                is_task_id(id).then(|| id.to_string())
+            })
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Every record, and every record file that could not be read (named, left alone).
+    pub fn list(&self) -> Result<TaskListing, TaskError> {
+        let mut out = TaskListing::default();
+        for id in self.ids()? {
+            match self.load(&id) {
+                Ok(Some(r)) => out.records.push(r),
                 Ok(None) => {}
-                Err(e) => tracing::warn!("{e}"),
+                Err(TaskError::Damaged(d)) => out.damaged.push(d),
+                Err(e) => return Err(e),
             }
         }
-        out.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
-        out
+        out.records
+            .sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
+        Ok(out)
     }
 
     /// Modification time of a record file (to reload only what changed).
@@ -169,5 +208,52 @@ impl TaskStore {
         } else {
             true
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::new_task_id;
+
+    fn record() -> TaskRecord {
+        let text = "src_type,src_host,src_port,src_security,src_login,src_password,dst_type,\
+                    dst_host,dst_port,dst_security,dst_login,dst_password,options,notify\n\
+                    imap,a.example,,,u1,pw1,imap,b.example,,,u2,pw2,,\n";
+        let no_env = |_: &str| None;
+        let file = crate::project::parse_project(text, Path::new("."), &no_env).unwrap();
+        let spec = file.rows[0].spec.clone();
+        TaskRecord::new(new_task_id(), spec, chrono::Utc::now())
+    }
+
+    #[test]
+    fn damaged_record_files_are_named_and_the_good_ones_still_listed() {
+        let d = tempfile::tempdir().unwrap();
+        let store = TaskStore::open(d.path()).unwrap();
+        let good = record();
+        store.save(&good).unwrap();
+        let corrupt = new_task_id();
+        std::fs::write(store.record_path(&corrupt), b"{\"format\":1,\"da").unwrap();
+        let unreadable = new_task_id();
+        std::fs::create_dir(store.record_path(&unreadable)).unwrap();
+
+        let listing = store.list().unwrap();
+        assert_eq!(listing.records.len(), 1);
+        assert_eq!(listing.records[0].id, good.id);
+        let mut named: Vec<&str> = listing.damaged.iter().map(|d| d.id.as_str()).collect();
+        named.sort();
+        let mut expected = vec![corrupt.as_str(), unreadable.as_str()];
+        expected.sort();
+        assert_eq!(named, expected);
+        for dmg in &listing.damaged {
+            let text = dmg.to_string();
+            assert!(
+                text.contains(&store.record_path(&dmg.id).display().to_string()),
+                "{text}"
+            );
+        }
+        let e = store.load(&corrupt).unwrap_err();
+        assert!(matches!(e, TaskError::Damaged(_)), "{e}");
+        assert!(e.to_string().contains("corrupt"), "{e}");
     }
 }

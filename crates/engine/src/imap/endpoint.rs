@@ -62,17 +62,18 @@ pub enum AuthMethod {
     Xoauth2,
 }
 
-/// A password or OAuth token. Its `Debug`/`Display` never show the value.
+/// A password or OAuth token. Its `Debug`/`Display` never show the value; its
+/// bytes (the whole allocation) are zeroed when it is dropped.
 #[derive(Clone, Default)]
-pub struct Secret(String);
+pub struct Secret(zeroize::Zeroizing<String>);
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        Secret(zeroize::Zeroizing::new(s.into()))
     }
     /// The clear value, for the one place that sends it to the server.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -82,19 +83,6 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(****)")
-    }
-}
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        // Best effort: overwrite the bytes before the allocation is freed.
-        // SAFETY: NUL bytes are valid UTF-8, so the String stays valid.
-        let bytes = unsafe { self.0.as_bytes_mut() };
-        for b in bytes.iter_mut() {
-            // Volatile so the dead store is not optimised away.
-            // SAFETY: `b` is a valid, aligned, exclusive reference.
-            unsafe { std::ptr::write_volatile(b, 0) };
-        }
     }
 }
 

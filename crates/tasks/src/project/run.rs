@@ -24,6 +24,9 @@ pub enum ProjectState {
     Cancelled,
     /// Every task ended (whatever each one's outcome).
     Finished,
+    /// The project itself could not complete (its result CSV could not be written):
+    /// `problem` says why. Its tasks ended as their records say.
+    Failed,
 }
 
 impl std::fmt::Display for ProjectState {
@@ -33,6 +36,7 @@ impl std::fmt::Display for ProjectState {
             ProjectState::Paused => "paused",
             ProjectState::Cancelled => "cancelled",
             ProjectState::Finished => "finished",
+            ProjectState::Failed => "failed",
         })
     }
 }
@@ -52,7 +56,7 @@ pub struct ProjectRecord {
     pub id: String,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
-    /// The CSV it was imported from.
+    /// The CSV it was imported from (an absolute path since imports resolve it).
     pub file: String,
     pub state: ProjectState,
     pub global_limit: usize,
@@ -60,6 +64,9 @@ pub struct ProjectRecord {
     pub entries: Vec<ProjectEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<PathBuf>,
+    /// Why the project failed (state `failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// Overall progress of a project, from its tasks' records.
@@ -182,7 +189,10 @@ impl ProjectStore {
     /// Ask the project's runner (in whichever process) to pause, resume or cancel.
     pub fn request(&self, id: &str, what: ProjectState) -> Result<(), TaskError> {
         let p = self.load(id)?;
-        if matches!(p.state, ProjectState::Finished | ProjectState::Cancelled) {
+        if matches!(
+            p.state,
+            ProjectState::Finished | ProjectState::Cancelled | ProjectState::Failed
+        ) {
             return Err(TaskError::WrongState {
                 id: id.to_string(),
                 state: p.state.to_string(),
@@ -223,7 +233,7 @@ pub struct ProjectOptions {
     /// Connections each task opens per side (fewer for a task whose source and
     /// destination are one server, when both sides would not fit in the bound).
     pub connections: usize,
-    /// Where to write the result CSV.
+    /// Where to write the result CSV (make it absolute: it is recorded with the project).
     pub results: PathBuf,
     /// The CSV the rows came from (shown in listings).
     pub file: String,
@@ -268,15 +278,15 @@ pub async fn run_project(
         let dst = super::server_key(&spec.destination.host, spec.destination.port);
         let per_side = connections_per_side(opts.connections, budget, src == dst);
         spec.tuning.connections = per_side;
-        let rec = migrator.enqueue(spec)?;
+        let task = migrator.enqueue_held(spec)?;
         entries.push(ProjectEntry {
             line: row.line,
-            source: rec.spec.source.label(),
-            destination: rec.spec.destination.label(),
-            task_id: rec.id.clone(),
+            source: task.record.spec.source.label(),
+            destination: task.record.spec.destination.label(),
+            task_id: task.record.id.clone(),
         });
         let uses = [(src, per_side), (dst, per_side)];
-        queued.push((rec.id, uses, row.credentials));
+        queued.push((task, uses, row.credentials));
     }
     let mut record = ProjectRecord {
         id: id.clone(),
@@ -288,6 +298,7 @@ pub async fn run_project(
         per_server_limit: opts.per_server,
         entries,
         results: Some(opts.results.clone()),
+        problem: None,
     };
     store.save(&record)?;
     let send = |e: ProjectEvent| {
@@ -301,24 +312,38 @@ pub async fn run_project(
     let limits = Limits::new(opts.global.max(1), budget);
     let cancelled = tokio_util::sync::CancellationToken::new();
     let mut joins = Vec::new();
-    for (task_id, uses, creds) in queued {
+    for (task, uses, creds) in queued {
         let (m, limits, cancelled) = (migrator.clone(), limits.clone(), cancelled.clone());
         joins.push(tokio::spawn(async move {
-            let slot = tokio::select! {
-                s = limits.acquire_connections(&uses) => s,
-                _ = cancelled.cancelled() => {
-                    let _ = m.cancel(&task_id);
-                    return;
+            let task_id = task.record.id.clone();
+            // Wait for a slot; meanwhile a cancel of this task (from any process) or of
+            // the whole project ends it here, and it never starts.
+            let acquire = limits.acquire_connections(&uses);
+            tokio::pin!(acquire);
+            let slot = loop {
+                tokio::select! {
+                    s = &mut acquire => break s,
+                    _ = cancelled.cancelled() => {
+                        m.cancel_queued(task);
+                        return;
+                    }
+                    _ = tokio::time::sleep(Duration::from_millis(200)) => {
+                        if m.cancel_requested(&task) {
+                            m.cancel_queued(task);
+                            return;
+                        }
+                    }
                 }
             };
             if cancelled.is_cancelled() {
-                let _ = m.cancel(&task_id);
+                m.cancel_queued(task);
                 return;
             }
-            match m.resume(&task_id, creds) {
-                Ok(h) => {
+            match m.start_queued(task, creds) {
+                Ok(Some(h)) => {
                     h.wait().await;
                 }
+                Ok(None) => {}
                 Err(e) => tracing::warn!(task = %task_id, "could not start: {e}"),
             }
             drop(slot);
@@ -388,16 +413,29 @@ pub async fn run_project(
             }
         })
         .collect();
-    mailshift_store::write_atomic(&opts.results, results_csv(&rows).as_bytes()).map_err(|e| {
-        TaskError::State {
+    let written = mailshift_store::write_atomic(&opts.results, results_csv(&rows).as_bytes());
+    record.updated = migrator.clock().now();
+    if let Err(e) = written {
+        // Never leave the project `running`: it ends failed, saying why.
+        let problem = format!(
+            "every task ended, but the result CSV could not be written ({e}); \
+             `mailshift project status {id}` shows each row's outcome"
+        );
+        record.state = ProjectState::Failed;
+        record.problem = Some(problem.clone());
+        store.save(&record)?;
+        send(ProjectEvent::Ended(
+            record.clone(),
+            ProjectProgress::of(&recs),
+        ));
+        return Err(TaskError::State {
             path: opts.results.display().to_string(),
-            reason: e.to_string(),
-        }
-    })?;
+            reason: problem,
+        });
+    }
     if record.state != ProjectState::Cancelled {
         record.state = ProjectState::Finished;
     }
-    record.updated = migrator.clock().now();
     store.save(&record)?;
     send(ProjectEvent::Ended(
         record.clone(),
