@@ -10,6 +10,7 @@ pub mod liar;
 pub mod oracle;
 pub mod radicale;
 pub mod seed;
+mod workdir;
 
 pub use cyrus::{Cyrus, CyrusNamespace, CyrusOptions};
 pub use dovecot::{Dovecot, DovecotOptions, Layout};

@@ -121,21 +121,7 @@ impl Cyrus {
         if !install.is_complete() {
             return Err(TestkitError::CyrusMissing(install.root().to_path_buf()));
         }
-        let (temp, root) = match &opts.dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| TestkitError::io(dir, e))?;
-                let abs = std::fs::canonicalize(dir).map_err(|e| TestkitError::io(dir, e))?;
-                (None, abs)
-            }
-            None => {
-                let t = tempfile::Builder::new()
-                    .prefix("mstk-cy-")
-                    .tempdir()
-                    .map_err(|e| TestkitError::io(std::env::temp_dir(), e))?;
-                let p = t.path().to_path_buf();
-                (Some(t), p)
-            }
-        };
+        let (temp, root) = crate::workdir::server_root(opts.dir.as_deref(), "mstk-cy-")?;
         let account = system_user::first_of(&["cyrus", "nobody"])?;
         prepare_dirs(&root, account.uid, account.gid)?;
         let mut cyrus = Cyrus {

@@ -123,21 +123,7 @@ impl Dovecot {
         if !Dovecot::is_available() {
             return Err(TestkitError::DovecotMissing(PathBuf::from(DOVECOT_BIN)));
         }
-        let (temp, root) = match &opts.dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| TestkitError::io(dir, e))?;
-                let abs = std::fs::canonicalize(dir).map_err(|e| TestkitError::io(dir, e))?;
-                (None, abs)
-            }
-            None => {
-                let t = tempfile::Builder::new()
-                    .prefix("mstk-")
-                    .tempdir()
-                    .map_err(|e| TestkitError::io(std::env::temp_dir(), e))?;
-                let p = t.path().to_path_buf();
-                (Some(t), p)
-            }
-        };
+        let (temp, root) = crate::workdir::server_root(opts.dir.as_deref(), "mstk-")?;
         check_traversable(&root)?;
         let mail_user = system_user::first_of(&["nobody", "dovecot"])?;
         let internal = system_user::first_of(&["dovecot", "nobody"])?;
