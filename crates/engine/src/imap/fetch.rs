@@ -74,21 +74,36 @@ pub(crate) fn flag_text(f: &Flag<'_>) -> Option<String> {
     })
 }
 
+/// Answers a FETCH of `asked` UIDs may honestly bring: each once, plus
+/// untagged FETCHes a server may add (flag updates of other messages).
+fn answers_bound(asked: usize) -> usize {
+    asked * 2 + 1000
+}
+
 impl Conn {
+    /// A listing of the selected mailbox: its EXISTS plus room for mail
+    /// arriving meanwhile.
+    fn listing_bound(&self) -> usize {
+        self.selected_exists as usize * 2 + 10_000
+    }
+
     /// Run a UID FETCH and turn each response into `T` as it arrives: every
     /// response owns a buffer of at least 4 KiB, so holding thousands of
     /// them (a UID/size listing of a big folder) would cost megabytes.
+    /// At most `max_answers` FETCH responses are read: a server that keeps
+    /// answering is cut off (and the session dropped), never followed.
     async fn fetch_each<T>(
         &mut self,
         set: &str,
         query: &str,
+        max_answers: usize,
         mut keep: impl FnMut(Fetch) -> Option<T>,
     ) -> Result<Vec<T>, ImapError> {
         let what = format!("UID FETCH {query}");
         let limit = self.timeouts.command;
         let session = &mut self.session;
         // None = timed out; Some(e) = failed.
-        let outcome: Result<Vec<T>, Option<async_imap::error::Error>> = async {
+        let outcome: Result<Result<Vec<T>, usize>, Option<async_imap::error::Error>> = async {
             let mut stream = match tokio::time::timeout(limit, session.uid_fetch(set, query)).await
             {
                 Err(_) => return Err(None),
@@ -96,18 +111,36 @@ impl Conn {
                 Ok(Ok(s)) => s,
             };
             let mut out = Vec::new();
+            let mut answers = 0usize;
             loop {
                 match tokio::time::timeout(limit, stream.try_next()).await {
                     Err(_) => return Err(None),
                     Ok(Err(e)) => return Err(Some(e)),
-                    Ok(Ok(None)) => return Ok(out),
-                    Ok(Ok(Some(f))) => out.extend(keep(f)),
+                    Ok(Ok(None)) => return Ok(Ok(out)),
+                    Ok(Ok(Some(f))) => {
+                        answers += 1;
+                        if answers > max_answers {
+                            return Ok(Err(answers));
+                        }
+                        out.extend(keep(f))
+                    }
                 }
             }
         }
         .await;
         match outcome {
-            Ok(v) => Ok(v),
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(n)) => {
+                self.broken = true;
+                Err(ImapError::Refusal {
+                    side: self.side,
+                    what: what.clone(),
+                    reason: format!(
+                        "the server sent more than {} answers where at most {max_answers} were possible; mailshift stops there",
+                        n - 1
+                    ),
+                })
+            }
             Err(None) => Err(self.timeout_error(&what)),
             Err(Some(e)) => Err(self.op_error(&what, e)),
         }
@@ -116,7 +149,7 @@ impl Conn {
     /// UID and RFC822.SIZE of every message in the selected mailbox.
     pub async fn uid_sizes(&mut self) -> Result<Vec<MessageRef>, ImapError> {
         let mut v = self
-            .fetch_each("1:*", "(UID RFC822.SIZE)", |f| {
+            .fetch_each("1:*", "(UID RFC822.SIZE)", self.listing_bound(), |f| {
                 Some(MessageRef {
                     uid: f.uid?,
                     size: f.size.unwrap_or(0),
@@ -143,6 +176,7 @@ impl Conn {
             .fetch_each(
                 &set,
                 "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE FROM TO SUBJECT)])",
+                uids.map_or_else(|| self.listing_bound(), |u| answers_bound(u.len())),
                 |f| {
                     let uid = f.uid?;
                     // A server may answer UIDs we did not ask for: never use them.
@@ -173,6 +207,7 @@ impl Conn {
             .fetch_each(
                 &uidset::format(uids),
                 "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])",
+                answers_bound(uids.len()),
                 |f| {
                     let uid = f.uid?;
                     // Only what was asked: a server that answers more UIDs
@@ -207,18 +242,23 @@ impl Conn {
         }
         let asked: HashSet<u32> = uids.iter().copied().collect();
         let mut out = self
-            .fetch_each(&uidset::format(uids), "(UID BODY.PEEK[])", |f| {
-                let uid = f.uid?;
-                if !asked.contains(&uid) {
-                    return None;
-                }
-                let body = f.body()?;
-                Some(BodyDigest {
-                    uid,
-                    sha256: Sha256::digest(body).into(),
-                    len: body.len() as u64,
-                })
-            })
+            .fetch_each(
+                &uidset::format(uids),
+                "(UID BODY.PEEK[])",
+                answers_bound(uids.len()),
+                |f| {
+                    let uid = f.uid?;
+                    if !asked.contains(&uid) {
+                        return None;
+                    }
+                    let body = f.body()?;
+                    Some(BodyDigest {
+                        uid,
+                        sha256: Sha256::digest(body).into(),
+                        len: body.len() as u64,
+                    })
+                },
+            )
             .await?;
         out.sort_by_key(|d| d.uid);
         out.dedup_by_key(|d| d.uid);

@@ -94,6 +94,8 @@ pub struct Conn {
     pub(crate) selected: Option<(String, bool)>,
     /// Set once an operation failed mid-way: the session must be replaced.
     pub(crate) broken: bool,
+    /// EXISTS of the selected mailbox when it was opened.
+    pub(crate) selected_exists: u32,
 }
 
 impl std::fmt::Debug for Conn {
@@ -219,6 +221,7 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
         timeouts,
         selected: None,
         broken: false,
+        selected_exists: 0,
     })
 }
 
@@ -253,6 +256,34 @@ fn auth_error(ep: &Endpoint, e: async_imap::error::Error) -> ImapError {
             what: "login".into(),
             reason: other.to_string(),
         },
+    }
+}
+
+/// Most folders one LIST may return (a real mailbox has hundreds at most).
+pub const MAX_FOLDERS: usize = 100_000;
+
+fn listed(n: &async_imap::types::Name) -> ListedFolder {
+    let mut noselect = false;
+    let mut special = None;
+    for a in n.attributes() {
+        match a {
+            NameAttribute::NoSelect => noselect = true,
+            NameAttribute::Sent => special = Some(SpecialUse::Sent),
+            NameAttribute::Drafts => special = Some(SpecialUse::Drafts),
+            NameAttribute::Trash => special = Some(SpecialUse::Trash),
+            NameAttribute::Junk => special = Some(SpecialUse::Junk),
+            NameAttribute::Archive => special = Some(SpecialUse::Archive),
+            NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\NonExistent") => {
+                noselect = true
+            }
+            _ => {}
+        }
+    }
+    ListedFolder {
+        raw: unescape_quoted(n.name()),
+        delimiter: n.delimiter().and_then(|d| d.chars().next()),
+        noselect,
+        special,
     }
 }
 
@@ -464,51 +495,40 @@ impl Conn {
         self.broken
     }
 
-    /// `LIST "" "*"`.
+    /// `LIST "" "*"`, turned into folders as the answer streams in (each
+    /// raw response holds a buffer of its own) and bounded: a server that
+    /// lists more than `MAX_FOLDERS` folders is refused, never followed
+    /// until memory runs out.
     pub async fn list(&mut self) -> Result<Vec<ListedFolder>, ImapError> {
         let limit = self.timeouts.command;
         let res = tokio::time::timeout(limit, async {
-            let names: Vec<_> = self
-                .session
-                .list(Some(""), Some("*"))
-                .await?
-                .try_collect()
-                .await?;
-            Ok::<_, async_imap::error::Error>(names)
+            let mut stream = self.session.list(Some(""), Some("*")).await?;
+            let mut out = Vec::new();
+            while let Some(n) = stream.try_next().await? {
+                if out.len() >= MAX_FOLDERS {
+                    return Ok(Err(out.len()));
+                }
+                out.push(listed(&n));
+            }
+            Ok::<_, async_imap::error::Error>(Ok(out))
         })
         .await;
-        let names = match res {
-            Err(_) => return Err(self.timeout_error("LIST")),
-            Ok(Err(e)) => return Err(self.op_error("LIST", e)),
-            Ok(Ok(n)) => n,
-        };
-        Ok(names
-            .iter()
-            .map(|n| {
-                let mut noselect = false;
-                let mut special = None;
-                for a in n.attributes() {
-                    match a {
-                        NameAttribute::NoSelect => noselect = true,
-                        NameAttribute::Sent => special = Some(SpecialUse::Sent),
-                        NameAttribute::Drafts => special = Some(SpecialUse::Drafts),
-                        NameAttribute::Trash => special = Some(SpecialUse::Trash),
-                        NameAttribute::Junk => special = Some(SpecialUse::Junk),
-                        NameAttribute::Archive => special = Some(SpecialUse::Archive),
-                        NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\NonExistent") => {
-                            noselect = true
-                        }
-                        _ => {}
-                    }
-                }
-                ListedFolder {
-                    raw: unescape_quoted(n.name()),
-                    delimiter: n.delimiter().and_then(|d| d.chars().next()),
-                    noselect,
-                    special,
-                }
-            })
-            .collect())
+        match res {
+            Err(_) => Err(self.timeout_error("LIST")),
+            Ok(Err(e)) => Err(self.op_error("LIST", e)),
+            Ok(Ok(Err(n))) => {
+                // The rest of the answer is still coming: this session is done.
+                self.broken = true;
+                Err(ImapError::Refusal {
+                    side: self.side,
+                    what: "LIST".into(),
+                    reason: format!(
+                        "the server lists more than {n} folders; mailshift stops there rather than follow an answer without end"
+                    ),
+                })
+            }
+            Ok(Ok(Ok(v))) => Ok(v),
+        }
     }
 
     /// The server's namespaces: NAMESPACE when it has it, else inferred from `list`.
@@ -594,6 +614,7 @@ impl Conn {
             }
             Ok(Ok(m)) => {
                 self.selected = Some((raw.to_string(), !writable));
+                self.selected_exists = m.exists;
                 Ok(MailboxState {
                     messages: m.exists,
                     uid_next: m.uid_next.unwrap_or(0),
