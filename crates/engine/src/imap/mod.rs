@@ -17,4 +17,4 @@ pub use endpoint::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
 pub use error::ImapError;
 pub use fetch::{FetchedMessage, HeaderFacts};
 pub use session::{connect, Caps, Conn, ListedFolder, MailboxState, SpecialUse, Timeouts};
-pub use transport::{client_config, TlsConfigError, Transport};
+pub use transport::{client_config, tls_failure_reason, TlsConfigError, Transport};
