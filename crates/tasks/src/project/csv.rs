@@ -8,10 +8,10 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use mailshift_engine::imap::{AuthMethod, Secret, Security};
-use mailshift_panel::migration::{MigrationOption, OptionSet};
+use mailshift_panel::migration::{OptionChoice, OptionSet, OptionsError};
 
 use super::limits::server_key;
-use crate::spec::{Credentials, EndpointSpec, ServerType, TaskSpec, Tuning};
+use crate::spec::{choose_options, Credentials, EndpointSpec, ServerType, TaskSpec, Tuning};
 
 /// Columns every project file must have (any order, any case).
 pub const REQUIRED_COLUMNS: [&str; 14] = [
@@ -423,7 +423,7 @@ impl Row<'_> {
         let dst = self.side("dst", base_dir, env);
         self.check_duplicate("src_login", "source", &src, &mut seen.sources);
         self.check_duplicate("dst_login", "destination", &dst, &mut seen.destinations);
-        let options = self.options(src.server_type, dst.server_type);
+        let options = self.options(src.endpoint(), dst.endpoint());
         let notify = self.notify();
         if !self.errors.is_empty() {
             return None;
@@ -553,9 +553,13 @@ impl Row<'_> {
         }
     }
 
-    fn options(&mut self, src: Option<ServerType>, dst: Option<ServerType>) -> Option<OptionSet> {
+    fn options(
+        &mut self,
+        src: Option<EndpointSpec>,
+        dst: Option<EndpointSpec>,
+    ) -> Option<OptionSet> {
         let cell = self.cell("options").to_owned();
-        match parse_options(&cell, src, dst) {
+        match parse_options(&cell, src.as_ref().zip(dst.as_ref())) {
             Ok(set) => Some(set),
             Err(reasons) => {
                 for r in reasons {
@@ -713,67 +717,44 @@ fn resolve_password(
     }
 }
 
-fn option_named(name: &str) -> Option<MigrationOption> {
-    let norm: String = name
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_'))
-        .flat_map(char::to_lowercase)
-        .collect();
-    Some(match norm.as_str() {
-        "emails" | "email" | "mails" | "mail" => MigrationOption::Emails,
-        "calendars" | "calendar" => MigrationOption::Calendars,
-        "contacts" | "contact" => MigrationOption::Contacts,
-        "inboxrules" | "inboxrule" => MigrationOption::InboxRules,
-        "contactgroups" | "contactgroup" => MigrationOption::ContactGroups,
-        "outofoffice" => MigrationOption::OutOfOffice,
-        "tasks" | "task" => MigrationOption::Tasks,
-        _ => return None,
-    })
-}
-
 /// The options cell: names separated by `;`, `|` or `+` (or `,` inside a quoted cell);
-/// empty means e-mails only;
-/// `all` means every option both sides support.
+/// empty means e-mails only; `all` means every option both sides can hold (the same
+/// meaning as `mailshift migrate --options`). `sides` is None when a side's cells are
+/// already refused.
 fn parse_options(
     cell: &str,
-    src: Option<ServerType>,
-    dst: Option<ServerType>,
+    sides: Option<(&EndpointSpec, &EndpointSpec)>,
 ) -> Result<OptionSet, Vec<String>> {
-    let mut set = OptionSet::empty();
-    let mut reasons = Vec::new();
-    let tokens: Vec<&str> = cell
-        .split([';', '|', '+', ','])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect();
-    if tokens.is_empty() {
+    if cell.trim().is_empty() {
         return Ok(OptionSet::emails());
     }
-    let supported = |o: MigrationOption| match (src, dst) {
-        (Some(s), Some(d)) => ServerType::unsupported_reason(s, d, o),
-        _ => None, // a type error is already reported for this row
+    let choice: OptionChoice = cell.parse().map_err(|e| match e {
+        OptionsError::Unknown(words) => words
+            .iter()
+            .map(|w| format!("unknown option '{w}': use {OPTION_CHOICES}"))
+            .collect(),
+        OptionsError::Empty => vec![format!("no option given: use {OPTION_CHOICES}")],
+    })?;
+    let Some((src, dst)) = sides else {
+        // A side is already refused for this row: check the names only.
+        return Ok(match choice {
+            OptionChoice::All => OptionSet::all(),
+            OptionChoice::Only(set) => set,
+        });
     };
-    for token in tokens {
-        if token.eq_ignore_ascii_case("all") {
-            MigrationOption::ALL
-                .into_iter()
-                .filter(|o| supported(*o).is_none())
-                .for_each(|o| set.insert(o));
-            continue;
-        }
-        match option_named(token) {
-            Some(option) => match supported(option) {
-                None => set.insert(option),
-                Some(why) => reasons.push(format!("'{token}' cannot be migrated: {why}")),
-            },
-            None => reasons.push(format!("unknown option '{token}': use {OPTION_CHOICES}")),
-        }
-    }
-    if reasons.is_empty() {
-        Ok(set)
-    } else {
-        Err(reasons)
-    }
+    choose_options(&choice, src, dst).map_err(|refused| {
+        refused
+            .iter()
+            .map(|u| {
+                format!(
+                    "'{}' cannot be migrated: {} (a project row names no CalDAV/CardDAV or ManageSieve server: move it with `mailshift migrate ... {}`)",
+                    u.option,
+                    u.reason(),
+                    u.flag()
+                )
+            })
+            .collect()
+    })
 }
 
 /// A plausible single e-mail address: one `@`, a local part, a dotted domain.
@@ -824,20 +805,23 @@ const TEMPLATE: &str = "\
 #                               raw:TEXT is the literal TEXT; anything else is the password itself
 #                               (prefer env: or file: so no password sits in this file)
 #   src_auth, dst_auth          optional column: login (default), plain or xoauth2
-#   options                     emails (default), calendars, contacts, inbox_rules, contact_groups,
-#                               out_of_office, tasks, or all (what both sides support);
-#                               separated by ; | or +
+#   options                     emails (default), or all (what both sides can hold); calendars,
+#                               contacts, inbox_rules, contact_groups, out_of_office and tasks
+#                               need CalDAV/CardDAV or ManageSieve servers, which only
+#                               `mailshift migrate --src-dav/--dst-dav/--src-sieve/--dst-sieve`
+#                               takes; separated by ; | or +
 #   notify                      optional: an address told when the task ends
 #
 # The separator is , (or ; when the header line has no comma). Quote cells holding the separator.
 src_type,src_host,src_port,src_security,src_login,src_password,dst_type,dst_host,dst_port,dst_security,dst_login,dst_password,options,notify
-exchange,ex.old.example.net,,tls,john@example.com,env:JOHN_OLD_PASSWORD,exchange,ex5.mail.example.net,,tls,john@example.com,env:JOHN_NEW_PASSWORD,emails;calendars;contacts,it@example.com
+exchange,ex.old.example.net,,tls,john@example.com,env:JOHN_OLD_PASSWORD,exchange,ex5.mail.example.net,,tls,john@example.com,env:JOHN_NEW_PASSWORD,all,it@example.com
 imap,imap.oldhost.example,143,starttls,mary@example.com,file:secrets/mary-old.txt,mxplan,ssl0.example.net,993,tls,mary@example.com,file:secrets/mary-new.txt,emails,
 ";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mailshift_panel::migration::MigrationOption;
 
     fn no_env(_: &str) -> Option<String> {
         None
@@ -934,11 +918,24 @@ mod tests {
         assert_eq!(f.rows[0].spec.source.auth, AuthMethod::Login);
     }
 
+    fn endpoint(server_type: ServerType) -> EndpointSpec {
+        EndpointSpec {
+            server_type,
+            host: "imap.example.net".into(),
+            port: 993,
+            security: Security::Tls,
+            auth: AuthMethod::Login,
+            login: "u@example.net".into(),
+            insecure: false,
+            ca_file: None,
+            groupware: Default::default(),
+        }
+    }
+
     #[test]
     fn options_parse_leniently() {
         let all = parse_options(
             "Emails | Inbox Rules + out-of-office;contact_groups, tasks",
-            None,
             None,
         )
         .unwrap();
@@ -946,32 +943,48 @@ mod tests {
         assert!(
             all.contains(MigrationOption::InboxRules) && all.contains(MigrationOption::OutOfOffice)
         );
-        let ex = parse_options(
-            "all",
-            Some(ServerType::Exchange),
-            Some(ServerType::Exchange),
-        )
-        .unwrap();
-        assert_eq!(ex, OptionSet::all());
-        let gm = parse_options("ALL", Some(ServerType::Exchange), Some(ServerType::Gmail)).unwrap();
-        assert!(gm.contains(MigrationOption::Contacts) && !gm.contains(MigrationOption::Tasks));
-        let e = parse_options("emails;faxes", None, None).unwrap_err();
+        let e = parse_options("emails;faxes", None).unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(
             e[0].contains("faxes") && e[0].contains("inbox_rules"),
             "{e:?}"
         );
+        assert_eq!(parse_options("", None), Ok(OptionSet::emails()));
+    }
+
+    #[test]
+    fn all_is_what_both_sides_can_hold_as_for_migrate() {
+        // A project row names no CalDAV/CardDAV or ManageSieve server: e-mails only.
+        for (s, d) in [
+            (ServerType::Exchange, ServerType::Exchange),
+            (ServerType::Imap, ServerType::Imap),
+            (ServerType::Exchange, ServerType::Gmail),
+        ] {
+            let (src, dst) = (endpoint(s), endpoint(d));
+            assert_eq!(
+                parse_options("ALL", Some((&src, &dst))),
+                Ok(OptionSet::emails())
+            );
+        }
+        let (mut src, mut dst) = (endpoint(ServerType::Imap), endpoint(ServerType::Imap));
+        src.groupware.dav_url = Some("https://dav.old.example/".into());
+        dst.groupware.dav_url = Some("https://dav.new.example/".into());
+        let both = parse_options("all", Some((&src, &dst))).unwrap();
+        assert!(
+            both.contains(MigrationOption::Contacts) && !both.contains(MigrationOption::InboxRules)
+        );
     }
 
     #[test]
     fn unsupported_options_give_the_reason() {
-        let e = parse_options(
-            "emails;tasks",
-            Some(ServerType::Imap),
-            Some(ServerType::Exchange),
-        )
-        .unwrap_err();
-        assert!(e[0].contains("a IMAP source has no tasks"), "{e:?}");
+        let (src, dst) = (endpoint(ServerType::Imap), endpoint(ServerType::Exchange));
+        let e = parse_options("emails;tasks", Some((&src, &dst))).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with("'tasks' cannot be migrated: tasks: the source has no CalDAV server")
+                && e[0].contains("--src-dav URL"),
+            "{e:?}"
+        );
     }
 
     #[test]
