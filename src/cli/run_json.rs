@@ -21,9 +21,13 @@ fn report_fields(report: Option<&Report>, task_id: &str) -> Value {
 }
 
 fn option_names(options: &OptionSet) -> Value {
+    // As `--options` spells them.
     json!(options
         .iter()
-        .map(|o| o.label().replace(' ', "-"))
+        .map(|o| match o {
+            MigrationOption::Emails => "emails".to_string(),
+            _ => o.label().replace(' ', "-"),
+        })
         .collect::<Vec<_>>())
 }
 
