@@ -376,6 +376,22 @@ impl SideParts {
         })
     }
 
+    /// What the options are checked against: the type and the groupware servers (a
+    /// project row names none), even when other cells of this side are refused.
+    fn holder(&self) -> Option<EndpointSpec> {
+        Some(EndpointSpec {
+            server_type: self.server_type?,
+            host: String::new(),
+            port: 0,
+            security: Security::default(),
+            auth: AuthMethod::default(),
+            login: String::new(),
+            insecure: false,
+            ca_file: None,
+            groupware: Default::default(),
+        })
+    }
+
     fn account_key(&self) -> Option<(String, u16, String)> {
         Some((
             self.host.as_ref()?.to_ascii_lowercase(),
@@ -423,7 +439,7 @@ impl Row<'_> {
         let dst = self.side("dst", base_dir, env);
         self.check_duplicate("src_login", "source", &src, &mut seen.sources);
         self.check_duplicate("dst_login", "destination", &dst, &mut seen.destinations);
-        let options = self.options(src.endpoint(), dst.endpoint());
+        let options = self.options(src.holder(), dst.holder());
         let notify = self.notify();
         if !self.errors.is_empty() {
             return None;
