@@ -65,7 +65,12 @@ fn all_between_plain_imap_servers_is_what_both_can_hold_and_the_json_keeps_one_s
 
     // No groupware server named: `all` is e-mails.
     let home = Home::new();
-    let mail = run(migrate_cmd(home.path(), (&d, "src"), (&d, "dst"), &["--options", "all"]));
+    let mail = run(migrate_cmd(
+        home.path(),
+        (&d, "src"),
+        (&d, "dst"),
+        &["--options", "all"],
+    ));
     assert_eq!(mail.code, 0, "{} {}", mail.stderr, mail.json);
     assert_eq!(options_of(&mail.json), ["emails"]);
     assert_eq!(mail.json["verified"], true);

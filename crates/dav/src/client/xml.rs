@@ -125,7 +125,9 @@ fn read_prop(p: roxmltree::Node) -> Prop {
             .filter(|n| is(*n, CARDDAV, "address-data-type"))
             .map(|n| {
                 (
-                    n.attribute("content-type").unwrap_or("text/vcard").to_string(),
+                    n.attribute("content-type")
+                        .unwrap_or("text/vcard")
+                        .to_string(),
                     n.attribute("version").unwrap_or("3.0").to_string(),
                 )
             })
