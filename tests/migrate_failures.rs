@@ -211,3 +211,74 @@ fn starttls_is_never_silently_downgraded() {
     assert!(msg.contains("does not offer STARTTLS"), "{msg}");
     nothing_written(&home);
 }
+
+/// `openssl req -x509` (CA:TRUE under OpenSSL 3) as `dir/NAME.pem` + `dir/NAME.key`.
+fn openssl_cert(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
+    let cert = dir.join(format!("{name}.pem"));
+    let ok = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(dir.join(format!("{name}.key")))
+        .arg("-out")
+        .arg(&cert)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIPPED: openssl did not make a certificate");
+    }
+    ok.then_some(cert)
+}
+
+#[test]
+fn an_openssl_self_signed_certificate_is_trusted_when_pinned_and_another_is_named() {
+    let Some((mut src, dst)) = tls_pair() else {
+        return;
+    };
+    // The source presents a plain `openssl req -x509` certificate (marked CA:TRUE).
+    let Some(_) = openssl_cert(src.dir(), "cert") else {
+        return;
+    };
+    std::fs::rename(src.dir().join("cert.key"), src.dir().join("key.pem")).unwrap();
+    src.restart().expect("restart with the openssl certificate");
+    let tls_port = src.tls_port().expect("tls port");
+    let pinned = src.dir().join("cert.pem");
+
+    let home = Home::new();
+    let r = run(tls_cmd(
+        &home,
+        &src,
+        &dst,
+        "tls",
+        tls_port,
+        &["--src-ca-file", pinned.to_str().unwrap()],
+    ));
+    assert_eq!(r.code, 0, "{} {}", r.stderr, r.json);
+    assert_eq!(r.n("copied"), 20);
+
+    // Another certificate in the file: the refusal names the file, not the flag to pass.
+    let other_dir = tempfile::tempdir().unwrap();
+    let Some(other) = openssl_cert(other_dir.path(), "other") else {
+        return;
+    };
+    let home = Home::new();
+    let r = run(tls_cmd(
+        &home,
+        &src,
+        &dst,
+        "tls",
+        tls_port,
+        &["--src-ca-file", other.to_str().unwrap()],
+    ));
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    let msg = r.json["error"].as_str().unwrap();
+    assert!(
+        msg.contains("is not the one in") && msg.contains(other.to_str().unwrap()),
+        "{msg}"
+    );
+    assert!(!msg.contains("pass its PEM with --src-ca-file"), "{msg}");
+    nothing_written(&home);
+}

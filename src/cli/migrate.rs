@@ -6,19 +6,19 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use mailshift_engine::imap::{AuthMethod, Endpoint, Security, Side, Timeouts, TlsOptions};
-use mailshift_engine::migrate::{self, Event, Migration, Options, Report, VerifyMode};
+use mailshift_engine::migrate::{self, Event, Migration, Options, VerifyMode};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use mailshift_panel::migration::OptionSet;
-use mailshift_tasks::spec::SieveServer;
+use mailshift_panel::migration::OptionChoice;
+use mailshift_tasks::spec::{choose_options, SieveServer};
 use mailshift_tasks::{
     Credentials, EndpointSpec, FailureKind, Migrator, ServerType, TaskRecord, TaskSpec, TaskState,
     Tuning,
 };
 
 use super::relay::RelayArgs;
-use super::{exit, secret};
+use super::{exit, run_json, secret};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SecurityArg {
@@ -143,18 +143,21 @@ pub struct MigrateArgs {
     #[arg(long, default_value = "imap", value_name = "TYPE")]
     pub dst_type: ServerType,
     /// What to move, comma-separated: emails, calendars, tasks, contacts, contact-groups,
-    /// inbox-rules, out-of-office, or all. Groupware needs --src-dav/--dst-dav (CalDAV and
-    /// CardDAV) or --src-sieve/--dst-sieve (ManageSieve), with the same logins and passwords.
-    #[arg(long, default_value = "emails", value_name = "LIST", value_parser = parse_options)]
-    pub options: OptionSet,
+    /// inbox-rules, out-of-office, or all (everything both sides can hold). Calendars,
+    /// tasks and contacts need --src-dav and --dst-dav (CalDAV/CardDAV), rules and the
+    /// out-of-office --src-sieve and --dst-sieve (ManageSieve), whatever the server type;
+    /// the same logins and passwords as IMAP are used.
+    #[arg(long, default_value = "emails", value_name = "LIST")]
+    pub options: OptionChoice,
     /// Source CalDAV/CardDAV URL (e.g. https://dav.old.example/).
     #[arg(long, value_name = "URL")]
     pub src_dav: Option<String>,
     /// Destination CalDAV/CardDAV URL.
     #[arg(long, value_name = "URL")]
     pub dst_dav: Option<String>,
-    /// Source ManageSieve server, HOST[:PORT] (port 4190 by default; STARTTLS unless
-    /// --src-security none).
+    /// Source ManageSieve server, HOST[:PORT] (port 4190 by default). STARTTLS is used
+    /// whenever the server offers it; without it the login is refused unless
+    /// --src-security is none.
     #[arg(long, value_name = "HOST[:PORT]")]
     pub src_sieve: Option<String>,
     /// Destination ManageSieve server, HOST[:PORT].
@@ -242,10 +245,17 @@ pub async fn run(args: MigrateArgs) -> i32 {
             }
         }
     }
+    let options = match choose_options(&args.options, &source, &destination) {
+        Ok(o) => o,
+        Err(refused) => {
+            let why: Vec<String> = refused.iter().map(ToString::to_string).collect();
+            return fail(exit::USAGE, why.join("; "));
+        }
+    };
     let spec = TaskSpec {
         source,
         destination,
-        options: args.options.clone(),
+        options,
         notify: args.notify.clone(),
         tuning: Tuning {
             connections: args.connections as usize,
@@ -337,10 +347,7 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
     let Some(report) = &rec.report else {
         if rec.state == TaskState::Finished {
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "task_id": rec.id, "state": rec.state, "steps": rec.steps, "problems": rec.progress.problems, "notifications": rec.notifications })
-                );
+                println!("{}", run_json::of_task(rec));
             }
             return exit::OK;
         }
@@ -353,20 +360,16 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
             .clone()
             .unwrap_or_else(|| format!("task {} ended {}", rec.id, rec.state));
         if json {
-            println!(
-                "{}",
-                serde_json::json!({ "error": msg, "exit_code": code, "task_id": rec.id, "state": rec.state })
-            );
+            let mut v = run_json::of_task(rec);
+            v["error"] = serde_json::json!(msg);
+            v["exit_code"] = serde_json::json!(code);
+            println!("{v}");
         }
         eprintln!("mailshift: {msg}");
         return code;
     };
     if json {
-        let mut v = report_json(report);
-        v["state"] = serde_json::json!(rec.state);
-        v["notifications"] = serde_json::json!(rec.notifications);
-        v["steps"] = serde_json::json!(rec.steps);
-        println!("{v}");
+        println!("{}", run_json::of_task(rec));
     } else {
         eprint!("{}", report.to_text());
     }
@@ -376,35 +379,6 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
     } else {
         exit::PARTIAL
     }
-}
-
-/// `--options emails,calendars,...` (or `all`).
-fn parse_options(text: &str) -> Result<OptionSet, String> {
-    use mailshift_panel::migration::MigrationOption;
-    let mut set = OptionSet::empty();
-    for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
-        let norm = word.to_ascii_lowercase().replace(['_', ' '], "-");
-        if norm == "all" {
-            return Ok(OptionSet::all());
-        }
-        let found = MigrationOption::ALL.into_iter().find(|o| {
-            o.label().replace(' ', "-") == norm
-                || (norm == "emails" && *o == MigrationOption::Emails)
-                || (norm == "rules" && *o == MigrationOption::InboxRules)
-        });
-        match found {
-            Some(o) => set.insert(o),
-            None => {
-                return Err(format!(
-                    "unknown option '{word}': use emails, calendars, tasks, contacts, contact-groups, inbox-rules, out-of-office or all"
-                ))
-            }
-        }
-    }
-    if set.is_empty() {
-        return Err("no option given: use e.g. --options emails,calendars".into());
-    }
-    Ok(set)
 }
 
 fn spec_of(server_type: ServerType, e: &Endpoint) -> EndpointSpec {
@@ -456,10 +430,7 @@ async fn dry_run(
             .contains(mailshift_panel::migration::MigrationOption::Emails)
         {
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "dry_run": true, "groupware": groupware })
-                );
+                println!("{}", run_json::of_dry_run(None, &spec.options, groupware));
             }
             return exit::OK;
         }
@@ -488,11 +459,10 @@ async fn dry_run(
     match result {
         Ok(report) => {
             if args.json {
-                let mut v = report_json(&report);
-                if !groupware.is_empty() {
-                    v["groupware"] = serde_json::Value::Object(groupware);
-                }
-                println!("{v}");
+                println!(
+                    "{}",
+                    run_json::of_dry_run(Some(&report), &spec.options, groupware)
+                );
             } else {
                 eprint!("{}", report.to_text());
             }
@@ -509,13 +479,6 @@ async fn dry_run(
             &e.to_string(),
         ),
     }
-}
-
-fn report_json(r: &Report) -> serde_json::Value {
-    let mut v = serde_json::to_value(r).expect("report serializes");
-    v["rate_per_sec"] = serde_json::json!(r.rate_per_sec());
-    v["complete"] = serde_json::json!(r.complete());
-    v
 }
 
 /// Consume engine events; on a terminal, redraw one progress line.

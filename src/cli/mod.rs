@@ -5,6 +5,7 @@ pub mod dns;
 pub mod migrate;
 pub mod project;
 mod relay;
+mod run_json;
 pub mod sandbox;
 mod secret;
 pub mod tasks;

@@ -8,7 +8,7 @@ pub mod item;
 
 #[cfg(feature = "client")]
 pub use client::{
-    canonical_path, Collection, CollectionKind, CollectionProps, DavAccount, DavClient, DavError,
-    DeleteOutcome, Homes, Object, ObjectRef, PutOutcome,
+    address_data_element, canonical_path, Collection, CollectionKind, CollectionProps, DavAccount,
+    DavClient, DavError, DeleteOutcome, Homes, Object, ObjectRef, PutOutcome, ACCEPT_VCARD4,
 };
 pub use item::{inspect, ItemError, ItemInfo, ItemKind};

@@ -184,10 +184,11 @@ async fn a_wrong_password_is_an_auth_error_naming_user_and_server_only() {
 #[tokio::test]
 async fn starttls_with_the_pinned_ca_when_the_server_offers_it() {
     let Some(d) = dovecot(true) else { return };
-    let plain = SieveClient::connect(&account(&d, PASS, Security::None))
-        .await
-        .unwrap();
-    let offered = plain.capabilities().starttls;
+    // STARTTLS is used whenever offered: probe without verification to see if it is.
+    let mut probe = account(&d, PASS, Security::None);
+    probe.tls.insecure = true;
+    let plain = SieveClient::connect(&probe).await.unwrap();
+    let offered = format!("{plain:?}").contains("tls: true");
     plain.logout().await.unwrap();
 
     let mut pinned = account(&d, PASS, Security::Starttls);
@@ -361,4 +362,94 @@ async fn a_silent_server_is_a_timeout_naming_the_command() {
     drop(c);
     let seen = server.await.unwrap();
     assert!(seen[0].starts_with("AUTHENTICATE \"PLAIN\" \""), "{seen:?}");
+}
+
+/// `openssl req -x509` (CA:TRUE under OpenSSL 3) into the instance's cert.pem/key.pem.
+fn openssl_cert_into(d: &Dovecot) -> Option<std::path::PathBuf> {
+    let cert = d.dir().join("cert.pem");
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(d.dir().join("key.pem"))
+        .arg("-out")
+        .arg(&cert)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIPPED: openssl did not make a certificate");
+        return None;
+    }
+    Some(cert)
+}
+
+/// Dovecot with `ssl = yes`, plaintext logins refused, and an openssl-made certificate.
+fn dovecot_requiring_tls() -> Option<(Dovecot, std::path::PathBuf)> {
+    let mut d = dovecot(true)?;
+    let cert = openssl_cert_into(&d)?;
+    let conf = d.dir().join("dovecot.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(
+        &conf,
+        text.replace(
+            "disable_plaintext_auth = no",
+            "disable_plaintext_auth = yes",
+        ),
+    )
+    .unwrap();
+    d.restart().expect("restart with plaintext logins refused");
+    Some((d, cert))
+}
+
+#[tokio::test]
+async fn starttls_is_used_when_offered_even_if_the_imap_side_is_plain() {
+    let Some((d, cert)) = dovecot_requiring_tls() else {
+        return;
+    };
+    // The IMAP side's security is `none`: the Sieve account says None, yet the server
+    // offers STARTTLS, so it is used (and the openssl certificate is trusted when pinned).
+    let mut acct = account(&d, PASS, Security::None);
+    acct.tls.ca_file = Some(cert);
+    let mut c = SieveClient::connect(&acct).await.unwrap_or_else(|e| {
+        panic!("{e}\n{}", d.log_text());
+    });
+    assert!(format!("{c:?}").contains("tls: true"), "{c:?}");
+    c.put("over-starttls", "keep;\n").await.unwrap();
+    c.logout().await.unwrap();
+
+    // Without the pinned certificate the upgrade fails on the certificate, not the password.
+    let err = SieveClient::connect(&account(&d, PASS, Security::None))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SieveError::Tls { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_server_that_wants_tls_without_offering_starttls_does_not_blame_the_password() {
+    let greeting = "\"IMPLEMENTATION\" \"Fake\"\r\n\"SASL\" \"PLAIN\"\r\nOK \"ready\"\r\n";
+    let replies =
+        vec!["NO \"Plaintext authentication disallowed on non-secure (SSL/TLS) connections.\"\r\n"];
+    let (port, server) = fake_server(greeting, replies).await;
+    let err = SieveClient::connect(&fake_account(port, Security::None, Duration::from_secs(5)))
+        .await
+        .unwrap_err();
+    drop(server);
+    assert!(matches!(err, SieveError::NeedsTls { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("without TLS") && !msg.contains("check the user name and password"),
+        "{msg}"
+    );
+
+    // A real refusal of the credentials still says so.
+    let (port, server) = fake_server(greeting, vec!["NO \"Authentication failed.\"\r\n"]).await;
+    let err = SieveClient::connect(&fake_account(port, Security::None, Duration::from_secs(5)))
+        .await
+        .unwrap_err();
+    drop(server);
+    assert!(matches!(err, SieveError::Auth { .. }), "{err:?}");
+    assert!(err.to_string().contains("password"), "{err}");
 }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use mailshift_engine::imap::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
 use mailshift_engine::migrate::VerifyMode;
-use mailshift_panel::migration::{MigrationOption, OptionSet};
+use mailshift_panel::migration::{MigrationOption, OptionChoice, OptionSet};
 use mailshift_panel::PlatformKind;
 use serde::{Deserialize, Serialize};
 
@@ -174,7 +174,9 @@ pub struct SieveServer {
 impl SieveServer {
     pub const DEFAULT_PORT: u16 = 4190;
 
-    /// `HOST[:PORT]`; STARTTLS unless `plain` (loopback and trusted networks only).
+    /// `HOST[:PORT]`. STARTTLS is used whenever the server offers it; with `plain`
+    /// (the side's IMAP security is `none`) a server that does not offer it is spoken to
+    /// in plain text, otherwise it is refused (no password in clear).
     pub fn parse(text: &str, plain: bool) -> Result<SieveServer, String> {
         let text = text.trim();
         let (host, port) = match text.rsplit_once(':') {
@@ -282,30 +284,18 @@ pub struct TaskSpec {
 }
 
 impl TaskSpec {
-    /// Options requested that one side cannot serve, with the reason.
+    /// Options requested that one side cannot hold, with the reason.
     pub fn unsupported(&self) -> Vec<(MigrationOption, String)> {
         self.options
             .iter()
-            .filter_map(|o| {
-                ServerType::unsupported_reason(
-                    self.source.server_type,
-                    self.destination.server_type,
-                    o,
-                )
-                .or_else(|| self.missing_service(o))
-                .map(|why| (o, why))
-            })
+            .filter_map(|o| unheld(&self.source, &self.destination, o).map(|u| (o, u.to_string())))
             .collect()
     }
 
-    /// Remove the options no configured server can move (no CalDAV/CardDAV URL or
-    /// ManageSieve server on one side); returns them with the reason.
+    /// Remove the options a side cannot hold (no CalDAV/CardDAV URL or ManageSieve
+    /// server on one side); returns them with the reason.
     pub fn drop_unserved(&mut self) -> Vec<(MigrationOption, String)> {
-        let dropped: Vec<(MigrationOption, String)> = self
-            .options
-            .iter()
-            .filter_map(|o| self.missing_service(o).map(|why| (o, why)))
-            .collect();
+        let dropped = self.unsupported();
         self.options = self
             .options
             .iter()
@@ -313,29 +303,114 @@ impl TaskSpec {
             .collect();
         dropped
     }
+}
 
-    /// Why `option` has no server to talk to on one side, if it has none.
-    fn missing_service(&self, option: MigrationOption) -> Option<String> {
-        let service = service_of(option)?;
-        [("source", &self.source), ("destination", &self.destination)]
+/// The options `choice` selects between these two sides: `all` is every option both
+/// can hold; a named option one side cannot hold is refused with the reason.
+pub fn choose_options(
+    choice: &OptionChoice,
+    source: &EndpointSpec,
+    destination: &EndpointSpec,
+) -> Result<OptionSet, Vec<Unheld>> {
+    match choice {
+        OptionChoice::All => Ok(MigrationOption::ALL
             .into_iter()
-            .find_map(|(side, ep)| {
-                let missing = match service {
-                    Service::Dav => ep.groupware.dav_url.is_none(),
-                    Service::Sieve => ep.groupware.sieve.is_none(),
-                };
-                missing.then(|| match service {
-                    Service::Dav => format!(
-                        "{option}: mailshift does not know the {side}'s CalDAV/CardDAV server (the CLI takes --{}-dav URL)",
-                        &side[..3]
-                    ),
-                    Service::Sieve => format!(
-                        "{option}: mailshift does not know the {side}'s ManageSieve server (the CLI takes --{}-sieve HOST[:PORT])",
-                        &side[..3]
-                    ),
-                })
-            })
+            .filter(|o| unheld(source, destination, *o).is_none())
+            .collect()),
+        OptionChoice::Only(set) => {
+            let refused: Vec<Unheld> = set
+                .iter()
+                .filter_map(|o| unheld(source, destination, o))
+                .collect();
+            if refused.is_empty() {
+                Ok(set.clone())
+            } else {
+                Err(refused)
+            }
+        }
     }
+}
+
+impl EndpointSpec {
+    /// Can this side hold `option`? E-mails always; the others when the side names the
+    /// server that moves them (a CalDAV/CardDAV URL, a ManageSieve server), whatever
+    /// its type.
+    pub fn holds(&self, option: MigrationOption) -> bool {
+        match service_of(option) {
+            None => true,
+            Some(Service::Dav) => self.groupware.dav_url.is_some(),
+            Some(Service::Sieve) => self.groupware.sieve.is_some(),
+        }
+    }
+}
+
+/// Why one side cannot hold an option: it names no server for the protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unheld {
+    pub option: MigrationOption,
+    pub side: Side,
+    pub server_type: ServerType,
+}
+
+impl Unheld {
+    /// "CalDAV", "CardDAV" or "ManageSieve".
+    pub fn protocol(&self) -> &'static str {
+        match self.option {
+            MigrationOption::Contacts | MigrationOption::ContactGroups => "CardDAV",
+            MigrationOption::InboxRules | MigrationOption::OutOfOffice => "ManageSieve",
+            _ => "CalDAV",
+        }
+    }
+
+    /// The command-line flag that names the missing server (`--src-dav URL`).
+    pub fn flag(&self) -> String {
+        match service_of(self.option) {
+            Some(Service::Sieve) => format!("--{}-sieve HOST[:PORT]", self.side.flag()),
+            _ => format!("--{}-dav URL", self.side.flag()),
+        }
+    }
+
+    /// "calendars: the source has no CalDAV server", without the remedy.
+    pub fn reason(&self) -> String {
+        let mut text = format!(
+            "{}: the {} has no {} server",
+            self.option,
+            self.side,
+            self.protocol()
+        );
+        if self.server_type.platform().is_some() && !self.server_type.supports(self.option) {
+            text.push_str(&format!(
+                " ({} does not serve {})",
+                self.server_type, self.option
+            ));
+        }
+        text
+    }
+}
+
+impl fmt::Display for Unheld {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: pass {}", self.reason(), self.flag())
+    }
+}
+
+/// Why `option` cannot move between these sides, if it cannot: a side whose type does
+/// not serve it is named first, then the source, then the destination.
+pub fn unheld(
+    source: &EndpointSpec,
+    destination: &EndpointSpec,
+    option: MigrationOption,
+) -> Option<Unheld> {
+    let sides = [(Side::Source, source), (Side::Destination, destination)];
+    let missing = || sides.iter().filter(|(_, ep)| !ep.holds(option));
+    missing()
+        .find(|(_, ep)| !ep.server_type.supports(option))
+        .or_else(|| missing().next())
+        .map(|(side, ep)| Unheld {
+            option,
+            side: *side,
+            server_type: ep.server_type,
+        })
 }
 
 /// The protocol that moves an option (e-mails go over IMAP).
@@ -375,6 +450,104 @@ impl fmt::Debug for Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn side(server_type: ServerType, dav: bool, sieve: bool) -> EndpointSpec {
+        EndpointSpec {
+            server_type,
+            host: "imap.example.net".into(),
+            port: 993,
+            security: Security::Tls,
+            auth: AuthMethod::Login,
+            login: "u@example.net".into(),
+            insecure: false,
+            ca_file: None,
+            groupware: Groupware {
+                dav_url: dav.then(|| "https://dav.example.net/".to_string()),
+                sieve: sieve.then(|| SieveServer {
+                    host: "sieve.example.net".into(),
+                    port: 4190,
+                    security: Security::Starttls,
+                }),
+            },
+        }
+    }
+
+    #[test]
+    fn a_dav_url_or_sieve_server_lets_any_type_hold_those_options() {
+        let imap = side(ServerType::Imap, true, true);
+        for o in MigrationOption::ALL {
+            assert!(imap.holds(o), "{o}");
+            assert_eq!(unheld(&imap, &imap, o), None, "{o}");
+        }
+        let mx = side(ServerType::MxPlan, true, false);
+        assert!(mx.holds(MigrationOption::Contacts));
+        assert!(!mx.holds(MigrationOption::InboxRules));
+        assert!(side(ServerType::Exchange, false, false).holds(MigrationOption::Emails));
+    }
+
+    #[test]
+    fn all_between_two_plain_imap_servers_is_emails_and_named_options_say_what_to_pass() {
+        let plain = side(ServerType::Imap, false, false);
+        assert_eq!(
+            choose_options(&OptionChoice::All, &plain, &plain),
+            Ok(OptionSet::emails())
+        );
+        let dav_only = side(ServerType::Imap, true, false);
+        let chosen = choose_options(&OptionChoice::All, &dav_only, &dav_only).unwrap();
+        assert_eq!(chosen.len(), 5, "{chosen:?}");
+        assert!(!chosen.contains(MigrationOption::InboxRules));
+
+        let named: OptionChoice = "emails,calendars".parse().unwrap();
+        let refused = choose_options(&named, &plain, &dav_only).unwrap_err();
+        assert_eq!(
+            refused[0].to_string(),
+            "calendars: the source has no CalDAV server: pass --src-dav URL"
+        );
+        let rules: OptionChoice = "inbox-rules".parse().unwrap();
+        let refused = choose_options(&rules, &dav_only, &plain).unwrap_err();
+        assert_eq!(
+            refused[0].to_string(),
+            "inbox rules: the source has no ManageSieve server: pass --src-sieve HOST[:PORT]"
+        );
+        let contacts: OptionChoice = "contacts".parse().unwrap();
+        let refused = choose_options(&contacts, &dav_only, &plain).unwrap_err();
+        assert_eq!(
+            refused[0].to_string(),
+            "contacts: the destination has no CardDAV server: pass --dst-dav URL"
+        );
+    }
+
+    #[test]
+    fn a_platform_that_does_not_serve_an_option_is_named_first() {
+        let ex = side(ServerType::Exchange, false, false);
+        let mx = side(ServerType::MxPlan, false, false);
+        let u = unheld(&ex, &mx, MigrationOption::Contacts).unwrap();
+        assert_eq!(u.side, Side::Destination);
+        assert_eq!(
+            u.to_string(),
+            "contacts: the destination has no CardDAV server (MX Plan does not serve contacts): pass --dst-dav URL"
+        );
+    }
+
+    #[test]
+    fn a_spec_reports_and_drops_what_a_side_cannot_hold_with_real_flag_names() {
+        let mut spec = TaskSpec {
+            source: side(ServerType::Imap, true, true),
+            destination: side(ServerType::Imap, false, false),
+            options: OptionSet::all(),
+            notify: None,
+            tuning: Tuning::default(),
+            project: None,
+        };
+        let why: Vec<String> = spec.unsupported().into_iter().map(|(_, w)| w).collect();
+        assert_eq!(why.len(), 6);
+        assert!(why.iter().all(|w| w.contains("--dst-")), "{why:?}");
+        assert!(why
+            .iter()
+            .all(|w| !w.contains("--des-") && !w.contains("--sou-")));
+        assert_eq!(spec.drop_unserved().len(), 6);
+        assert_eq!(spec.options, OptionSet::emails());
+    }
 
     #[test]
     fn server_types_parse_leniently_and_reject_unknown_with_the_choices() {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use mailshift_engine::imap::{AuthMethod, Security};
-use mailshift_panel::migration::{MigrationOption, OptionSet};
+use mailshift_panel::migration::OptionSet;
 use mailshift_tasks::project::{
     parse_project, parse_project_with, read_project, PasswordFiles, ProjectFileError, RowError,
 };
@@ -164,12 +164,8 @@ fn read_project_uses_the_process_environment_and_the_files_folder() {
         std::env::var("PATH").unwrap()
     );
     assert_eq!(alice.credentials.destination.expose(), "file:not-a-path");
-    assert_eq!(
-        alice.spec.options,
-        [MigrationOption::Emails, MigrationOption::Contacts]
-            .into_iter()
-            .collect()
-    );
+    // `all`: what both sides can hold; a project row names no DAV server, so e-mails.
+    assert_eq!(alice.spec.options, OptionSet::emails());
     let bob = &file.rows[1];
     assert_eq!(bob.spec.source.host, "127.0.0.1");
     assert_eq!(
@@ -342,13 +338,14 @@ fn an_mx_plan_destination_cannot_receive_contacts() {
     let row = "exchange,ex.example.net,,,u@example.com,p1,mxplan,ssl0.example.net,,,u@example.com,p2,emails;contacts,";
     let errors = errors_of(&format!("{HEADER}\n{row}\n"), &no_env);
     assert_eq!(places(&errors), vec![(2, Some("options"))]);
-    let why = ServerType::unsupported_reason(
-        ServerType::Exchange,
-        ServerType::MxPlan,
-        MigrationOption::Contacts,
-    )
-    .unwrap();
-    assert!(errors[0].reason.contains(&why), "{}", errors[0]);
+    // The side whose platform does not serve contacts is named, with what would make it possible.
+    assert!(
+        errors[0].reason.contains(
+            "contacts: the destination has no CardDAV server (MX Plan does not serve contacts)"
+        ) && errors[0].reason.contains("--dst-dav URL"),
+        "{}",
+        errors[0]
+    );
 
     // `all` quietly keeps what both sides support.
     let all = row.replace("emails;contacts", "all");

@@ -364,7 +364,11 @@ async fn specs_that_cannot_run_are_refused_before_anything_starts() {
         project: None,
     };
     let e = m.start(s.clone(), creds()).err().unwrap().to_string();
-    assert!(e.contains("MX Plan") && e.contains("cannot hold"), "{e}");
+    assert!(
+        e.contains("the destination has no CalDAV server (MX Plan does not serve calendars)")
+            && e.contains("--dst-dav URL"),
+        "{e}"
+    );
     s.options = OptionSet::emails();
     s.notify = Some("not an address".into());
     let e = m.start(s, creds()).err().unwrap().to_string();

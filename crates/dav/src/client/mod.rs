@@ -9,6 +9,7 @@ mod error;
 mod href;
 mod object;
 mod transport;
+mod vcard;
 mod xml;
 
 pub use account::DavAccount;
@@ -18,3 +19,4 @@ pub use error::DavError;
 pub use href::canonical_path;
 pub use object::{DeleteOutcome, Object, ObjectRef, PutOutcome};
 pub use transport::DavClient;
+pub use vcard::{address_data_element, ACCEPT_VCARD4};

@@ -87,8 +87,14 @@ impl DavClient {
 
     /// Fetch one object's bytes.
     pub async fn get(&self, href: &str) -> Result<Object, DavError> {
+        self.get_as(href, None).await
+    }
+
+    /// Fetch one object's bytes, asking for a representation (`Accept`, e.g.
+    /// [`ACCEPT_VCARD4`](super::ACCEPT_VCARD4)); the server's answer is taken as it comes.
+    pub async fn get_as(&self, href: &str, accept: Option<&str>) -> Result<Object, DavError> {
         let url = self.url(href)?;
-        let answer = self.send(Req::new("GET", url.clone())).await?;
+        let answer = self.send(get_request(url.clone(), accept)).await?;
         if answer.status != 200 {
             return Err(answer.fail());
         }
@@ -138,5 +144,31 @@ impl DavClient {
             412 => Ok(DeleteOutcome::Changed),
             _ => Err(answer.fail()),
         }
+    }
+}
+
+/// A GET, with an `Accept` header when a representation is asked for.
+fn get_request(url: reqwest::Url, accept: Option<&str>) -> Req {
+    let mut req = Req::new("GET", url);
+    if let Some(accept) = accept {
+        req.headers.push(("Accept", accept.to_string()));
+    }
+    req
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vcard_get_asks_for_version_4_and_a_plain_get_asks_nothing() {
+        let url = reqwest::Url::parse("https://dav.example/ab/a.vcf").unwrap();
+        let req = get_request(url.clone(), Some(super::super::ACCEPT_VCARD4));
+        assert_eq!(req.method, "GET");
+        assert_eq!(
+            req.headers,
+            vec![("Accept", "text/vcard; version=4.0".to_string())]
+        );
+        assert!(get_request(url, None).headers.is_empty());
     }
 }

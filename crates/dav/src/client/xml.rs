@@ -31,6 +31,9 @@ pub struct Prop {
     pub hrefs: Vec<String>,
     /// Child elements: namespace, local name, and their `name` attribute (for `<C:comp name=..>`).
     pub children: Vec<(String, String, Option<String>)>,
+    /// `content-type` and `version` of `<C:address-data-type>` children
+    /// (`supported-address-data`).
+    pub address_data: Vec<(String, String)>,
 }
 
 impl Response {
@@ -114,6 +117,18 @@ fn read_prop(p: roxmltree::Node) -> Prop {
                     n.tag_name().namespace().unwrap_or("").to_string(),
                     n.tag_name().name().to_string(),
                     n.attribute("name").map(str::to_string),
+                )
+            })
+            .collect(),
+        address_data: p
+            .children()
+            .filter(|n| is(*n, CARDDAV, "address-data-type"))
+            .map(|n| {
+                (
+                    n.attribute("content-type")
+                        .unwrap_or("text/vcard")
+                        .to_string(),
+                    n.attribute("version").unwrap_or("3.0").to_string(),
                 )
             })
             .collect(),

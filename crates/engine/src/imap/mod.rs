@@ -20,4 +20,4 @@ pub use error::ImapError;
 pub use fetch::{BodyDigest, FetchedMessage, HeaderFacts, MessageRef};
 pub use namespace::{Namespace, NamespaceKind, Namespaces};
 pub use session::{connect, Caps, Conn, ListedFolder, MailboxState, SpecialUse, Timeouts};
-pub use transport::{client_config, TlsConfigError, Transport};
+pub use transport::{client_config, tls_failure_reason, TlsConfigError, Transport};

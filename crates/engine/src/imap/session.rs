@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 use super::endpoint::{AuthMethod, Endpoint, Security, Side};
 use super::error::ImapError;
 use super::namespace::{self, Namespaces};
-use super::transport::{client_config, Transport};
+use super::transport::{client_config, tls_failure_reason, Transport};
 
 pub type Session = async_imap::Session<Transport>;
 
@@ -400,11 +400,24 @@ async fn tls_handshake(
         )),
         Ok(Ok(s)) => Ok(s),
         Ok(Err(e)) => {
-            let reason = e.to_string();
-            let hint = if reason.contains("certificate") || reason.contains("Certificate") {
-                "for a self-signed or private CA certificate pass its PEM with --src-ca-file / --dst-ca-file, or --insecure to skip verification"
-            } else {
-                "if the port expects STARTTLS or plain text, set the security to starttls or none"
+            let reason = tls_failure_reason(&e);
+            let about_certificate = reason.contains("certificate") || reason.contains("Certificate");
+            let hint = match (about_certificate, ep.tls.ca_file.is_some(), ep.side) {
+                (false, _, _) => {
+                    "if the port expects STARTTLS or plain text, set the security to starttls or none"
+                }
+                (true, true, Side::Source) => {
+                    "give --src-ca-file the certificate this server presents (or the CA that signed it), or --insecure to skip verification"
+                }
+                (true, true, Side::Destination) => {
+                    "give --dst-ca-file the certificate this server presents (or the CA that signed it), or --insecure to skip verification"
+                }
+                (true, false, Side::Source) => {
+                    "for a self-signed or private CA certificate pass its PEM with --src-ca-file, or --insecure to skip verification"
+                }
+                (true, false, Side::Destination) => {
+                    "for a self-signed or private CA certificate pass its PEM with --dst-ca-file, or --insecure to skip verification"
+                }
             };
             Err(tls_err(reason, hint))
         }

@@ -16,6 +16,8 @@ pub enum SieveError {
         server: String,
         text: String,
     },
+    #[error("the ManageSieve server {server} refuses to log in without TLS and does not offer STARTTLS: {text} (use its implicit-TLS port, or enable TLS on the server; the password was not checked)")]
+    NeedsTls { server: String, text: String },
     #[error("the ManageSieve server {server} does not offer STARTTLS; refusing to send the password in clear (use implicit TLS, or security \"none\" only on a trusted network)")]
     NoStartTls { server: String },
     #[error("ManageSieve protocol error: {what}")]

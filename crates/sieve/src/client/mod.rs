@@ -91,7 +91,10 @@ async fn read_capabilities(wire: &mut Wire) -> Result<Capabilities, SieveError> 
 }
 
 impl SieveClient {
-    /// Connect, secure the connection as `account.security` says, and log in.
+    /// Connect, secure the connection, and log in: implicit TLS with `Security::Tls`;
+    /// otherwise STARTTLS whenever the server offers it, required with
+    /// `Security::Starttls`, and plain text allowed with `Security::None` only when the
+    /// server does not offer it.
     pub async fn connect(account: &SieveAccount) -> Result<SieveClient, SieveError> {
         let server = format!("{}:{}", account.host, account.port);
         let limit = account.timeout;
@@ -132,10 +135,16 @@ impl SieveClient {
         .await?;
         debug!(server = %server, implementation = %caps.implementation, "ManageSieve greeting");
 
-        if account.security == Security::Starttls {
-            if !caps.starttls {
+        // STARTTLS whenever the server offers it; required unless the account says `None`
+        // (then a server that does not offer it is spoken to in plain text).
+        let upgrade = match account.security {
+            Security::Tls => false,
+            Security::Starttls if !caps.starttls => {
                 return Err(SieveError::NoStartTls { server });
             }
+            Security::Starttls | Security::None => caps.starttls,
+        };
+        if upgrade {
             let config = tls_config()?;
             let (w, c) = bounded(limit, &format!("STARTTLS with {server}"), async {
                 debug!("C: STARTTLS");
@@ -191,6 +200,11 @@ impl SieveClient {
                 None,
                 vec![b64(pass.as_bytes()), b64(user.as_bytes())],
             )
+        } else if self.caps.sasl.is_empty() && !self.wire.is_tls() {
+            return Err(SieveError::NeedsTls {
+                server: self.server.clone(),
+                text: "it offers no login mechanism on a connection without TLS".into(),
+            });
         } else {
             return Err(protocol(&format!(
                 "{} offers no login mechanism this client speaks (PLAIN, LOGIN); it offers: {}",
@@ -233,6 +247,12 @@ impl SieveClient {
             Status::Ok => {
                 debug!(server = %self.server, user = %account.user, "ManageSieve login");
                 Ok(())
+            }
+            Status::No | Status::Bye if !self.wire.is_tls() && wants_tls(&fin) => {
+                Err(SieveError::NeedsTls {
+                    server: self.server.clone(),
+                    text: fin.describe(),
+                })
             }
             Status::No | Status::Bye => Err(SieveError::Auth {
                 user: account.user.clone(),
@@ -379,6 +399,27 @@ impl SieveClient {
     }
 }
 
+/// Does a refused login say the connection must be encrypted first (RFC 5804 response
+/// codes ENCRYPT-NEEDED / TRANSITION-NEEDED, or Dovecot's "Plaintext authentication
+/// disallowed on non-secure (SSL/TLS) connections"), rather than that the credentials
+/// are wrong?
+fn wants_tls(fin: &Final) -> bool {
+    if fin.code_is("ENCRYPT-NEEDED") || fin.code_is("TRANSITION-NEEDED") {
+        return true;
+    }
+    let text = fin.text.to_ascii_lowercase();
+    [
+        "plaintext",
+        "non-secure",
+        "ssl/tls",
+        "encrypt",
+        "starttls",
+        "requires tls",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
 /// `NAME arg arg CRLF`.
 fn command(name: &str, args: &[&[u8]]) -> Vec<u8> {
     let mut out = name.as_bytes().to_vec();
@@ -459,6 +500,17 @@ mod tests {
             SieveError::Rejected { command, text } if command == "DELETESCRIPT \"a\"" && text == "active script"
         ));
         assert!(expect_ok("X", &no(None, "")).is_err());
+    }
+
+    #[test]
+    fn a_refusal_asking_for_tls_is_told_from_wrong_credentials() {
+        assert!(wants_tls(&no(
+            None,
+            "Plaintext authentication disallowed on non-secure (SSL/TLS) connections."
+        )));
+        assert!(wants_tls(&no(Some("ENCRYPT-NEEDED"), "")));
+        assert!(!wants_tls(&no(None, "Authentication failed.")));
+        assert!(!wants_tls(&no(Some("AUTH-TOO-WEAK"), "bad")));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(crate) async fn tls_handshake(
     let tls = TlsConnector::from(config)
         .connect(name, tcp)
         .await
-        .map_err(|e| tls_err(e.to_string()))?;
+        .map_err(|e| tls_err(mailshift_engine::imap::tls_failure_reason(&e)))?;
     Ok(Stream::Tls(Box::new(tls)))
 }
 

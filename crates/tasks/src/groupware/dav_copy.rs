@@ -307,10 +307,18 @@ async fn copy_collection(
         CollectionKind::Calendar => ItemKind::Calendar,
         CollectionKind::AddressBook => ItemKind::Contact,
     };
+    // vCard 4.0 where the address book offers it (else, or if unsure, the server's own
+    // version); the destination receives the bytes as served.
+    let accept = match col.kind {
+        CollectionKind::AddressBook if src.offers_vcard4(&col.href).await.unwrap_or(false) => {
+            Some(mailshift_dav::ACCEPT_VCARD4)
+        }
+        _ => None,
+    };
     let mut fetched = stream::iter(refs.into_iter().map(|r| {
         let src = src.clone();
         async move {
-            let got = src.get(&r.href).await;
+            let got = src.get_as(&r.href, accept).await;
             (r.href, got)
         }
     }))

@@ -14,6 +14,7 @@ fn failure(side: &str, e: SieveError) -> ServiceFailure {
         SieveError::Connect { .. }
         | SieveError::Tls { .. }
         | SieveError::NoStartTls { .. }
+        | SieveError::NeedsTls { .. }
         | SieveError::Timeout { .. } => FailureKind::Connect,
         _ => FailureKind::Other,
     };

@@ -312,6 +312,7 @@ mod tests {
     use super::row::{check_address, check_host, parse_auth};
     use super::template::template;
     use super::*;
+    use crate::spec::EndpointSpec;
     use mailshift_engine::imap::{AuthMethod, Security};
     use mailshift_panel::migration::{MigrationOption, OptionSet};
 
@@ -412,11 +413,24 @@ mod tests {
         assert_eq!(f.rows[0].spec.source.auth, AuthMethod::Login);
     }
 
+    fn endpoint(server_type: ServerType) -> EndpointSpec {
+        EndpointSpec {
+            server_type,
+            host: "imap.example.net".into(),
+            port: 993,
+            security: Security::Tls,
+            auth: AuthMethod::Login,
+            login: "u@example.net".into(),
+            insecure: false,
+            ca_file: None,
+            groupware: Default::default(),
+        }
+    }
+
     #[test]
     fn options_parse_leniently() {
         let all = parse_options(
             "Emails | Inbox Rules + out-of-office;contact_groups, tasks",
-            None,
             None,
         )
         .unwrap();
@@ -424,32 +438,48 @@ mod tests {
         assert!(
             all.contains(MigrationOption::InboxRules) && all.contains(MigrationOption::OutOfOffice)
         );
-        let ex = parse_options(
-            "all",
-            Some(ServerType::Exchange),
-            Some(ServerType::Exchange),
-        )
-        .unwrap();
-        assert_eq!(ex, OptionSet::all());
-        let gm = parse_options("ALL", Some(ServerType::Exchange), Some(ServerType::Gmail)).unwrap();
-        assert!(gm.contains(MigrationOption::Contacts) && !gm.contains(MigrationOption::Tasks));
-        let e = parse_options("emails;faxes", None, None).unwrap_err();
+        let e = parse_options("emails;faxes", None).unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(
             e[0].contains("faxes") && e[0].contains("inbox_rules"),
             "{e:?}"
         );
+        assert_eq!(parse_options("", None), Ok(OptionSet::emails()));
+    }
+
+    #[test]
+    fn all_is_what_both_sides_can_hold_as_for_migrate() {
+        // A project row names no CalDAV/CardDAV or ManageSieve server: e-mails only.
+        for (s, d) in [
+            (ServerType::Exchange, ServerType::Exchange),
+            (ServerType::Imap, ServerType::Imap),
+            (ServerType::Exchange, ServerType::Gmail),
+        ] {
+            let (src, dst) = (endpoint(s), endpoint(d));
+            assert_eq!(
+                parse_options("ALL", Some((&src, &dst))),
+                Ok(OptionSet::emails())
+            );
+        }
+        let (mut src, mut dst) = (endpoint(ServerType::Imap), endpoint(ServerType::Imap));
+        src.groupware.dav_url = Some("https://dav.old.example/".into());
+        dst.groupware.dav_url = Some("https://dav.new.example/".into());
+        let both = parse_options("all", Some((&src, &dst))).unwrap();
+        assert!(
+            both.contains(MigrationOption::Contacts) && !both.contains(MigrationOption::InboxRules)
+        );
     }
 
     #[test]
     fn unsupported_options_give_the_reason() {
-        let e = parse_options(
-            "emails;tasks",
-            Some(ServerType::Imap),
-            Some(ServerType::Exchange),
-        )
-        .unwrap_err();
-        assert!(e[0].contains("a IMAP source has no tasks"), "{e:?}");
+        let (src, dst) = (endpoint(ServerType::Imap), endpoint(ServerType::Exchange));
+        let e = parse_options("emails;tasks", Some((&src, &dst))).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with("'tasks' cannot be migrated: tasks: the source has no CalDAV server")
+                && e[0].contains("--src-dav URL"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -1,71 +1,50 @@
-//! The options cell of a project row: which parts of the mailbox move.
+//! The options cell of a project row: which parts of the mailbox move. One
+//! parser and one rule with `mailshift migrate --options` (`OptionChoice`,
+//! `choose_options`).
 
-use mailshift_panel::migration::{MigrationOption, OptionSet};
+use mailshift_panel::migration::{OptionChoice, OptionSet, OptionsError};
 
-use crate::spec::ServerType;
+use crate::spec::{choose_options, EndpointSpec};
 
 const OPTION_CHOICES: &str =
     "emails, calendars, contacts, inbox_rules, contact_groups, out_of_office, tasks or all";
 
-fn option_named(name: &str) -> Option<MigrationOption> {
-    let norm: String = name
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '_'))
-        .flat_map(char::to_lowercase)
-        .collect();
-    Some(match norm.as_str() {
-        "emails" | "email" | "mails" | "mail" => MigrationOption::Emails,
-        "calendars" | "calendar" => MigrationOption::Calendars,
-        "contacts" | "contact" => MigrationOption::Contacts,
-        "inboxrules" | "inboxrule" => MigrationOption::InboxRules,
-        "contactgroups" | "contactgroup" => MigrationOption::ContactGroups,
-        "outofoffice" => MigrationOption::OutOfOffice,
-        "tasks" | "task" => MigrationOption::Tasks,
-        _ => return None,
-    })
-}
-
 /// The options cell: names separated by `;`, `|` or `+` (or `,` inside a quoted cell);
-/// empty means e-mails only;
-/// `all` means every option both sides support.
+/// empty means e-mails only; `all` means every option both sides can hold (the same
+/// meaning as `mailshift migrate --options`). `sides` is None when a side's cells are
+/// already refused.
 pub(super) fn parse_options(
     cell: &str,
-    src: Option<ServerType>,
-    dst: Option<ServerType>,
+    sides: Option<(&EndpointSpec, &EndpointSpec)>,
 ) -> Result<OptionSet, Vec<String>> {
-    let mut set = OptionSet::empty();
-    let mut reasons = Vec::new();
-    let tokens: Vec<&str> = cell
-        .split([';', '|', '+', ','])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect();
-    if tokens.is_empty() {
+    if cell.trim().is_empty() {
         return Ok(OptionSet::emails());
     }
-    let supported = |o: MigrationOption| match (src, dst) {
-        (Some(s), Some(d)) => ServerType::unsupported_reason(s, d, o),
-        _ => None, // a type error is already reported for this row
+    let choice: OptionChoice = cell.parse().map_err(|e| match e {
+        OptionsError::Unknown(words) => words
+            .iter()
+            .map(|w| format!("unknown option '{w}': use {OPTION_CHOICES}"))
+            .collect(),
+        OptionsError::Empty => vec![format!("no option given: use {OPTION_CHOICES}")],
+    })?;
+    let Some((src, dst)) = sides else {
+        // A side is already refused for this row: check the names only.
+        return Ok(match choice {
+            OptionChoice::All => OptionSet::all(),
+            OptionChoice::Only(set) => set,
+        });
     };
-    for token in tokens {
-        if token.eq_ignore_ascii_case("all") {
-            MigrationOption::ALL
-                .into_iter()
-                .filter(|o| supported(*o).is_none())
-                .for_each(|o| set.insert(o));
-            continue;
-        }
-        match option_named(token) {
-            Some(option) => match supported(option) {
-                None => set.insert(option),
-                Some(why) => reasons.push(format!("'{token}' cannot be migrated: {why}")),
-            },
-            None => reasons.push(format!("unknown option '{token}': use {OPTION_CHOICES}")),
-        }
-    }
-    if reasons.is_empty() {
-        Ok(set)
-    } else {
-        Err(reasons)
-    }
+    choose_options(&choice, src, dst).map_err(|refused| {
+        refused
+            .iter()
+            .map(|u| {
+                format!(
+                    "'{}' cannot be migrated: {} (a project row names no CalDAV/CardDAV or ManageSieve server: move it with `mailshift migrate ... {}`)",
+                    u.option,
+                    u.reason(),
+                    u.flag()
+                )
+            })
+            .collect()
+    })
 }

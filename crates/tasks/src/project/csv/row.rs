@@ -47,6 +47,22 @@ impl SideParts {
         })
     }
 
+    /// What the options are checked against: the type and the groupware servers (a
+    /// project row names none), even when other cells of this side are refused.
+    fn holder(&self) -> Option<EndpointSpec> {
+        Some(EndpointSpec {
+            server_type: self.server_type?,
+            host: String::new(),
+            port: 0,
+            security: Security::default(),
+            auth: AuthMethod::default(),
+            login: String::new(),
+            insecure: false,
+            ca_file: None,
+            groupware: Default::default(),
+        })
+    }
+
     fn account_key(&self) -> Option<(String, u16, String)> {
         Some((
             self.host.as_ref()?.to_ascii_lowercase(),
@@ -105,7 +121,7 @@ impl<'a> Row<'a> {
         self.check_same_mailbox(&src, &dst);
         self.check_duplicate("src_login", "source", &src, &mut seen.sources);
         self.check_duplicate("dst_login", "destination", &dst, &mut seen.destinations);
-        let options = self.options(src.server_type, dst.server_type);
+        let options = self.options(src.holder(), dst.holder());
         let notify = self.notify();
         if !self.errors.is_empty() {
             return None;
@@ -252,9 +268,13 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn options(&mut self, src: Option<ServerType>, dst: Option<ServerType>) -> Option<OptionSet> {
+    fn options(
+        &mut self,
+        src: Option<EndpointSpec>,
+        dst: Option<EndpointSpec>,
+    ) -> Option<OptionSet> {
         let cell = self.cell("options").to_owned();
-        match parse_options(&cell, src, dst) {
+        match parse_options(&cell, src.as_ref().zip(dst.as_ref())) {
             Ok(set) => Some(set),
             Err(reasons) => {
                 for r in reasons {
