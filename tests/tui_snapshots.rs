@@ -234,7 +234,7 @@ mod tasks {
     use mailshift::tui::wizard::WizardStep;
     use mailshift_dns::{DomainReport, Fix, PendingChange};
     use mailshift_engine::imap::Security;
-    use mailshift_engine::migrate::{FolderReport, FolderState, Report};
+    use mailshift_engine::migrate::{FolderCheck, FolderReport, FolderState, Report};
     use mailshift_panel::migration::OptionSet;
     use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId};
     use mailshift_tasks::{
@@ -391,7 +391,11 @@ mod tasks {
             verified: true,
             state: FolderState::Copied,
             note: None,
-            check: None,
+            check: Some(FolderCheck {
+                messages: n,
+                bytes_compared: 3.min(n),
+                ..FolderCheck::default()
+            }),
         };
         r.report = Some(Report {
             task_id: r.id.clone(),

@@ -292,11 +292,8 @@ impl Migrator {
             | TaskState::Cancelled => {}
             TaskState::Running => {
                 return Err(TaskError::Busy {
-                    what: format!(
-                    "it is already running; follow it with `mailshift status {} --login LOGIN`, \
-                         or cancel it with `mailshift cancel {}`",
-                    rec.id, rec.id
-                ),
+                    what: "it is already running: follow it, or cancel it and wait for it to end"
+                        .into(),
                     id: rec.id,
                 })
             }
@@ -513,10 +510,7 @@ impl Migrator {
         if rec.state == TaskState::Running {
             return Err(TaskError::Busy {
                 id: rec.id.clone(),
-                what: format!(
-                    "cancel it first (`mailshift cancel {} --wait`), then roll back what it added",
-                    rec.id
-                ),
+                what: "cancel it first and wait for it to end, then roll back what it added".into(),
             });
         }
         if !rec.state.is_ended() || rec.state == TaskState::RolledBack {

@@ -22,9 +22,9 @@ pub(crate) async fn run(
     if m.inner.store.is_locked(&rec.id) {
         return Err(TaskError::Busy {
             id: rec.id.clone(),
-            what: "a mailshift process holds it (running or queued in a project); cancel it \
-                   (`mailshift cancel ID --wait`) or wait for it to end, then roll back"
-                .replace("ID", &rec.id),
+            what: "a mailshift process holds it (running or queued in a project): cancel it \
+                   or wait for it to end, then roll back"
+                .into(),
         });
     }
     let spec = rec.spec.clone();
