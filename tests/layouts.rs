@@ -371,3 +371,50 @@ fn msg(n: u32) -> mailshift_testkit::SeedMessage {
         internaldate: Some("03-Jun-2024 10:00:00 +0000".into()),
     }
 }
+
+#[test]
+fn cyrus_other_users_and_shared_folders_stay_out_in_both_namespace_modes() {
+    for mode in [CyrusNamespace::Standard, CyrusNamespace::Alt] {
+        let Some(c) = cyrus(mode) else {
+            return;
+        };
+        let Some(plain) = dovecot(layout(Layout::Slash)) else {
+            return;
+        };
+        c.add_user("alice", PASS).unwrap();
+        c.add_user("bob", "pw-bob").unwrap();
+        plain.add_user("alice", PASS).unwrap();
+        c.share_folder("bob", "Projects", "alice", &[msg(30), msg(31)])
+            .unwrap();
+        c.shared_folder("announce", &[msg(32)]).unwrap();
+        let mut o = Oracle::login("127.0.0.1", c.port(), "alice", PASS).unwrap();
+        o.append_many("INBOX", &[msg(33), msg(34)]).unwrap();
+        let _ = o.logout();
+
+        let r = run(migrate_ports(
+            Home::new().path(),
+            (c.port(), "alice"),
+            (plain.port(), "alice"),
+            &[],
+        ));
+        assert_eq!(r.code, 0, "{mode:?}: {}\n{}", r.stderr, r.json);
+        assert_eq!(
+            r.n("copied"),
+            2,
+            "{mode:?}: only alice's own mail: {}",
+            r.json
+        );
+        let left = r.json["left_out"].to_string();
+        assert!(
+            left.contains("Projects") && left.contains("announce"),
+            "{mode:?}: {left}"
+        );
+        let got = snapshot(&plain, "alice");
+        assert_eq!(
+            got.total_messages(),
+            2,
+            "{mode:?}: {:?}",
+            got.folders.keys()
+        );
+    }
+}
