@@ -196,9 +196,15 @@ impl Conn {
         Ok(out)
     }
 
-    /// Whole messages (BODY.PEEK[]: the source's \Seen is never touched).
-    /// Messages that vanished meanwhile are simply absent from the result.
-    pub async fn fetch_messages(&mut self, uids: &[u32]) -> Result<Vec<FetchedMessage>, ImapError> {
+    /// FETCH of exactly `uids`: a server may answer UIDs we did not ask for,
+    /// which are never used; each UID once, in order.
+    async fn fetch_asked<T>(
+        &mut self,
+        uids: &[u32],
+        query: &str,
+        mut make: impl FnMut(u32, Fetch) -> Option<T>,
+        uid_of: fn(&T) -> u32,
+    ) -> Result<Vec<T>, ImapError> {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
@@ -206,62 +212,59 @@ impl Conn {
         let mut out = self
             .fetch_each(
                 &uidset::format(uids),
-                "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])",
+                query,
                 answers_bound(uids.len()),
                 |f| {
                     let uid = f.uid?;
-                    // Only what was asked: a server that answers more UIDs
-                    // than requested must not get them appended.
-                    if !asked.contains(&uid) {
-                        return None;
-                    }
-                    f.body()?;
-                    let flags = f.flags().filter_map(|fl| flag_text(&fl)).collect();
-                    let internaldate = f
-                        .internal_date()
-                        .map(|d| d.format("%d-%b-%Y %H:%M:%S %z").to_string());
-                    Some(FetchedMessage {
-                        uid,
-                        flags,
-                        internaldate,
-                        fetch: f,
-                    })
+                    asked.contains(&uid).then(|| make(uid, f)).flatten()
                 },
             )
             .await?;
-        out.sort_by_key(|m| m.uid);
-        out.dedup_by_key(|m| m.uid);
+        out.sort_by_key(uid_of);
+        out.dedup_by_key(|t| uid_of(t));
         Ok(out)
+    }
+
+    /// Whole messages (BODY.PEEK[]: the source's \Seen is never touched).
+    /// Messages that vanished meanwhile are simply absent from the result.
+    pub async fn fetch_messages(&mut self, uids: &[u32]) -> Result<Vec<FetchedMessage>, ImapError> {
+        self.fetch_asked(
+            uids,
+            "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])",
+            |uid, f| {
+                f.body()?;
+                let flags = f.flags().filter_map(|fl| flag_text(&fl)).collect();
+                let internaldate = f
+                    .internal_date()
+                    .map(|d| d.format("%d-%b-%Y %H:%M:%S %z").to_string());
+                Some(FetchedMessage {
+                    uid,
+                    flags,
+                    internaldate,
+                    fetch: f,
+                })
+            },
+            |m| m.uid,
+        )
+        .await
     }
 
     /// SHA-256 and length of the given messages' bytes, computed as they
     /// stream in (the bytes are dropped at once). Only requested UIDs count.
     pub async fn body_digests(&mut self, uids: &[u32]) -> Result<Vec<BodyDigest>, ImapError> {
-        if uids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let asked: HashSet<u32> = uids.iter().copied().collect();
-        let mut out = self
-            .fetch_each(
-                &uidset::format(uids),
-                "(UID BODY.PEEK[])",
-                answers_bound(uids.len()),
-                |f| {
-                    let uid = f.uid?;
-                    if !asked.contains(&uid) {
-                        return None;
-                    }
-                    let body = f.body()?;
-                    Some(BodyDigest {
-                        uid,
-                        sha256: Sha256::digest(body).into(),
-                        len: body.len() as u64,
-                    })
-                },
-            )
-            .await?;
-        out.sort_by_key(|d| d.uid);
-        out.dedup_by_key(|d| d.uid);
-        Ok(out)
+        self.fetch_asked(
+            uids,
+            "(UID BODY.PEEK[])",
+            |uid, f| {
+                let body = f.body()?;
+                Some(BodyDigest {
+                    uid,
+                    sha256: Sha256::digest(body).into(),
+                    len: body.len() as u64,
+                })
+            },
+            |d| d.uid,
+        )
+        .await
     }
 }
