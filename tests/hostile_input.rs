@@ -254,6 +254,10 @@ fn garbage_in_the_middle_of_a_session_never_hangs_or_crashes() {
             .unwrap_or_default()
             .to_string();
         assert!(msg.starts_with("source:"), "{msg}");
+        assert!(
+            !msg.contains("Error {") && !msg.contains("during parsing"),
+            "a sentence, not parser debug output: {msg}"
+        );
     }
     // Garbage where a FETCH literal's length should be: reconnect and carry on.
     proxy.disarm_all();

@@ -204,7 +204,7 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
         .map_err(|e| ImapError::Lost {
             side,
             what: "CAPABILITY".into(),
-            reason: e.to_string(),
+            reason: lost_reason(&e),
         })?;
     let caps = Caps {
         multiappend: caps.has_str("MULTIAPPEND"),
@@ -254,7 +254,7 @@ fn auth_error(ep: &Endpoint, e: async_imap::error::Error) -> ImapError {
         other => ImapError::Lost {
             side: ep.side,
             what: "login".into(),
-            reason: other.to_string(),
+            reason: lost_reason(&other),
         },
     }
 }
@@ -313,11 +313,27 @@ fn unescape_quoted(name: &str) -> String {
     out
 }
 
-/// Pull the human text out of async-imap's `code: .., info: Some("..")` form.
+/// Pull the human text out of async-imap's `code: .., info: Some("..")`
+/// (or `Outcome { .., information: Some("..") }`) form.
 pub(crate) fn server_text(text: &str) -> Option<String> {
-    let start = text.find("info: Some(\"")? + "info: Some(\"".len();
-    let end = text[start..].rfind("\")")? + start;
-    Some(text[start..end].replace("\\\"", "\""))
+    ["info: Some(\"", "information: Some(\""]
+        .iter()
+        .find_map(|key| {
+            let start = text.find(key)? + key.len();
+            let end = text[start..].rfind("\")")? + start;
+            Some(text[start..end].replace("\\\"", "\""))
+        })
+}
+
+/// A connection-level failure in words: async-imap's parse errors carry the
+/// parser's debug output and the raw bytes, which help no one.
+pub(crate) fn lost_reason(e: &async_imap::error::Error) -> String {
+    let text = e.to_string();
+    if text.contains("during parsing of") || text.contains("Error { input") {
+        "the server sent an answer that is not valid IMAP".to_string()
+    } else {
+        text
+    }
 }
 
 async fn open_tcp(ep: &Endpoint, limit: Duration) -> Result<TcpStream, ImapError> {
@@ -468,7 +484,13 @@ impl Conn {
         use async_imap::error::Error as E;
         match e {
             E::No(text) | E::Bad(text) => {
-                let reason = server_text(&text).unwrap_or(text);
+                let reason = server_text(&text).unwrap_or_else(|| {
+                    if text.starts_with("code:") || text.starts_with("outcome:") {
+                        "no reason given".to_string()
+                    } else {
+                        text
+                    }
+                });
                 if reason.to_ascii_uppercase().contains("QUOTA") {
                     ImapError::OverQuota {
                         side: self.side,
@@ -488,7 +510,7 @@ impl Conn {
                 ImapError::Lost {
                     side: self.side,
                     what: what.into(),
-                    reason: other.to_string(),
+                    reason: lost_reason(&other),
                 }
             }
         }
@@ -693,6 +715,20 @@ impl Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_text_is_taken_from_both_forms_async_imap_uses() {
+        assert_eq!(
+            server_text(r#"code: None, info: Some("Mailbox doesn't exist")"#).as_deref(),
+            Some("Mailbox doesn't exist")
+        );
+        assert_eq!(
+            server_text(r#"outcome: Outcome { code: None, information: Some("Quota exceeded") }"#)
+                .as_deref(),
+            Some("Quota exceeded")
+        );
+        assert_eq!(server_text("code: None, info: None"), None);
+    }
 
     #[test]
     fn quoted_names_lose_their_escapes_and_plain_ones_stay() {
