@@ -277,6 +277,17 @@ pub async fn rollback(a: RollbackArgs) -> i32 {
                         out.earlier_folders_removed.len()
                     );
                 }
+                if out.items_removed > 0
+                    || !out.collections_removed.is_empty()
+                    || !out.scripts_removed.is_empty()
+                {
+                    eprintln!(
+                        "mailshift: also removed {} calendar items and contacts, {} calendars or address books, {} Sieve scripts",
+                        out.items_removed,
+                        out.collections_removed.len(),
+                        out.scripts_removed.len()
+                    );
+                }
                 for k in &out.kept {
                     eprintln!("mailshift: kept {k}");
                 }

@@ -7,16 +7,50 @@ use super::session::Conn;
 use super::{uidset, ImapError};
 
 impl Conn {
-    /// `UID SEARCH query` in the selected mailbox, sorted.
+    /// `UID SEARCH query` in the selected mailbox, sorted. Read here rather than
+    /// with async-imap's `uid_search`, which drops the tagged status: a server that
+    /// refuses SEARCH (BAD/NO) would look like one that found nothing, and a
+    /// rollback would then remove nothing and still report success.
     pub async fn uid_search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
+        use async_imap::imap_proto::{MailboxDatum, Response, Status};
         let what = format!("UID SEARCH {query}");
         let limit = self.timeouts.command;
-        match tokio::time::timeout(limit, self.session.uid_search(query)).await {
+        let session = &mut self.session;
+        let outcome = tokio::time::timeout(limit, async {
+            let id = session.run_command(&what).await?;
+            let mut found = Vec::new();
+            loop {
+                let Some(resp) = session.read_response().await? else {
+                    return Err(async_imap::error::Error::ConnectionLost);
+                };
+                match resp.parsed() {
+                    Response::MailboxData(MailboxDatum::Search(uids)) => {
+                        found.extend(uids.iter().copied())
+                    }
+                    Response::Done {
+                        tag,
+                        status,
+                        outcome,
+                    } if *tag == id => {
+                        let text =
+                            format!("code: {:?}, info: {:?}", outcome.code, outcome.information);
+                        return match status {
+                            Status::Ok => Ok(found),
+                            Status::No => Err(async_imap::error::Error::No(text)),
+                            _ => Err(async_imap::error::Error::Bad(text)),
+                        };
+                    }
+                    _ => {}
+                }
+            }
+        })
+        .await;
+        match outcome {
             Err(_) => Err(self.timeout_error(&what)),
             Ok(Err(e)) => Err(self.op_error(&what, e)),
-            Ok(Ok(set)) => {
-                let mut v: Vec<u32> = set.into_iter().collect();
+            Ok(Ok(mut v)) => {
                 v.sort_unstable();
+                v.dedup();
                 Ok(v)
             }
         }

@@ -8,6 +8,7 @@ mod fetch;
 mod folders;
 mod messages;
 mod reply;
+mod search;
 mod updates;
 
 use std::sync::Arc;
@@ -221,6 +222,10 @@ impl Session {
             } => {
                 self.store(server, &sequence_set, kind, response, &flags, uid)?;
                 done(server, None, "STORE completed");
+            }
+            CommandBody::Search { criteria, uid, .. } => {
+                self.search(server, &criteria, uid)?;
+                done(server, None, "SEARCH completed");
             }
             other => {
                 return Err(Reply::Bad(format!(
