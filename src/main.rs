@@ -43,8 +43,19 @@ async fn tui_main(demo: bool) -> i32 {
             return cli::exit::STATE;
         }
     };
-    let sandbox = match mailshift_sandbox::Sandbox::start(&home, Default::default()).await {
+    let opts = match mailshift_sandbox::SandboxOptions::default().with_env() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("mailshift: {e}");
+            return cli::exit::USAGE;
+        }
+    };
+    let sandbox = match mailshift_sandbox::Sandbox::start(&home, opts).await {
         Ok(s) => s,
+        Err(e @ mailshift_sandbox::SandboxError::PortTaken { .. }) => {
+            eprintln!("mailshift: cannot start the sandbox: {e}");
+            return cli::exit::STATE;
+        }
         Err(e) => {
             eprintln!("mailshift: cannot start the sandbox: {e} (try `mailshift sandbox reset`)");
             return cli::exit::STATE;

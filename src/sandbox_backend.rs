@@ -225,6 +225,16 @@ impl Backend for SandboxBackend {
             .map(|_| Secret::new(DEMO_PASSWORD))
     }
 
+    fn advance(&mut self) -> bool {
+        match self.sandbox.promote_domains() {
+            Ok(changed) => changed,
+            Err(e) => {
+                tracing::warn!("could not record a domain the sandbox finished setting up: {e}");
+                false
+            }
+        }
+    }
+
     fn refresh_usage(&mut self) {
         if let Err(e) = self.sandbox.refresh_used_bytes() {
             tracing::warn!("could not read the sandbox mailbox sizes: {e}");

@@ -17,10 +17,11 @@ pub enum SandboxCommand {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// First IMAP port (platform N gets PORT+N-1); default: ephemeral ports.
+    /// First IMAP port (platform N gets PORT+N-1); default: MAILSHIFT_SANDBOX_IMAP_PORT,
+    /// else the ports kept in the sandbox folder (free ports chosen at the first start).
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     pub imap_port: u16,
-    /// DNS port; default: an ephemeral port.
+    /// DNS port; default: MAILSHIFT_SANDBOX_DNS_PORT, else the kept one.
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     pub dns_port: u16,
     /// Simulated seconds per real second for DNS propagation (4-24 simulated hours).
@@ -59,6 +60,13 @@ pub async fn run(cmd: SandboxCommand) -> i32 {
                 imap_port_base: a.imap_port,
                 dns_port: a.dns_port,
                 ..SandboxOptions::default()
+            };
+            let opts = match opts.with_env() {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("mailshift: {e}");
+                    return exit::USAGE;
+                }
             };
             let sandbox = match Sandbox::start(&home, opts).await {
                 Ok(s) => s,

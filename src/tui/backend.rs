@@ -68,6 +68,12 @@ pub trait Backend: Send {
     }
     /// Read mailbox sizes again (after a migration changed them).
     fn refresh_usage(&mut self) {}
+
+    /// Let the provider's own time pass (a domain it finished setting up turns OK);
+    /// true when the panel changed and the screen must be drawn again.
+    fn advance(&mut self) -> bool {
+        false
+    }
 }
 
 /// The migrator's view of `platform`'s IMAP service for the login `address`.

@@ -535,6 +535,9 @@ fn tick(app: &mut App) -> Option<Action> {
         app.refresh_tasks();
     }
     tasks::check_quitting(app);
+    if app.backend.advance() {
+        app.dirty = true;
+    }
     let now = app.backend.pending_changes();
     let became_visible = now.len() < app.pending.len();
     if !now.is_empty() || now != app.pending {

@@ -41,6 +41,22 @@ pub enum DomainStatus {
 }
 
 impl DomainStatus {
+    /// The reason a newly associated domain waits: the platform sets it up (a delay on
+    /// the provider's side, independent of DNS, whose problems the diagnostic shows).
+    pub const SETTING_UP: &'static str = "the platform is setting the domain up";
+
+    /// A domain just associated with a platform.
+    pub fn setting_up() -> DomainStatus {
+        DomainStatus::Pending {
+            reason: Self::SETTING_UP.to_string(),
+        }
+    }
+
+    /// Whether the platform has yet to finish setting the domain up.
+    pub fn is_pending(&self) -> bool {
+        matches!(self, DomainStatus::Pending { .. })
+    }
+
     /// "OK", "pending", "error": the short label a table shows.
     pub fn label(&self) -> &'static str {
         match self {

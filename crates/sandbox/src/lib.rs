@@ -20,7 +20,7 @@ pub use maildir::{
     Appended, FlagChange, FolderInfo, FolderSnapshot, FolderStatus, MailStore, MessageMeta,
     SpecialUse, StoreError,
 };
-pub use provider::{Sandbox, SandboxError, SandboxOptions};
+pub use provider::{KeptPorts, PlatformPorts, Sandbox, SandboxError, SandboxOptions, PORTS_FILE};
 pub use smtp::{
     Mailbox, RelayLogin, SandboxRelay, SandboxSmtp, SandboxSmtpHandle, SmtpConfig, SmtpError,
     NOTIFICATIONS_LOGIN,

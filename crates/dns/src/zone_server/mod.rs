@@ -151,6 +151,16 @@ impl ZoneServer {
     }
 }
 
+impl ZoneServer {
+    /// Stop and wait until the sockets are closed, so that a restart can listen on the
+    /// same port at once (dropping only cancels; the tasks close the sockets later).
+    pub async fn shutdown(mut self) {
+        if let Err(e) = self.server.shutdown_gracefully().await {
+            tracing::debug!("the simulated DNS server stopped with: {e}");
+        }
+    }
+}
+
 impl Drop for ZoneServer {
     fn drop(&mut self) {
         // Cancelling stops the accept loops; dropping the server aborts its tasks.

@@ -43,9 +43,7 @@ impl Platform {
         self.domains.push(Domain {
             name,
             kind,
-            status: DomainStatus::Pending {
-                reason: "DNS records not checked yet".into(),
-            },
+            status: DomainStatus::setting_up(),
         });
         Ok(self.domains.last().expect("just pushed"))
     }

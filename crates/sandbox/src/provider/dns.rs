@@ -56,7 +56,9 @@ impl Sandbox {
         let mut next = self.panel.clone();
         next.add_domain(platform, name, kind)?;
         self.commit_panel(next)?;
-        self.serve_missing_zones()
+        self.schedule_domain_setup(platform, name);
+        self.serve_missing_zones()?;
+        self.save_state()
     }
 
     /// Apply a fix from the diagnostic to `domain`'s zone. Resolvers see it only once the

@@ -62,6 +62,14 @@ pub enum SandboxError {
     },
     #[error("platform {0} has no calendars, contacts or rules (only Exchange platforms do)")]
     NoGroupware(PlatformId),
+    #[error("the sandbox's {what} keeps port {port} (so tasks recorded earlier still reach it), but another program listens there: stop that program (a handed-off mailshift runner hosts the sandbox until its tasks end), or choose ports with MAILSHIFT_SANDBOX_IMAP_PORT, MAILSHIFT_SANDBOX_DNS_PORT, MAILSHIFT_SANDBOX_SMTP_PORT or `mailshift sandbox serve --imap-port`")]
+    PortTaken { what: String, port: u16 },
+    #[error("the sandbox's {what} cannot listen on port {port}: {reason}")]
+    PortUnusable {
+        what: String,
+        port: u16,
+        reason: String,
+    },
     #[error("the sandbox setup task failed: {0}")]
     Task(String),
 }

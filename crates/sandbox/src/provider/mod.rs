@@ -6,11 +6,13 @@ mod accounts;
 mod demo_mail;
 mod demo_zones;
 mod dns;
+mod domain_setup;
 mod endpoints_text;
 mod error;
 mod folder_name;
 mod layout;
 mod options;
+mod ports;
 mod saved;
 mod seed;
 
@@ -27,6 +29,7 @@ pub use error::SandboxError;
 pub use folder_name::to_imap_name;
 pub use layout::{Layout, SANDBOX_DIR};
 pub use options::SandboxOptions;
+pub use ports::{KeptPorts, PlatformPorts, PORTS_FILE};
 
 use saved::SavedState;
 
@@ -72,6 +75,9 @@ pub struct Sandbox {
     clock_factor: f64,
     saved: SavedState,
     smtp: SandboxRelayService,
+    /// Domains the platforms are setting up (see `domain_setup`).
+    setups: Vec<domain_setup::DomainSetup>,
+    domain_setup: std::time::Duration,
 }
 
 impl Sandbox {
@@ -93,13 +99,34 @@ impl Sandbox {
                 path: layout.root().to_path_buf(),
             })?;
         let saved = SavedState::load(&layout.state_file())?.unwrap_or_default();
+        let ports_file = layout.root().join(PORTS_FILE);
+        let kept = KeptPorts::load(&ports_file)?;
+        let mut chosen = KeptPorts::default();
         let clock = if opts.clock_factor > 0.0 {
             SimClock::scaled(opts.clock_factor)
         } else {
             SimClock::manual()
         };
-        let zones =
-            ZoneServer::start(SocketAddr::new(LOOPBACK, opts.dns_port), clock.clone()).await?;
+        let dns_port = ports::wanted(opts.dns_port, kept.dns);
+        let smtp_port = ports::wanted(opts.smtp_port, kept.smtp);
+        // Every kept port is checked before any server starts: a start that stops half
+        // way would leave the first listeners closing in the background.
+        ports::ensure_free(dns_port, "DNS server", true)?;
+        ports::ensure_free(smtp_port, "SMTP relay", false)?;
+        for p in &panel.platforms {
+            let label = p.label();
+            let keep = kept.platform(&p.service_name);
+            let imap = ports::wanted(imap_port_of(&opts, p.id), keep.imap);
+            ports::ensure_free(imap, &format!("IMAP server of {label}"), false)?;
+            if groupware::serves_groupware(p.kind) {
+                let dav = format!("CalDAV/CardDAV server of {label}");
+                ports::ensure_free(keep.dav, &dav, false)?;
+                let sieve = format!("ManageSieve server of {label}");
+                ports::ensure_free(keep.sieve, &sieve, false)?;
+            }
+        }
+        let zones = ZoneServer::start(SocketAddr::new(LOOPBACK, dns_port), clock.clone()).await?;
+        chosen.dns = zones.local_addr().port();
         saved.serve(&zones)?;
         let mut published = HashMap::new();
         let mut mail = Vec::new();
@@ -120,19 +147,28 @@ impl Sandbox {
             } else {
                 Directory::new()
             });
-            let port = match opts.imap_port_base {
-                0 => 0,
-                base => base.saturating_add(u16::try_from(p.id.0.saturating_sub(1)).unwrap_or(0)),
-            };
+            let keep = kept.platform(&p.service_name);
+            let port = ports::wanted(imap_port_of(&opts, p.id), keep.imap);
             let bind = SocketAddr::new(LOOPBACK, port).to_string();
             let server =
                 SandboxImap::start(store.clone(), directory.clone(), &bind, &label).await?;
+            let mut got = PlatformPorts {
+                imap: server.local_addr().port(),
+                ..PlatformPorts::default()
+            };
             let groupware = match groupware::serves_groupware(p.kind) {
-                true => Some(
-                    start_groupware(&layout, &p.service_name, &label, &directory, &opts).await?,
-                ),
+                true => {
+                    let g =
+                        start_groupware(&layout, &p.service_name, &label, &directory, &opts, keep)
+                            .await?;
+                    let ends = g.endpoints();
+                    got.dav = port_of_url(&ends.dav_url);
+                    got.sieve = ends.sieve.port();
+                    Some(g)
+                }
                 false => None,
             };
+            chosen.platforms.insert(p.service_name.clone(), got);
             published.insert(p.id, p.endpoints.clone());
             p.endpoints = runtime_endpoints(server.local_addr());
             mail.push(PlatformMail {
@@ -151,10 +187,14 @@ impl Sandbox {
             ))?;
             let stores = mail.iter().map(|m| m.store.clone()).collect();
             let first_pair = (&first.store, first.directory.as_ref());
-            SandboxRelayService::start(opts.smtp_port, stores, first_pair, DEMO_PASSWORD)
+            SandboxRelayService::start(smtp_port, stores, first_pair, DEMO_PASSWORD)
                 .await
                 .map_err(|e| SandboxError::Task(e.to_string()))?
         };
+        chosen.smtp = smtp.local_addr().port();
+        if chosen != kept {
+            chosen.save(&ports_file)?;
+        }
         let mut sandbox = Sandbox {
             layout,
             panel_store,
@@ -167,8 +207,13 @@ impl Sandbox {
             clock_factor: opts.clock_factor,
             saved,
             smtp,
+            setups: Vec::new(),
+            domain_setup: opts.domain_setup,
         };
+        let setups = std::mem::take(&mut sandbox.saved.domain_setups);
+        sandbox.resume_domain_setups(&setups);
         sandbox.serve_missing_zones()?;
+        sandbox.promote_domains()?;
         Ok(sandbox)
     }
 
@@ -271,7 +316,7 @@ impl Sandbox {
                 g.shutdown().await;
             }
         }
-        drop(self.zones);
+        self.zones.shutdown().await;
     }
 
     fn platform_mail(&self, id: PlatformId) -> Result<&PlatformMail, SandboxError> {
@@ -298,6 +343,7 @@ impl Sandbox {
     /// Save `sandbox.json`: zones as visible now, countdowns, simulated sizes.
     fn save_state(&self) -> Result<(), SandboxError> {
         let mut saved = self.saved.clone();
+        saved.domain_setups = self.saved_setups();
         let domains = self.zone_domains();
         saved.capture_zones(&self.zones, &domains);
         saved.save(&self.layout.state_file())?;
@@ -312,6 +358,7 @@ async fn start_groupware(
     label: &str,
     directory: &Arc<Directory>,
     opts: &SandboxOptions,
+    keep: PlatformPorts,
 ) -> Result<GroupwareServers, SandboxError> {
     let root = layout.groupware(service);
     let store = groupware::open_store(&root, directory, opts.seed).map_err(|source| {
@@ -320,13 +367,29 @@ async fn start_groupware(
             source,
         }
     })?;
-    let bind = SocketAddr::new(LOOPBACK, 0).to_string();
-    GroupwareServers::start(Arc::new(store), directory.clone(), &bind, &bind)
+    let dav = SocketAddr::new(LOOPBACK, keep.dav).to_string();
+    let sieve = SocketAddr::new(LOOPBACK, keep.sieve).to_string();
+    GroupwareServers::start(Arc::new(store), directory.clone(), &dav, &sieve)
         .await
         .map_err(|source| SandboxError::GroupwareServer {
             platform: label.to_string(),
             source,
         })
+}
+
+/// The IMAP port the options ask for platform `id` (0: none asked).
+fn imap_port_of(opts: &SandboxOptions, id: PlatformId) -> u16 {
+    match opts.imap_port_base {
+        0 => 0,
+        base => base.saturating_add(u16::try_from(id.0.saturating_sub(1)).unwrap_or(0)),
+    }
+}
+
+/// The port of a DAV URL such as `http://127.0.0.1:8080/` (0 when it names none).
+fn port_of_url(url: &str) -> u16 {
+    url.rsplit_once(':')
+        .and_then(|(_, rest)| rest.split('/').next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Where a client reaches a sandbox platform: plain IMAP on loopback, no SMTP (port 0).

@@ -30,6 +30,9 @@ pub struct SavedState {
     pub pending: Vec<SavedChange>,
     /// `service/login` -> the size the panel shows instead of the real mail's size.
     pub simulated_bytes: BTreeMap<String, u64>,
+    /// Domains the platforms are still setting up, with the simulated time left.
+    #[serde(default)]
+    pub domain_setups: Vec<super::domain_setup::SavedSetup>,
 }
 
 /// The key of a simulated size.

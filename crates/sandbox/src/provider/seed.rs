@@ -22,6 +22,13 @@ pub fn reseed(home: &Path, seed: u64) -> Result<(), SandboxError> {
     remove_if_present(staging.root())?;
     mailshift_store::create_private_dir(home).map_err(|e| SandboxError::io(home, e))?;
     write_seed(&staging, seed)?;
+    // The ports chosen once survive a reset: mail clients and tasks keep reaching the
+    // same endpoints.
+    let kept = live.root().join(super::PORTS_FILE);
+    if kept.exists() {
+        let to = staging.root().join(super::PORTS_FILE);
+        fs::copy(&kept, &to).map_err(|e| SandboxError::io(&to, e))?;
+    }
     remove_if_present(live.root())?;
     fs::rename(staging.root(), live.root()).map_err(|e| SandboxError::io(live.root(), e))
 }
