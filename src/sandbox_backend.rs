@@ -241,3 +241,68 @@ impl Backend for SandboxBackend {
         }
     }
 }
+
+/// Set in the environment of a handed-off runner (`mailshift resume --secrets-stdin`
+/// started by the panel): it hosts the sandbox itself once the panel has let go of it.
+pub const HOST_SANDBOX_ENV: &str = "MAILSHIFT_HOST_SANDBOX";
+
+/// Whether `addr` answers with the sandbox's IMAP greeting.
+async fn sandbox_greets(addr: std::net::SocketAddr) -> bool {
+    use tokio::io::AsyncReadExt;
+    let probe = async {
+        let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).await.ok()?;
+        Some(buf[..n].starts_with(b"* OK mailshift sandbox IMAP"))
+    };
+    matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(3), probe).await,
+        Ok(Some(true))
+    )
+}
+
+/// The sandbox that the task endpoints `ports` (IMAP, on 127.0.0.1) need, started in
+/// this process when nobody else serves it: a task recorded on a sandbox platform
+/// resumes or rolls back after the panel that ran it has gone. `Ok(None)` when the
+/// endpoints are not the sandbox's, or another process (the panel, `sandbox serve`)
+/// serves it. With `handed_off`, wait (up to a minute) for the panel that handed the
+/// task over to let go of the sandbox's ports, then host it here until the task ends.
+pub async fn host_for(
+    home: &Path,
+    endpoints: &[(&str, u16)],
+    handed_off: bool,
+) -> Result<Option<Sandbox>, String> {
+    let root = home.join(mailshift_sandbox::provider::SANDBOX_DIR);
+    let kept = mailshift_sandbox::KeptPorts::load(&root.join(mailshift_sandbox::PORTS_FILE))
+        .map_err(|e| e.to_string())?;
+    let port = endpoints.iter().find_map(|(host, port)| {
+        let local = matches!(*host, "127.0.0.1" | "localhost" | "::1");
+        (local && kept.platforms.values().any(|p| p.imap == *port)).then_some(*port)
+    });
+    let Some(port) = port else {
+        return Ok(None);
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let parent = std::os::unix::process::parent_id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        // The panel that handed the task over still holds the ports until it exits.
+        let parent_alive = handed_off && std::os::unix::process::parent_id() == parent;
+        if !parent_alive && sandbox_greets(addr).await {
+            return Ok(None);
+        }
+        let opts = mailshift_sandbox::SandboxOptions::default().with_env()?;
+        match Sandbox::start(home, opts).await {
+            Ok(sb) => {
+                tracing::info!("hosting the sandbox for the task's endpoints until it ends");
+                return Ok(Some(sb));
+            }
+            Err(mailshift_sandbox::SandboxError::PortTaken { .. })
+                if handed_off && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(format!("the task's sandbox cannot be started here: {e}")),
+        }
+    }
+}

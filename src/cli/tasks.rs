@@ -81,6 +81,22 @@ fn open() -> Result<Migrator, (i32, String)> {
     Migrator::open(&dir, super::clock()).map_err(|e| (exit::STATE, e.to_string()))
 }
 
+/// The sandbox `spec` needs, started here when nobody serves it (see
+/// `sandbox_backend::host_for`); `handed_off` for a runner the panel started.
+async fn host_sandbox(
+    spec: &mailshift_tasks::TaskSpec,
+    handed_off: bool,
+) -> Result<Option<mailshift_sandbox::Sandbox>, String> {
+    let handed_off =
+        handed_off && std::env::var_os(mailshift::sandbox_backend::HOST_SANDBOX_ENV).is_some();
+    let home = mailshift_store::data_dir().map_err(|e| e.to_string())?;
+    let ends = [
+        (spec.source.host.as_str(), spec.source.port),
+        (spec.destination.host.as_str(), spec.destination.port),
+    ];
+    mailshift::sandbox_backend::host_for(&home, &ends, handed_off).await
+}
+
 fn code_of(e: &TaskError) -> i32 {
     match e {
         TaskError::NoSuchTask | TaskError::BadId(_) | TaskError::Invalid(_) => exit::USAGE,
@@ -250,7 +266,15 @@ pub async fn rollback(a: RollbackArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return fail(a.json, exit::USAGE, &e.to_string()),
     };
-    match m.rollback(&rec.id, &a.login, secret).await {
+    let hosted = match host_sandbox(&rec.spec, false).await {
+        Ok(h) => h,
+        Err(e) => return fail(a.json, exit::STATE, &e),
+    };
+    let result = m.rollback(&rec.id, &a.login, secret).await;
+    if let Some(sb) = hosted {
+        sb.shutdown().await;
+    }
+    match result {
         Ok(out) => {
             if a.json {
                 println!(
@@ -339,11 +363,23 @@ pub async fn resume(a: ResumeArgs) -> i32 {
             (Err(e), _) | (_, Err(e)) => return fail(a.json, exit::USAGE, &e.to_string()),
         }
     };
+    let hosted = match host_sandbox(&rec.spec, a.secrets_stdin).await {
+        Ok(h) => h,
+        Err(e) => return fail(a.json, exit::STATE, &e),
+    };
     let handle = match m.resume(&rec.id, creds) {
         Ok(h) => h,
-        Err(e) => return fail(a.json, code_of(&e), &e.to_string()),
+        Err(e) => {
+            if let Some(sb) = hosted {
+                sb.shutdown().await;
+            }
+            return fail(a.json, code_of(&e), &e.to_string());
+        }
     };
     let rec = handle.wait().await;
+    if let Some(sb) = hosted {
+        sb.shutdown().await;
+    }
     super::migrate::finish(&rec, a.json)
 }
 

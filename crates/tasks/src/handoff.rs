@@ -18,6 +18,9 @@ pub(crate) fn spawn_child(state_dir: &Path, id: &str, creds: &Credentials) -> Re
         .arg(id)
         .arg("--secrets-stdin")
         .env("MAILSHIFT_HOME", state_dir)
+        // The child hosts the sandbox (if the task's endpoints are the sandbox's)
+        // once this process has let go of it: the panel's sandbox stops with it.
+        .env("MAILSHIFT_HOST_SANDBOX", "1")
         .env_remove("MAILSHIFT_SRC_PASSWORD")
         .env_remove("MAILSHIFT_DST_PASSWORD")
         .stdin(Stdio::piped())
