@@ -367,7 +367,10 @@ impl App {
         for rec in interrupted {
             match self.known_credentials(&rec) {
                 Some(creds) => match m.resume(&rec.id, creds) {
-                    Ok(_) => self.log_line(format!("task {} resumed", rec.id)),
+                    Ok(_) => self.log_line(format!(
+                        "task {}: resuming, connecting to both sides",
+                        rec.id
+                    )),
                     Err(e) => self.log_line(format!("task {} not resumed: {e}", rec.id)),
                 },
                 None => self.log_line(format!(

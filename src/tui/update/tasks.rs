@@ -3,7 +3,7 @@
 //! report; the task broadcast and reloads; quitting with tasks running.
 
 use mailshift_engine::imap::Secret;
-use mailshift_tasks::{Credentials, TaskRecord, TaskState};
+use mailshift_tasks::{Credentials, StepKind, StepState, TaskRecord, TaskState};
 
 use super::Outcome;
 use crate::tui::app::{App, Dialog};
@@ -12,6 +12,24 @@ use crate::tui::form::{Field, Form, FormKind};
 /// A task's new record: the board, the wizard, the quit wait.
 pub fn updated(app: &mut App, rec: TaskRecord) {
     let was_ended = app.tasks.get(&rec.id).map(|r| r.state.is_ended());
+    // "resumed" is said once the resumed run has logged in to both sides, not when
+    // it was asked for (a sandbox or server that is gone must not read as resumed).
+    let connected = |r: &TaskRecord| {
+        r.steps
+            .iter()
+            .any(|s| s.kind == StepKind::Connect && s.state == StepState::Done)
+    };
+    let prev = app.tasks.get(&rec.id);
+    if rec.runs > 1
+        && rec.state == TaskState::Running
+        && connected(&rec)
+        && prev.is_none_or(|p| p.runs < rec.runs || !connected(p))
+    {
+        app.inform(format!(
+            "task {} resumed: connected, continuing where it stopped",
+            rec.id
+        ));
+    }
     super::wizard::task_changed(app, &rec);
     if rec.state.is_ended() && was_ended == Some(false) {
         app.log_line(format!("task {} {}", rec.id, rec.state));
@@ -216,7 +234,7 @@ fn start_resume(app: &mut App, id: &str, creds: Credentials) -> bool {
     };
     match m.resume(id, creds) {
         Ok(_) => {
-            app.inform(format!("task {id} resumed"));
+            app.log_line(format!("task {id}: resuming, connecting to both sides"));
             if let Some(r) = m.get(id) {
                 app.tasks.upsert(r);
             }

@@ -253,7 +253,7 @@ fn migrate(app: &mut App) -> Result<(), String> {
                 return Err(format!("task {id} is still running: wait for it to end"));
             }
             m.resume(&id, creds).map_err(|e| e.to_string())?;
-            app.inform(format!("task {id} resumed"));
+            app.log_line(format!("task {id}: resuming, connecting to both sides"));
             id
         }
         None => {
