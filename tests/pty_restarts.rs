@@ -1,7 +1,9 @@
 //! The real binary in a pseudo-terminal (tmux) against the real sandbox, across
 //! restarts: a task migrated earlier rolls back from the dashboard (`t`, `b`) and the
-//! destination is checked over IMAP; a domain added to a platform turns OK once the
-//! platform has set it up, while its DNS is still red.
+//! destination is checked over IMAP; a task running in the panel continues after a
+//! hand-off (`q`, `h`) or resumes at the next start after Ctrl-C, and finishes with
+//! the destination complete; a domain added to a platform turns OK once the platform
+//! has set it up, while its DNS is still red.
 
 mod support;
 
@@ -284,5 +286,193 @@ fn a_domain_added_in_the_panel_turns_ok_once_the_platform_set_it_up() {
     tmux.wait_line("the new domain, OK after the restart", LONG, |l| {
         row(l) && l.contains(" OK ")
     });
+    tmux.quit(&status);
+}
+
+const BIG: usize = 6000;
+const SRC: &str = "john.smith@example.com";
+const DST: &str = "claire.moreau@example.org";
+
+/// A data dir whose sandbox gives john.smith a mailbox big enough that a copy takes a
+/// while, and a task john.smith -> claire.moreau that was started and cancelled at
+/// once (so `r` in the panel runs it): (task id, MX Plan port, Exchange port, the
+/// destination before, the number of source messages).
+fn cancelled_big_task(data: &Path) -> (String, u16, u16, MailboxSnapshot, usize) {
+    use mailshift_engine::imap::{Secret, Security};
+    use mailshift_panel::migration::OptionSet;
+    use mailshift_tasks::{Clock, Credentials, EndpointSpec, Migrator, ServerType, TaskSpec};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let opts = SandboxOptions {
+        clock_factor: 0.0,
+        ..SandboxOptions::default()
+    };
+    let sb = rt.block_on(Sandbox::start(data, opts)).expect("sandbox");
+    let id_of = |service: &str| sb.panel().platform_by_service(service).unwrap().id;
+    let (mx_id, ex_id) = (id_of("mxplan-7f3e21"), id_of("exchange-ab12cd"));
+    let store = sb.mail_store(mx_id).unwrap();
+    store.create_folder(SRC, "Bulk").unwrap();
+    let filler = "x".repeat(900);
+    for i in 0..BIG {
+        let m = format!(
+            "From: a@example.org\r\nTo: {SRC}\r\nSubject: bulk {i}\r\nMessage-ID: <bulk-{i}@example.org>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n{filler}\r\n"
+        );
+        store.append(SRC, "Bulk", m.as_bytes(), &[], None).unwrap();
+    }
+    let (mx, ex) = (
+        sb.imap_addr(mx_id).unwrap().port(),
+        sb.imap_addr(ex_id).unwrap().port(),
+    );
+    let before = snap(ex, DST);
+    let src_count = snap(mx, SRC).total_messages();
+    let side = |port: u16, login: &str| EndpointSpec {
+        server_type: ServerType::Imap,
+        host: "127.0.0.1".into(),
+        port,
+        security: Security::None,
+        auth: Default::default(),
+        login: login.into(),
+        insecure: false,
+        ca_file: None,
+        groupware: Default::default(),
+    };
+    let spec = TaskSpec {
+        source: side(mx, SRC),
+        destination: side(ex, DST),
+        options: OptionSet::emails(),
+        notify: None,
+        tuning: Default::default(),
+        project: None,
+    };
+    let m = Migrator::open(data, Clock::system()).unwrap();
+    let creds = Credentials {
+        source: Secret::new(DEMO_PASSWORD),
+        destination: Secret::new(DEMO_PASSWORD),
+    };
+    let id = rt.block_on(async {
+        let h = m.start(spec, creds).unwrap();
+        let id = h.id.clone();
+        m.cancel(&id).unwrap();
+        let rec = h.wait().await;
+        assert_eq!(
+            rec.state,
+            mailshift_tasks::TaskState::Cancelled,
+            "cancelled long before its {BIG} messages are copied"
+        );
+        id
+    });
+    rt.block_on(sb.shutdown());
+    (id, mx, ex, before, src_count)
+}
+
+/// Wait (on the task file, by `mailshift status`) until task `id` has ended.
+fn wait_task_end(data: &Path, id: &str) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let mut c = Command::new(bin());
+        c.env("MAILSHIFT_HOME", data)
+            .env_remove("MAILSHIFT_LOG")
+            .args(["status", id, "--login", SRC, "--json"])
+            .stdin(Stdio::null());
+        let st = run(c);
+        let state = st.json["state"].as_str().unwrap_or("").to_string();
+        if !matches!(
+            state.as_str(),
+            "running" | "queued" | "interrupted" | "cancelled"
+        ) {
+            return st.json;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "task {id} still {state} after 10 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Open the dashboard, select the only task and resume it with `r` (the demo
+/// passwords are known to the sandbox); returns once it runs.
+fn resume_in_panel(tmux: &Tmux, id: &str) {
+    tmux.wait_for("mxplan-7f3e21", LONG);
+    tmux.keys(&["t"]);
+    tmux.wait_for("cancelled", LONG);
+    tmux.keys(&["r"]);
+    // Its row says running once the resumed run has connected and copies.
+    tmux.wait_for(&format!("task {id} resumed: connected"), LONG);
+    tmux.wait_line("the task, running", LONG, |l| {
+        l.contains(&id[..8]) && l.contains("running")
+    });
+}
+
+/// The destination holds what it held plus every source message, once.
+fn destination_complete(ex: u16, before: &MailboxSnapshot, src_count: usize) {
+    let after = snap(ex, DST);
+    assert_eq!(after.total_messages(), before.total_messages() + src_count);
+}
+
+#[test]
+fn a_handed_off_task_finishes_after_the_panel_quit() {
+    if !tmux_available() {
+        return;
+    }
+    let home = Home::new();
+    let data = home.path().join("data");
+    let status = home.path().join("status");
+    let (id, _mx, ex, before, src_count) = cancelled_big_task(&data);
+    let tmux = Tmux::panel(&home, &data, "", &status);
+    resume_in_panel(&tmux, &id);
+    tmux.keys(&["q"]);
+    tmux.wait_for("continue in the background", LONG);
+    tmux.keys(&["h"]);
+    let code = wait_for_file(&status, LONG)
+        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
+    assert_eq!(code.trim(), "0");
+    // The panel and its sandbox are gone; the runner it started hosts the sandbox.
+    let end = wait_task_end(&data, &id);
+    assert_eq!(end["state"], "finished", "{end:#}");
+    let _ = std::fs::remove_file(&status);
+    drop(tmux);
+    // Relaunch: the task shows finished and the destination is complete.
+    let tmux = Tmux::panel(&home, &data, "", &status);
+    tmux.wait_for("mxplan-7f3e21", LONG);
+    tmux.keys(&["t"]);
+    tmux.wait_line("the task, finished", LONG, |l| {
+        l.contains(&id[..8]) && l.contains("finished")
+    });
+    destination_complete(ex, &before, src_count);
+    tmux.quit(&status);
+}
+
+#[test]
+fn a_task_interrupted_by_ctrl_c_resumes_at_the_next_start() {
+    if !tmux_available() {
+        return;
+    }
+    let home = Home::new();
+    let data = home.path().join("data");
+    let status = home.path().join("status");
+    let (id, _mx, ex, before, src_count) = cancelled_big_task(&data);
+    let tmux = Tmux::panel(&home, &data, "", &status);
+    resume_in_panel(&tmux, &id);
+    tmux.keys(&["C-c"]);
+    wait_for_file(&status, LONG)
+        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
+    let _ = std::fs::remove_file(&status);
+    drop(tmux);
+    let mut c = Command::new(bin());
+    c.env("MAILSHIFT_HOME", &data)
+        .args(["status", &id, "--login", SRC, "--json"])
+        .stdin(Stdio::null());
+    let st = run(c);
+    assert_eq!(st.json["state"], "interrupted", "{:#}", st.json);
+
+    // The next start resumes it by itself, says so once it has connected, and it ends.
+    let tmux = Tmux::panel(&home, &data, "", &status);
+    tmux.wait_for("mxplan-7f3e21", LONG);
+    tmux.wait_for("resumed: connected", LONG);
+    tmux.keys(&["t"]);
+    tmux.wait_line("the task, finished", Duration::from_secs(600), |l| {
+        l.contains(&id[..8]) && l.contains("finished")
+    });
+    destination_complete(ex, &before, src_count);
     tmux.quit(&status);
 }
