@@ -314,3 +314,201 @@ fn follow_finds_a_task_only_with_its_source_login() {
     assert!(s.app.form.is_none(), "followed");
     assert_eq!(s.app.tasks.selected().unwrap().id, id);
 }
+
+/// Restart the panel on the same data dir: a new sandbox and migrator on `home`.
+fn restart(s: Setup) -> Setup {
+    let Setup { driver, app, _home } = s;
+    {
+        let _g = driver.rt.enter();
+        drop(app);
+    }
+    let sandbox = driver
+        .rt
+        .block_on(Sandbox::start(
+            _home.path(),
+            SandboxOptions {
+                clock_factor: 0.0,
+                ..SandboxOptions::default()
+            },
+        ))
+        .expect("sandbox restarts");
+    let migrator = Migrator::open(_home.path(), Clock::system()).expect("migrator");
+    let backend = SandboxBackend::with_migrator(sandbox, migrator);
+    let app = {
+        let _g = driver.rt.enter();
+        App::new(Box::new(backend), Theme::MONO)
+    };
+    let mut s = Setup { driver, app, _home };
+    assert!(s
+        .driver
+        .run_until(&mut s.app, TIMEOUT, |a| a.checking.is_empty()));
+    s
+}
+
+fn account_names(app: &App, service: &str) -> Vec<String> {
+    app.backend
+        .panel()
+        .platform_by_service(service)
+        .unwrap()
+        .configured_accounts()
+        .map(|a| a.address())
+        .collect()
+}
+
+#[test]
+fn leaving_after_the_rename_asks_keeps_the_progress_across_a_restart_and_undo_restores() {
+    let mut s = setup();
+    select_account(&mut s, "mxplan-7f3e21", "paul.martin@example.com");
+    s.driver
+        .act(&mut s.app, &[Action::MigrateAccount, Action::Submit]);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let w = s.app.wizard.as_ref().unwrap();
+    assert_eq!(
+        w.renamed_to.as_deref(),
+        Some("paul.martin01@example.com"),
+        "{:?}",
+        w.error
+    );
+
+    // Esc three times: back to the first step, then the question (not a silent close).
+    s.driver
+        .act(&mut s.app, &[Action::Back, Action::Back, Action::Back]);
+    assert_eq!(s.app.screen, Screen::Wizard);
+    let Some(Dialog::LeaveWizard { done }) = &s.app.dialog else {
+        panic!("leaving asks: {:?}", s.app.dialog);
+    };
+    assert!(
+        done.iter()
+            .any(|d| d.contains("renamed to paul.martin01@example.com")),
+        "{done:?}"
+    );
+    // Continue later: the list marks the account, and it survives a restart.
+    s.driver.act(&mut s.app, &[Action::LeaveWizardLater]);
+    assert!(s.app.wizard.is_none() && s.app.dialog.is_none());
+    assert!(s
+        .app
+        .migrations
+        .find(
+            s.app
+                .backend
+                .panel()
+                .platform_by_service("mxplan-7f3e21")
+                .unwrap()
+                .id,
+            "paul.martin01@example.com"
+        )
+        .is_some());
+
+    let mut s = restart(s);
+    assert!(account_names(&s.app, "mxplan-7f3e21").contains(&"paul.martin01@example.com".into()));
+    select_account(&mut s, "mxplan-7f3e21", "paul.martin01@example.com");
+    s.driver.act(&mut s.app, &[Action::MigrateAccount]);
+    let w = s.app.wizard.as_ref().expect("m resumes the wizard");
+    assert_eq!(w.step, WizardStep::Create, "resumed at its step");
+    assert_eq!(w.address, "paul.martin@example.com");
+    assert_eq!(
+        w.provisional_address(),
+        "paul.martin01@example.com",
+        "no second rename (paul.martin0101)"
+    );
+
+    // Create, then leave and undo: the account is removed, the name given back.
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert_eq!(
+        s.app.wizard.as_ref().unwrap().step,
+        WizardStep::Migrate,
+        "{}",
+        wizard_error(&s.app)
+    );
+    assert!(account_names(&s.app, "exchange-ab12cd").contains(&"paul.martin@example.com".into()));
+    s.driver.act(
+        &mut s.app,
+        &[Action::Back, Action::Back, Action::Back, Action::Back],
+    );
+    assert!(matches!(s.app.dialog, Some(Dialog::LeaveWizard { .. })));
+    s.driver.act(&mut s.app, &[Action::UndoWizard]);
+    assert!(s.app.wizard.is_none(), "{:?}", s.app.status);
+    let mx = account_names(&s.app, "mxplan-7f3e21");
+    assert!(mx.contains(&"paul.martin@example.com".into()), "{mx:?}");
+    assert!(!mx.contains(&"paul.martin01@example.com".into()), "{mx:?}");
+    let ex = account_names(&s.app, "exchange-ab12cd");
+    assert!(!ex.contains(&"paul.martin@example.com".into()), "{ex:?}");
+    assert!(
+        s.app.migrations.items.is_empty(),
+        "nothing left in progress"
+    );
+    // And the undo holds across a restart.
+    let s = restart(s);
+    assert!(s.app.migrations.items.is_empty());
+    assert!(account_names(&s.app, "mxplan-7f3e21").contains(&"paul.martin@example.com".into()));
+}
+
+#[test]
+fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the_task() {
+    let mut s = setup();
+    select_account(&mut s, "mxplan-7f3e21", "paul.martin@example.com");
+    s.driver.act(
+        &mut s.app,
+        &[Action::MigrateAccount, Action::Submit, Action::Submit],
+    );
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Migrate);
+    s.driver.act(
+        &mut s.app,
+        &[
+            Action::Back,
+            Action::Back,
+            Action::Back,
+            Action::Back,
+            Action::LeaveWizardLater,
+        ],
+    );
+    let mut s = restart(s);
+    select_account(&mut s, "mxplan-7f3e21", "paul.martin01@example.com");
+    s.driver.act(&mut s.app, &[Action::MigrateAccount]);
+    let w = s.app.wizard.as_ref().unwrap();
+    assert_eq!(w.step, WizardStep::Migrate);
+    assert!(w.takes_text(), "the password field is shown");
+    s.driver.type_text(&mut s.app, "Wrong-Pass-2026");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(
+        wizard_error(&s.app).contains("not the password"),
+        "{}",
+        wizard_error(&s.app)
+    );
+    assert!(
+        s.app.wizard.as_ref().unwrap().task_id.is_none(),
+        "no task exists"
+    );
+    assert!(s.app.tasks.records.is_empty(), "no task exists");
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(
+        s.app.wizard.as_ref().unwrap().task_id.is_some(),
+        "{}",
+        wizard_error(&s.app)
+    );
+    let finished = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.wizard
+            .as_ref()
+            .is_some_and(|w| w.step == WizardStep::Finish || w.error.is_some())
+    });
+    assert!(finished);
+    assert_eq!(
+        s.app.wizard.as_ref().unwrap().step,
+        WizardStep::Finish,
+        "{}",
+        wizard_error(&s.app)
+    );
+    // Closing the last step ends the migration: nothing stays in progress.
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(s.app.migrations.items.is_empty());
+}

@@ -50,6 +50,10 @@ pub enum Action {
     ResetProvisional,
     /// The DNS diagnostic of the migrated domain, from the wizard.
     WizardDns,
+    /// Leave the wizard; its progress stays saved for `m` to resume.
+    LeaveWizardLater,
+    /// Leave the wizard and undo what it did (rename back, remove what it created).
+    UndoWizard,
     /// Close the topmost overlay, or go back one screen.
     Back,
     /// Move the selection up.

@@ -18,6 +18,7 @@ use super::action::Action;
 use super::backend::Backend;
 use super::form::Form;
 use super::keymap::{self, Context};
+use super::progress::ProgressStore;
 use super::task_board::TaskBoard;
 use super::theme::Theme;
 use super::wizard::{Wizard, WizardStep};
@@ -99,6 +100,11 @@ pub enum Dialog {
         /// The task.
         id: String,
     },
+    /// Leaving a wizard that changed something: continue later or undo it.
+    LeaveWizard {
+        /// What the wizard did so far, one sentence each.
+        done: Vec<String>,
+    },
 }
 
 /// Every change of a task, as actions; a lagging receiver asks for a full reload.
@@ -168,6 +174,8 @@ pub struct App {
     pub quitting: bool,
     /// The guided migration wizard, while open.
     pub wizard: Option<Wizard>,
+    /// The wizards that changed something and have not ended (saved between runs).
+    pub migrations: ProgressStore,
     /// Every known task, newest first.
     pub tasks: TaskBoard,
     /// The migrator, when the backend can migrate.
@@ -206,6 +214,7 @@ impl App {
             should_quit: false,
             quitting: false,
             wizard: None,
+            migrations: ProgressStore::default(),
             tasks: TaskBoard::default(),
             migrator: None,
             connection_tests: Vec::new(),
@@ -215,6 +224,11 @@ impl App {
         };
         app.migrator = app.backend.migrator();
         if let Some(m) = app.migrator.clone() {
+            let (store, problem) = ProgressStore::open(m.state_dir());
+            app.migrations = store;
+            if let Some(p) = problem {
+                app.log_line(p);
+            }
             app.tasks.replace_all(m.tasks());
             app.streams.push(task_updates(&m));
             app.resume_interrupted(&m);
@@ -267,6 +281,7 @@ impl App {
             Some(Dialog::Fix { .. }) => return vec![Context::Fix, Context::Always],
             Some(Dialog::Quit { .. }) => return vec![Context::QuitAsk, Context::Always],
             Some(Dialog::Report { .. }) => return vec![Context::Report, Context::Always],
+            Some(Dialog::LeaveWizard { .. }) => return vec![Context::LeaveAsk, Context::Always],
             None => {}
         }
         if self.form.is_some() {

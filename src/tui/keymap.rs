@@ -36,6 +36,8 @@ pub enum Context {
     QuitAsk,
     /// The verification report.
     Report,
+    /// The question asked when leaving a wizard that changed something.
+    LeaveAsk,
     /// A form is open.
     Form,
     /// The reset confirmation is open.
@@ -62,6 +64,7 @@ impl Context {
             Context::CancelAsk => "Cancel a task",
             Context::QuitAsk => "Quit with tasks running",
             Context::Report => "Verification report",
+            Context::LeaveAsk => "Leave the wizard",
             Context::Form => "Form",
             Context::Confirm => "Confirmation",
             Context::Fix => "Fix dialog",
@@ -437,6 +440,30 @@ fn build() -> Vec<Binding> {
             "Esc",
             A::Back,
             "close",
+            true,
+        ),
+        bind(
+            C::LeaveAsk,
+            vec![ch('l')],
+            "l",
+            A::LeaveWizardLater,
+            "continue later",
+            true,
+        ),
+        bind(
+            C::LeaveAsk,
+            vec![ch('u')],
+            "u",
+            A::UndoWizard,
+            "undo what was done",
+            true,
+        ),
+        bind(
+            C::LeaveAsk,
+            vec![key(K::Esc), ch('n')],
+            "Esc",
+            A::Back,
+            "stay",
             true,
         ),
         bind(C::Dns, up(), "↑/k", A::Up, "previous record", false),

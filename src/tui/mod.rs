@@ -9,6 +9,7 @@ pub mod form;
 pub mod keymap;
 pub mod layout;
 pub mod migration_form;
+pub mod progress;
 pub mod render;
 pub mod screens;
 pub mod task_board;

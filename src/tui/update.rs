@@ -71,6 +71,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::KeepProvisional => wizard::keep(app),
         Action::ResetProvisional => wizard::reset(app),
         Action::WizardDns => return wizard::dns(app),
+        Action::LeaveWizardLater => wizard::leave_later(app),
+        Action::UndoWizard => wizard::undo(app),
         Action::TaskUpdated(rec) => tasks::updated(app, *rec),
         Action::RefreshTasks => app.refresh_tasks(),
         Action::TasksRefreshed(records) => tasks::refreshed(app, records),
@@ -506,7 +508,7 @@ fn confirm(app: &mut App) -> Option<Action> {
             tasks::cancel(app, &id);
             None
         }
-        Dialog::Quit { .. } | Dialog::Report { .. } => None,
+        Dialog::Quit { .. } | Dialog::Report { .. } | Dialog::LeaveWizard { .. } => None,
         Dialog::Fix { domain, check } => {
             let fix = check.fix.as_ref()?;
             match app.backend.apply_fix(&domain, fix) {

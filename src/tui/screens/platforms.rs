@@ -189,8 +189,10 @@ fn render_domains(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn state_cell(app: &App, a: &Account) -> Cell<'static> {
-    if a.is_configured() {
+fn state_cell(app: &App, p: &Platform, a: &Account) -> Cell<'static> {
+    if a.is_configured() && app.migrations.find(p.id, &a.address()).is_some() {
+        Cell::from(Span::styled("migrating", app.theme.warn()))
+    } else if a.is_configured() {
         Cell::from(Span::styled("active", app.theme.ok()))
     } else {
         Cell::from(Span::styled("free", app.theme.dim()))
@@ -218,14 +220,14 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
                     Cell::from(a.address()),
                     Cell::from(Span::styled(name(a), t.dim())),
                     usage,
-                    state_cell(app, a),
+                    state_cell(app, p, a),
                 ])
             } else {
                 let who = Text::from(vec![
                     Line::raw(a.address()),
                     Line::styled(format!(" {}", name(a)), t.dim()),
                 ]);
-                Row::new(vec![Cell::from(who), usage, state_cell(app, a)]).height(2)
+                Row::new(vec![Cell::from(who), usage, state_cell(app, p, a)]).height(2)
             }
         })
         .collect();
@@ -235,7 +237,7 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
                 Constraint::Length(30),
                 Constraint::Min(12),
                 Constraint::Length(usage_width),
-                Constraint::Length(6),
+                Constraint::Length(9),
             ],
             Row::new(vec!["Address", "Display name", "Used / quota", "State"]),
         )
@@ -244,7 +246,7 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
             vec![
                 Constraint::Min(20),
                 Constraint::Length(usage_width),
-                Constraint::Length(6),
+                Constraint::Length(9),
             ],
             Row::new(vec!["Account", "Used / quota", "State"]),
         )

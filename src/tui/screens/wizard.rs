@@ -92,10 +92,19 @@ pub fn preview(app: &App, w: &Wizard) -> Vec<String> {
             ),
             "The password stays in this program's memory only, for the copy.".into(),
         ],
-        WizardStep::Migrate => vec![format!(
-            "Start a task that copies every folder and message from {provisional} ({src}) to {} ({dst}), byte for byte, then compares both sides. Nothing is deleted from the source.",
-            w.created.as_deref().unwrap_or(&w.address)
-        )],
+        WizardStep::Migrate => {
+            let mut out = vec![format!(
+                "Start a task that copies every folder and message from {provisional} ({src}) to {} ({dst}), byte for byte, then compares both sides. Nothing is deleted from the source.",
+                w.created.as_deref().unwrap_or(&w.address)
+            )];
+            if w.ask_password {
+                out.push(format!(
+                    "This migration was resumed: type the password of {} chosen at step 3 (mailshift keeps no password on disk).",
+                    w.created.as_deref().unwrap_or(&w.address)
+                ));
+            }
+            out
+        }
         WizardStep::Finish => {
             let mut out = vec![format!(
                 "{} now lives on {dst}. The provisional account {provisional} on {src} still holds the old copy: keep it (k) or reset it (x: wipes it and frees its slot).",

@@ -260,3 +260,48 @@ pub fn render_report(
         theme,
     );
 }
+
+/// The question asked when leaving a wizard that changed something.
+pub fn render_leave_wizard(done: &[String], theme: Theme, frame: &mut Frame, area: Rect) {
+    let w = inner_width(area);
+    let mut lines = vec![
+        Line::styled("Leave the migration half-way?", theme.title()),
+        Line::default(),
+        Line::raw("Done so far:"),
+    ];
+    for item in done {
+        for (i, l) in wrap(item, w.saturating_sub(4)).into_iter().enumerate() {
+            let bullet = if i == 0 { "  • " } else { "    " };
+            lines.push(Line::raw(format!("{bullet}{l}")));
+        }
+    }
+    lines.push(Line::default());
+    let choices = [
+        (
+            "l",
+            "continue later: the progress is kept; m on the account resumes at this step",
+        ),
+        (
+            "u",
+            "undo: remove what was created, give the account its name back",
+        ),
+        ("Esc", "stay in the wizard"),
+    ];
+    for (key, what) in choices {
+        for (i, l) in wrap(what, w.saturating_sub(6)).into_iter().enumerate() {
+            let head = if i == 0 { key } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{head:<5} "), theme.key()),
+                Span::raw(l),
+            ]));
+        }
+    }
+    draw(
+        frame,
+        area,
+        "Leave the wizard",
+        "l later · u undo · Esc stay",
+        lines,
+        theme,
+    );
+}
