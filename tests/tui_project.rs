@@ -112,3 +112,84 @@ fn a_csv_project_is_checked_then_run_from_the_dashboard() {
         assert!(snapshot(&dst, user).total_messages() > 0, "{user} got mail");
     }
 }
+
+/// The app on a fresh sandbox, and the migrator behind it.
+fn sandbox_app(driver: &Driver, home: &Home) -> (App, Migrator) {
+    let sandbox = driver
+        .rt
+        .block_on(Sandbox::start(
+            home.path(),
+            SandboxOptions {
+                clock_factor: 0.0,
+                ..SandboxOptions::default()
+            },
+        ))
+        .expect("sandbox starts");
+    let migrator = Migrator::open(home.path(), Clock::system()).expect("migrator");
+    let app = {
+        let _g = driver.rt.enter();
+        App::new(
+            Box::new(SandboxBackend::with_migrator(sandbox, migrator.clone())),
+            Theme::MONO,
+        )
+    };
+    (app, migrator)
+}
+
+fn port_of(app: &App, service: &str) -> u16 {
+    app.backend
+        .panel()
+        .platform_by_service(service)
+        .unwrap()
+        .endpoints
+        .imap_port
+}
+
+#[test]
+fn a_row_asking_for_all_options_runs_with_what_both_sides_hold() {
+    let home = Home::new();
+    let mut driver = Driver::new();
+    let (mut app, migrator) = sandbox_app(&driver, &home);
+    let (mx, ex) = (
+        port_of(&app, "mxplan-7f3e21"),
+        port_of(&app, "exchange-ab12cd"),
+    );
+    std::env::set_var("SANDBOX_PW", DEMO_PASSWORD);
+    let csv = home.path().join("all.csv");
+    std::fs::write(
+        &csv,
+        format!("{HEADER}mxplan,127.0.0.1,{mx},none,john.smith@example.com,env:SANDBOX_PW,exchange,127.0.0.1,{ex},none,thomas.leroy@example.org,env:SANDBOX_PW,all,\n"),
+    )
+    .unwrap();
+    driver.act(&mut app, &[Action::ShowDashboard, Action::ImportProject]);
+    driver.type_text(&mut app, csv.to_str().unwrap());
+    driver.act(&mut app, &[Action::Submit]);
+    assert!(
+        app.form.is_none(),
+        "{:?}",
+        app.form.as_ref().and_then(|f| f.error.clone())
+    );
+    let ended = driver.run_until(&mut app, Duration::from_secs(120), |a| {
+        a.status
+            .as_ref()
+            .is_some_and(|s| s.text.starts_with("project ") && !s.text.starts_with("project:"))
+    });
+    let status = app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(ended, "{status}");
+    assert!(
+        !status.contains("--"),
+        "no command-line flag in the panel: {status}"
+    );
+    let tasks = migrator.tasks();
+    assert_eq!(tasks.len(), 1, "{status}");
+    assert_eq!(
+        tasks[0].state,
+        TaskState::Finished,
+        "{status} {:?}",
+        tasks[0].error
+    );
+}

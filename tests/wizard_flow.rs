@@ -254,8 +254,8 @@ fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
 #[test]
 fn follow_finds_a_task_only_with_its_source_login() {
     let mut s = setup();
-    // A task started from the New migration form towards an Exchange login that does
-    // not exist: it fails at once, says why, and still has an ID to follow.
+    // A New migration towards an Exchange login that does not exist is refused at
+    // Start, in the form, before any task exists; the right login then starts it.
     s.driver
         .act(&mut s.app, &[Action::ShowDashboard, Action::NewMigration]);
     let form = s.app.form.as_mut().expect("the form opens");
@@ -279,8 +279,44 @@ fn follow_finds_a_task_only_with_its_source_login() {
         &[Action::Edit(tui_input::InputRequest::GoToEnd)],
     );
     s.driver.act(&mut s.app, &[Action::Submit]);
+    let refused = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.form.as_ref().is_some_and(|f| f.error.is_some())
+    });
+    let e = s
+        .app
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(refused, "{e}");
     assert!(
-        s.app.form.is_none(),
+        e.contains("nothing was started") && e.contains("login refused"),
+        "{e}"
+    );
+    let shown = mailshift::tui::advice::for_panel(&e);
+    assert!(
+        !shown.contains("--") && !shown.contains("MAILSHIFT_"),
+        "the panel shows field advice, not flags: {shown}"
+    );
+    assert!(s.app.tasks.records.is_empty(), "no task exists");
+    s.app.form.as_mut().unwrap().focus = DST_LOGIN;
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, "thomas.leroy@example.org");
+    s.app.form.as_mut().unwrap().focus = DST_PASSWORD;
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, DEMO_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let started = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.form.is_none() || a.form.as_ref().is_some_and(|f| f.error.is_some())
+    });
+    assert!(
+        started && s.app.form.is_none(),
         "{:?}",
         s.app.form.as_ref().map(|f| f.error.clone())
     );
@@ -289,9 +325,6 @@ fn follow_finds_a_task_only_with_its_source_login() {
         a.tasks.get(&id).is_some_and(|r| r.state.is_ended())
     });
     assert!(ended);
-    let rec = s.app.tasks.get(&id).unwrap();
-    assert_eq!(rec.state, TaskState::Failed);
-    assert!(rec.error.is_some(), "a failed task says why");
 
     s.driver.act(&mut s.app, &[Action::FollowTask]);
     s.driver.type_text(&mut s.app, &id);

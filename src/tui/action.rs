@@ -54,6 +54,8 @@ pub enum Action {
     LeaveWizardLater,
     /// Leave the wizard and undo what it did (rename back, remove what it created).
     UndoWizard,
+    /// Both logins of a New migration start were tried (the task starts if both held).
+    StartChecked(Vec<(Side, Result<String, String>)>),
     /// Close the topmost overlay, or go back one screen.
     Back,
     /// Move the selection up.

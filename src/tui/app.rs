@@ -182,6 +182,8 @@ pub struct App {
     pub migrator: Option<Migrator>,
     /// The last connection tests of the migration form, by side.
     pub connection_tests: Vec<(Side, Result<String, String>)>,
+    /// A New migration task waiting for its two logins to be checked.
+    pub pending_start: Option<(mailshift_tasks::TaskSpec, Credentials)>,
     /// Seconds since start (ticks), for periodic refreshes.
     pub ticks: u64,
     effects: Vec<BoxFuture<'static, Action>>,
@@ -218,6 +220,7 @@ impl App {
             tasks: TaskBoard::default(),
             migrator: None,
             connection_tests: Vec::new(),
+            pending_start: None,
             ticks: 0,
             effects: Vec::new(),
             streams: Vec::new(),

@@ -3,6 +3,7 @@
 //! one `update`, rendering a pure function of the state; a `Backend` hides what is behind.
 
 pub mod action;
+pub mod advice;
 pub mod app;
 pub mod backend;
 pub mod form;

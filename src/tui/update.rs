@@ -77,6 +77,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::RefreshTasks => app.refresh_tasks(),
         Action::TasksRefreshed(records) => tasks::refreshed(app, records),
         Action::ConnectionTested { side, result } => migration::tested(app, side, result),
+        Action::StartChecked(results) => migration::start_checked(app, results),
         Action::RolledBack { id, result } => tasks::rolled_back(app, &id, result),
         Action::HandedOff(results) => tasks::handed_off(app, results),
         Action::Back => back(app),

@@ -221,7 +221,8 @@ fn render_detail(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
         ]),
     ];
     if let Some(e) = &rec.error {
-        for (i, l) in wrap(e, usize::from(area.width.saturating_sub(4)))
+        let e = crate::tui::advice::for_panel(e);
+        for (i, l) in wrap(&e, usize::from(area.width.saturating_sub(4)))
             .into_iter()
             .enumerate()
         {

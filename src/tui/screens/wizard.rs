@@ -321,7 +321,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     if let Some(e) = &w.error {
         lines.push(Line::default());
-        for (n, l) in wrap(e, width.saturating_sub(3)).into_iter().enumerate() {
+        let e = crate::tui::advice::for_panel(e);
+        for (n, l) in wrap(&e, width.saturating_sub(3)).into_iter().enumerate() {
             lines.push(Line::styled(
                 format!(" {}{l}", if n == 0 { "✗ " } else { "  " }),
                 t.bad(),

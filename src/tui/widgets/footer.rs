@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::tui::advice::for_panel;
 use crate::tui::app::App;
 use crate::tui::keymap;
 
@@ -15,7 +16,7 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let line = match &app.status {
         Some(s) if s.error => Line::from(vec![
             Span::styled(" ✗ ", t.bad()),
-            Span::styled(s.text.clone(), t.bad()),
+            Span::styled(for_panel(&s.text), t.bad()),
         ]),
         Some(s) => Line::from(vec![Span::styled(" ✓ ", t.ok()), Span::raw(s.text.clone())]),
         None if !app.checking.is_empty() => Line::styled(" checking DNS…", t.dim()),
