@@ -704,4 +704,84 @@ mod tasks {
         );
         snap("wizard_finish", &app);
     }
+
+    #[test]
+    fn leaving_the_wizard_after_the_rename_asks_and_the_list_marks_it() {
+        let mut app = wizard_at(WizardStep::Create);
+        run(&mut app, &[Action::Back, Action::Back, Action::Back]);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("Leave the migration half-way?")
+                && text.contains("renamed to john.smith01@example.com"),
+            "{text}"
+        );
+        snap("wizard_leave", &app);
+        run(&mut app, &[Action::LeaveWizardLater]);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("john.smith01@example.c…") && text.contains("migrating"),
+            "a cut address ends with an ellipsis: {text}"
+        );
+        snap("accounts_migrating", &app);
+        // m on it resumes at its step.
+        run(&mut app, &[Action::MigrateAccount]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("resumed at step 3"), "{text}");
+        snap("wizard_resumed", &app);
+    }
+
+    #[test]
+    fn project_view_lists_rows_with_their_tasks() {
+        use mailshift_tasks::project::{ProjectEntry, ProjectRecord, ProjectState};
+        let mut app = dashboard();
+        let entries = [failed(), finished(), running()]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ProjectEntry {
+                line: i + 2,
+                source: r.spec.source.login.clone(),
+                destination: r.spec.destination.login.clone(),
+                task_id: r.id.clone(),
+            })
+            .collect();
+        app.screen = Screen::Project(mailshift::tui::app::ProjectView {
+            record: Some(ProjectRecord {
+                id: "PJ-7KQ2M4XR".into(),
+                created: at(-40),
+                updated: at(-1),
+                file: "/home/it/moves.csv".into(),
+                state: ProjectState::Running,
+                global_limit: 4,
+                per_server_limit: 2,
+                entries,
+                results: None,
+                problem: None,
+            }),
+            row: 2,
+        });
+        app.dirty = true;
+        let text = screen(&app, 120, 40);
+        assert!(
+            text.contains("Project PJ-7KQ2M4XR") && text.contains("moves.csv"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1/3 ended") || text.contains("2/3 ended"),
+            "{text}"
+        );
+        assert!(
+            text.contains("p pause") && text.contains("c cancel"),
+            "{text}"
+        );
+        snap("project_view", &app);
+    }
+
+    #[test]
+    fn project_view_without_a_project_says_how_to_get_one() {
+        let mut app = task_app();
+        run(&mut app, &[Action::ShowDashboard, Action::ShowProject]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("Ctrl-W writes a template"), "{text}");
+        snap("project_empty", &app);
+    }
 }

@@ -42,6 +42,18 @@ pub enum Action {
     ProjectProgress(String),
     /// A project ended: what it says, or why it stopped.
     ProjectEnded(Result<String, String>),
+    /// The project view (the last project imported).
+    ShowProject,
+    /// Ask the project shown to pause (running tasks finish, queued ones wait).
+    PauseProject,
+    /// Ask the project shown to resume.
+    ResumeProject,
+    /// Ask the project shown to cancel.
+    CancelProject,
+    /// Write the project CSV template to a file and put its path in the import form.
+    WriteTemplate,
+    /// A project was queued: its record (the project view follows it).
+    ProjectStarted(Box<mailshift_tasks::project::ProjectRecord>),
     /// The verification report of the selected task.
     ShowReport,
     /// Keep the provisional account at the end of the wizard.

@@ -55,8 +55,17 @@ pub struct DnsView {
     pub row: usize,
 }
 
+/// One project (a CSV import) and its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectView {
+    /// The project as last read from its record (`None` until read).
+    pub record: Option<mailshift_tasks::project::ProjectRecord>,
+    /// The selected row.
+    pub row: usize,
+}
+
 /// The full-screen views.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     /// Sidebar of platforms and the selected platform's tabs.
     Platforms,
@@ -66,6 +75,8 @@ pub enum Screen {
     Wizard,
     /// Every task with its progress; the selected one's folders and log.
     Dashboard,
+    /// The last project imported: its rows, their tasks, pause/resume/cancel.
+    Project(ProjectView),
 }
 
 /// A modal question.
@@ -287,7 +298,10 @@ impl App {
             Some(Dialog::LeaveWizard { .. }) => return vec![Context::LeaveAsk, Context::Always],
             None => {}
         }
-        if self.form.is_some() {
+        if let Some(f) = &self.form {
+            if f.kind == super::form::FormKind::ImportProject {
+                return vec![Context::ImportForm, Context::Form, Context::Always];
+            }
             return vec![Context::Form, Context::Always];
         }
         self.screen_contexts()
@@ -313,6 +327,7 @@ impl App {
         match &self.screen {
             Screen::Dns(_) => vec![Context::Dns, Context::Global, Context::Always],
             Screen::Dashboard => vec![Context::Dashboard, Context::Global, Context::Always],
+            Screen::Project(_) => vec![Context::Project, Context::Global, Context::Always],
             Screen::Wizard => match &self.wizard {
                 Some(w) if w.takes_text() => vec![Context::Wizard, Context::Always],
                 Some(w) if w.step == WizardStep::Finish => vec![

@@ -26,6 +26,10 @@ pub enum Context {
     Dns,
     /// The tasks dashboard.
     Dashboard,
+    /// The project view.
+    Project,
+    /// The project import form.
+    ImportForm,
     /// The guided migration wizard.
     Wizard,
     /// The wizard's last step.
@@ -59,6 +63,8 @@ impl Context {
             Context::Accounts => "Email accounts",
             Context::Dns => "DNS diagnostic",
             Context::Dashboard => "Tasks",
+            Context::Project => "Project",
+            Context::ImportForm => "Project import",
             Context::Wizard => "Migration wizard",
             Context::WizardDone => "Wizard, last step",
             Context::CancelAsk => "Cancel a task",
@@ -335,6 +341,56 @@ fn build() -> Vec<Binding> {
             "v",
             A::ShowReport,
             "report",
+            true,
+        ),
+        bind(
+            C::Dashboard,
+            vec![ch('o')],
+            "o",
+            A::ShowProject,
+            "project",
+            true,
+        ),
+        bind(C::Project, up(), "↑/k", A::Up, "previous row", false),
+        bind(C::Project, down(), "↓/j", A::Down, "next row", false),
+        bind(
+            C::Project,
+            vec![ch('p')],
+            "p",
+            A::PauseProject,
+            "pause",
+            true,
+        ),
+        bind(
+            C::Project,
+            vec![ch('r')],
+            "r",
+            A::ResumeProject,
+            "resume",
+            true,
+        ),
+        bind(
+            C::Project,
+            vec![ch('c')],
+            "c",
+            A::CancelProject,
+            "cancel",
+            true,
+        ),
+        bind(
+            C::Project,
+            vec![ch('i')],
+            "i",
+            A::ImportProject,
+            "import",
+            true,
+        ),
+        bind(
+            C::ImportForm,
+            vec![(K::Char('w'), KeyModifiers::CONTROL)],
+            "Ctrl-W",
+            A::WriteTemplate,
+            "write a template CSV",
             true,
         ),
         bind(

@@ -33,6 +33,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Dns(view) => screens::dns::render(app, view, frame, areas.body),
         Screen::Wizard => screens::wizard::render(app, frame, areas.body),
         Screen::Dashboard => screens::dashboard::render(app, frame, areas.body),
+        Screen::Project(view) => screens::project::render(app, view, frame, areas.body),
     }
     if let Some(log_area) = areas.log {
         log::render_log(app, frame, log_area);

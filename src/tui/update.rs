@@ -5,6 +5,8 @@ use mailshift_panel::{
     check_strength, validate_domain_name, validate_local_part, DomainKind, NewAccount,
 };
 
+use mailshift_tasks::project::ProjectState;
+
 use super::action::Action;
 use super::app::{App, Dialog, DnsView, Focus, Screen, Tab};
 use super::form::{Field, Form, FormKind};
@@ -68,6 +70,12 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
             app.refresh_tasks();
         }
         Action::ShowReport => tasks::report(app),
+        Action::ShowProject => project::show(app),
+        Action::PauseProject => project::request(app, ProjectState::Paused),
+        Action::ResumeProject => project::request(app, ProjectState::Running),
+        Action::CancelProject => project::request(app, ProjectState::Cancelled),
+        Action::WriteTemplate => project::write_template(app),
+        Action::ProjectStarted(record) => project::started(app, *record),
         Action::KeepProvisional => wizard::keep(app),
         Action::ResetProvisional => wizard::reset(app),
         Action::WizardDns => return wizard::dns(app),
@@ -152,6 +160,7 @@ fn back(app: &mut App) {
         match app.screen {
             Screen::Dns(_) if app.wizard.is_some() => app.screen = Screen::Wizard,
             Screen::Dns(_) | Screen::Dashboard => app.screen = Screen::Platforms,
+            Screen::Project(_) => app.screen = Screen::Dashboard,
             Screen::Wizard => wizard::back(app),
             Screen::Platforms => app.focus = Focus::Sidebar,
         }
@@ -187,6 +196,11 @@ fn move_selection(app: &mut App, delta: isize) {
     }
     if app.screen == Screen::Dashboard {
         app.tasks.move_by(delta);
+        return;
+    }
+    if let Screen::Project(v) = &mut app.screen {
+        let len = v.record.as_ref().map_or(0, |r| r.entries.len());
+        v.row = step(v.row, delta, len);
         return;
     }
     if app.screen == Screen::Wizard {
@@ -257,7 +271,7 @@ fn open(app: &mut App) -> Option<Action> {
             Focus::Table if app.tab == Tab::Domains => open_dns(app),
             Focus::Table => None,
         },
-        Screen::Wizard | Screen::Dashboard => None,
+        Screen::Wizard | Screen::Dashboard | Screen::Project(_) => None,
     }
 }
 
@@ -538,6 +552,7 @@ fn tick(app: &mut App) -> Option<Action> {
         app.refresh_tasks();
     }
     tasks::check_quitting(app);
+    project::reload(app);
     let now = app.backend.pending_changes();
     let became_visible = now.len() < app.pending.len();
     if !now.is_empty() || now != app.pending {

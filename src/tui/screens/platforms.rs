@@ -189,6 +189,16 @@ fn render_domains(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// `text` cut to `width` characters, its end replaced by `…` when it is cut.
+pub fn ellipsize(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 fn state_cell(app: &App, p: &Platform, a: &Account) -> Cell<'static> {
     if a.is_configured() && app.migrations.find(p.id, &a.address()).is_some() {
         Cell::from(Span::styled("migrating", app.theme.warn()))
@@ -210,6 +220,13 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
             "free slot".to_string()
         }
     };
+    // The address column: what the other columns, the highlight mark and the column
+    // gaps leave (narrow), or its fixed 30 (wide).
+    let address_width = if wide {
+        30
+    } else {
+        usize::from(area.width.saturating_sub(usage_width + 9 + 1 + 2))
+    };
     let rows: Vec<Row> = p
         .accounts
         .iter()
@@ -217,14 +234,14 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
             let usage = Cell::from(usage_line(a.used_bytes, a.quota_bytes, usage_width, t));
             if wide {
                 Row::new(vec![
-                    Cell::from(a.address()),
+                    Cell::from(ellipsize(&a.address(), address_width)),
                     Cell::from(Span::styled(name(a), t.dim())),
                     usage,
                     state_cell(app, p, a),
                 ])
             } else {
                 let who = Text::from(vec![
-                    Line::raw(a.address()),
+                    Line::raw(ellipsize(&a.address(), address_width)),
                     Line::styled(format!(" {}", name(a)), t.dim()),
                 ]);
                 Row::new(vec![Cell::from(who), usage, state_cell(app, p, a)]).height(2)

@@ -13,7 +13,7 @@ use crate::tui::app::App;
 use crate::tui::form::FieldValue;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::wrap;
-use crate::tui::widgets::progress::{duration_text, gauge_text};
+use crate::tui::widgets::progress::{duration_text, gauge_text, task_ratio};
 use crate::tui::wizard::{Provisional, Wizard, WizardStep};
 
 use super::dashboard::{state_style, step_text};
@@ -157,7 +157,7 @@ fn progress_lines(rec: &TaskRecord, t: Theme, width: usize) -> Vec<Line<'static>
             Span::styled(rec.state.as_str().to_string(), state_style(rec.state, t)),
             Span::styled(format!(" · step {}", step_text(rec)), t.dim()),
         ]),
-        Line::raw(gauge_text(p.ratio(), width.min(60))),
+        Line::raw(gauge_text(task_ratio(rec), width.min(60))),
         Line::styled(
             format!(
                 "{}/{} messages · {}/{}{}",

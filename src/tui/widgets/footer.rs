@@ -25,19 +25,30 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The hints line: `key description` pairs that fit the width.
+/// The hints line: `key description` pairs that fit the width; `? help` is always
+/// kept (last), since it is how a person finds the rest.
 pub fn render_hints(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.theme;
+    let hints = keymap::hints(&app.contexts());
+    let width = |(label, description): &(&str, &str)| {
+        label.chars().count() + 1 + description.chars().count() + 2
+    };
+    let help = hints.iter().find(|(l, _)| *l == "?").copied();
+    let reserve = help.as_ref().map_or(0, width);
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1usize;
-    for (label, description) in keymap::hints(&app.contexts()) {
-        let len = label.chars().count() + 1 + description.chars().count() + 2;
-        if used + len > usize::from(area.width) {
+    for hint in hints.iter().filter(|(l, _)| *l != "?") {
+        let len = width(hint);
+        if used + len + reserve > usize::from(area.width) {
             break;
         }
         used += len;
+        spans.push(Span::styled(hint.0, t.key()));
+        spans.push(Span::raw(format!(" {}  ", hint.1)));
+    }
+    if let Some((label, description)) = help {
         spans.push(Span::styled(label, t.key()));
-        spans.push(Span::raw(format!(" {description}  ")));
+        spans.push(Span::raw(format!(" {description}")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
