@@ -226,6 +226,20 @@ fn log_pane() {
 
 // ---- Migrations: the wizard, the New migration form, the dashboard and its dialogs.
 
+#[test]
+fn client_settings_dialog_shows_the_published_values() {
+    let mut app = app();
+    goto(&mut app, "exchange-ab12cd", Action::ShowAccounts);
+    select_account(&mut app, "thomas.leroy@example.org");
+    run(&mut app, &[Action::ShowClientSettings]);
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("ex5.mail.ovh.net port 993") && text.contains("EWS"),
+        "{text}"
+    );
+    snap("client_settings", &app);
+}
+
 mod tasks {
     use super::*;
     use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -702,7 +716,12 @@ mod tasks {
             text.contains("Recreate by hand") && text.contains("aliases"),
             "{text}"
         );
+        assert!(text.contains("Mail clients: IMAP"), "{text}");
         snap("wizard_finish", &app);
+        run(&mut app, &[Action::ShowClientSettings]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("Mail client settings"), "{text}");
+        snap("wizard_finish_settings", &app);
     }
 
     #[test]

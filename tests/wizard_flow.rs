@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use mailshift::sandbox_backend::SandboxBackend;
 use mailshift::tui::app::{Dialog, Screen, Tab};
+use mailshift::tui::backend::Backend;
 use mailshift::tui::wizard::{Provisional, WizardStep};
 use mailshift::tui::{Action, App, Theme};
 use mailshift_panel::DEMO_PASSWORD;
@@ -544,4 +545,57 @@ fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the
     // Closing the last step ends the migration: nothing stays in progress.
     s.driver.act(&mut s.app, &[Action::Submit]);
     assert!(s.app.migrations.items.is_empty());
+}
+
+#[test]
+fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_logs_in() {
+    let mut s = setup();
+    select_account(&mut s, "exchange-ab12cd", "thomas.leroy@example.org");
+    s.driver.act(&mut s.app, &[Action::ShowClientSettings]);
+    let Some(Dialog::ClientSettings(c)) = s.app.dialog.clone() else {
+        panic!("s shows the settings: {:?}", s.app.status);
+    };
+    assert!(c.local, "the sandbox's own servers");
+    let imap = &c.rows[0];
+    assert_eq!(imap.service, "IMAP");
+    assert_eq!(imap.port, Some(port(&s.app, "exchange-ab12cd")));
+    // A mail client pointed at these values reads the mailbox.
+    let mut o = Oracle::login(
+        &imap.server,
+        imap.port.unwrap(),
+        "thomas.leroy@example.org",
+        DEMO_PASSWORD,
+    )
+    .expect("a client logs in with the settings shown");
+    assert!(o.snapshot().expect("snapshot").total_messages() > 0);
+    let _ = o.logout();
+    let smtp = c.rows.iter().find(|r| r.service == "SMTP").unwrap();
+    let relay = s.app.backend.local_smtp().unwrap();
+    assert_eq!(smtp.port, Some(relay.port));
+    assert!(
+        c.rows
+            .iter()
+            .any(|r| r.service == "CalDAV/CardDAV" && r.server.starts_with("http://127.0.0.1:")),
+        "{c:?}"
+    );
+    s.driver.act(&mut s.app, &[Action::Back]);
+    assert!(s.app.dialog.is_none());
+
+    // The notifications mailbox: where completion e-mails to outside addresses land.
+    s.driver.act(
+        &mut s.app,
+        &[Action::ShowDashboard, Action::ShowNotifications],
+    );
+    let Some(Dialog::ClientSettings(n)) = s.app.dialog.clone() else {
+        panic!("e shows the notifications mailbox: {:?}", s.app.status);
+    };
+    assert_eq!(n.address, mailshift_sandbox::NOTIFICATIONS_LOGIN);
+    let mut o = Oracle::login(
+        &n.rows[0].server,
+        n.rows[0].port.unwrap(),
+        &n.address,
+        DEMO_PASSWORD,
+    )
+    .expect("the notifications mailbox opens with the values shown");
+    let _ = o.logout();
 }

@@ -42,6 +42,10 @@ pub enum Action {
     ProjectProgress(String),
     /// A project ended: what it says, or why it stopped.
     ProjectEnded(Result<String, String>),
+    /// The mail client settings of the selected account (or the wizard's).
+    ShowClientSettings,
+    /// Where the completion e-mails to outside addresses land, and how to read them.
+    ShowNotifications,
     /// The project view (the last project imported).
     ShowProject,
     /// Ask the project shown to pause (running tasks finish, queued ones wait).

@@ -111,6 +111,8 @@ pub enum Dialog {
         /// The task.
         id: String,
     },
+    /// The mail client settings of an account.
+    ClientSettings(Box<super::client_settings::ClientSettings>),
     /// Leaving a wizard that changed something: continue later or undo it.
     LeaveWizard {
         /// What the wizard did so far, one sentence each.
@@ -295,6 +297,7 @@ impl App {
             Some(Dialog::Fix { .. }) => return vec![Context::Fix, Context::Always],
             Some(Dialog::Quit { .. }) => return vec![Context::QuitAsk, Context::Always],
             Some(Dialog::Report { .. }) => return vec![Context::Report, Context::Always],
+            Some(Dialog::ClientSettings(_)) => return vec![Context::Settings, Context::Always],
             Some(Dialog::LeaveWizard { .. }) => return vec![Context::LeaveAsk, Context::Always],
             None => {}
         }

@@ -42,6 +42,8 @@ pub enum Context {
     Report,
     /// The question asked when leaving a wizard that changed something.
     LeaveAsk,
+    /// The mail client settings dialog.
+    Settings,
     /// A form is open.
     Form,
     /// The reset confirmation is open.
@@ -71,6 +73,7 @@ impl Context {
             Context::QuitAsk => "Quit with tasks running",
             Context::Report => "Verification report",
             Context::LeaveAsk => "Leave the wizard",
+            Context::Settings => "Mail client settings",
             Context::Form => "Form",
             Context::Confirm => "Confirmation",
             Context::Fix => "Fix dialog",
@@ -497,6 +500,38 @@ fn build() -> Vec<Binding> {
             A::Back,
             "close",
             true,
+        ),
+        bind(
+            C::Settings,
+            vec![key(K::Esc), key(K::Enter), ch('s')],
+            "Esc",
+            A::Back,
+            "close",
+            true,
+        ),
+        bind(
+            C::Accounts,
+            vec![ch('s')],
+            "s",
+            A::ShowClientSettings,
+            "client settings",
+            true,
+        ),
+        bind(
+            C::WizardDone,
+            vec![ch('s')],
+            "s",
+            A::ShowClientSettings,
+            "client settings",
+            true,
+        ),
+        bind(
+            C::Dashboard,
+            vec![ch('e')],
+            "e",
+            A::ShowNotifications,
+            "notification mails",
+            false,
         ),
         bind(
             C::LeaveAsk,

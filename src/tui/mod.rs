@@ -6,6 +6,7 @@ pub mod action;
 pub mod advice;
 pub mod app;
 pub mod backend;
+pub mod client_settings;
 pub mod form;
 pub mod keymap;
 pub mod layout;

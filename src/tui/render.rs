@@ -56,6 +56,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Dialog::Report { id }) => {
             dialog::render_report(app.tasks.get(id), id, t, frame, areas.body)
         }
+        Some(Dialog::ClientSettings(s)) => dialog::render_client_settings(s, t, frame, areas.body),
         Some(Dialog::LeaveWizard { done }) => {
             dialog::render_leave_wizard(done, t, frame, areas.body)
         }

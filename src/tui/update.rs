@@ -71,6 +71,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         }
         Action::ShowReport => tasks::report(app),
         Action::ShowProject => project::show(app),
+        Action::ShowClientSettings => show_client_settings(app),
+        Action::ShowNotifications => show_notifications(app),
         Action::PauseProject => project::request(app, ProjectState::Paused),
         Action::ResumeProject => project::request(app, ProjectState::Running),
         Action::CancelProject => project::request(app, ProjectState::Cancelled),
@@ -147,6 +149,57 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         }
     }
     None
+}
+
+/// s: the mail client settings of the wizard's new account (last step), or of the
+/// account selected in the accounts table.
+fn show_client_settings(app: &mut App) {
+    let target = match (&app.screen, &app.wizard) {
+        (Screen::Wizard, Some(w)) => Some((
+            w.destination_id(),
+            w.created.clone().unwrap_or_else(|| w.address.clone()),
+        )),
+        _ => match (app.selected_platform(), app.selected_account()) {
+            (Some(p), Some(a)) if a.is_configured() => Some((p.id, a.address())),
+            (Some(_), Some(a)) => {
+                let msg = format!(
+                    "{} is a free slot: create the account first (n)",
+                    a.address()
+                );
+                app.fail(msg);
+                return;
+            }
+            _ => None,
+        },
+    };
+    let Some((platform, address)) = target else {
+        return;
+    };
+    match crate::tui::client_settings::client_settings(app.backend.as_ref(), platform, &address) {
+        Some(s) => app.dialog = Some(Dialog::ClientSettings(Box::new(s))),
+        None => app.fail(format!("no settings for {address}: its platform is gone")),
+    }
+}
+
+/// e: where completion e-mails to addresses outside the panel land: the settings of
+/// that mailbox, to read it with a mail client.
+fn show_notifications(app: &mut App) {
+    let Some((platform, login)) = app.backend.notifications_mailbox() else {
+        app.fail(
+            "this backend keeps no notification mailbox: notifications go to the addresses given"
+                .into(),
+        );
+        return;
+    };
+    match crate::tui::client_settings::client_settings(app.backend.as_ref(), platform, &login) {
+        Some(s) => {
+            app.inform(format!(
+                "completion e-mails to outside addresses land in {login}: read it over IMAP"
+            ));
+            app.dialog = Some(Dialog::ClientSettings(Box::new(s)));
+        }
+        None => app.fail(format!("the notification mailbox {login} is not reachable")),
+    }
 }
 
 fn back(app: &mut App) {
@@ -523,7 +576,10 @@ fn confirm(app: &mut App) -> Option<Action> {
             tasks::cancel(app, &id);
             None
         }
-        Dialog::Quit { .. } | Dialog::Report { .. } | Dialog::LeaveWizard { .. } => None,
+        Dialog::Quit { .. }
+        | Dialog::Report { .. }
+        | Dialog::LeaveWizard { .. }
+        | Dialog::ClientSettings(_) => None,
         Dialog::Fix { domain, check } => {
             let fix = check.fix.as_ref()?;
             match app.backend.apply_fix(&domain, fix) {

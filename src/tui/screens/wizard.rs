@@ -114,6 +114,31 @@ pub fn preview(app: &App, w: &Wizard) -> Vec<String> {
                 "Check the DNS (d): the MX of {} must point to {dst} for new mail to arrive there.",
                 w.domain()
             ));
+            let created = w.created.clone().unwrap_or_else(|| w.address.clone());
+            if let Some(c) = crate::tui::client_settings::client_settings(
+                app.backend.as_ref(),
+                w.destination_id(),
+                &created,
+            ) {
+                let brief: Vec<String> = c
+                    .rows
+                    .iter()
+                    .filter(|r| matches!(r.service, "IMAP" | "SMTP") && !r.server.is_empty())
+                    .map(|r| {
+                        format!(
+                            "{} {}:{} ({})",
+                            r.service,
+                            r.server,
+                            r.port.unwrap_or_default(),
+                            r.security
+                        )
+                    })
+                    .collect();
+                out.push(format!(
+                    "Mail clients: {}, login {created}; s shows every setting (POP, EWS, autodiscover).",
+                    brief.join(" · ")
+                ));
+            }
             out
         }
     }
