@@ -367,6 +367,7 @@ fn restart(s: Setup) -> Setup {
         ))
         .expect("sandbox restarts");
     let migrator = Migrator::open(_home.path(), Clock::system()).expect("migrator");
+    migrator.set_relay(Some(relay_of(&sandbox)));
     let backend = SandboxBackend::with_migrator(sandbox, migrator);
     let app = {
         let _g = driver.rt.enter();
@@ -524,6 +525,21 @@ fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the
         &[Action::Edit(tui_input::InputRequest::DeleteLine)],
     );
     s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    // The notification address is checked as an address before the task starts.
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, "not-an-address");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(
+        wizard_error(&s.app).contains("not an e-mail address"),
+        "{}",
+        wizard_error(&s.app)
+    );
+    assert!(s.app.tasks.records.is_empty(), "no task exists");
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, "boss@outside.example");
     s.driver.act(&mut s.app, &[Action::Submit]);
     assert!(
         s.app.wizard.as_ref().unwrap().task_id.is_some(),
@@ -542,9 +558,41 @@ fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the
         "{}",
         wizard_error(&s.app)
     );
+    let id = s.app.wizard.as_ref().unwrap().task_id.clone().unwrap();
+    assert_eq!(
+        s.app.tasks.get(&id).unwrap().spec.notify.as_deref(),
+        Some("boss@outside.example")
+    );
+    // The completion e-mail to that outside address lands in the notifications
+    // mailbox the panel shows (e on the dashboard).
+    s.driver.act(&mut s.app, &[Action::ShowNotifications]);
+    let Some(Dialog::ClientSettings(n)) = s.app.dialog.clone() else {
+        panic!("{:?}", s.app.status);
+    };
+    let (host, port) = (n.rows[0].server.clone(), n.rows[0].port.unwrap());
+    let start = std::time::Instant::now();
+    loop {
+        let got = snap_any(&host, port, &n.address, DEMO_PASSWORD);
+        if got > 0 {
+            break;
+        }
+        assert!(start.elapsed() < TIMEOUT, "the completion e-mail arrives");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    s.driver.act(&mut s.app, &[Action::Back]);
     // Closing the last step ends the migration: nothing stays in progress.
     s.driver.act(&mut s.app, &[Action::Submit]);
     assert!(s.app.migrations.items.is_empty());
+}
+
+/// How many messages `user` holds (0 when the login fails).
+fn snap_any(host: &str, port: u16, user: &str, pass: &str) -> u64 {
+    let Ok(mut o) = Oracle::login(host, port, user, pass) else {
+        return 0;
+    };
+    let n = o.snapshot().map(|s| s.total_messages() as u64).unwrap_or(0);
+    let _ = o.logout();
+    n
 }
 
 #[test]
@@ -598,4 +646,20 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
     )
     .expect("the notifications mailbox opens with the values shown");
     let _ = o.logout();
+}
+
+/// Completion e-mails through the sandbox's SMTP listener, as the panel sends them.
+fn relay_of(sandbox: &Sandbox) -> mailshift_notify::Relay {
+    let r = sandbox.smtp_relay();
+    mailshift_notify::Relay {
+        host: r.host,
+        port: r.port,
+        security: mailshift_notify::SmtpSecurity::None,
+        user: Some(r.user),
+        password: Some(mailshift_notify::Zeroizing::new(r.password)),
+        from: r.from,
+        ca_file: None,
+        insecure: false,
+        timeout: mailshift_notify::Relay::DEFAULT_TIMEOUT,
+    }
 }

@@ -92,6 +92,8 @@ pub struct Wizard {
     pub dest_display: Field,
     /// The destination password (masked; memory only).
     pub dest_password: Field,
+    /// Who is told by e-mail when the task ends (step 4; empty: nobody).
+    pub notify: Field,
     /// The focused field of the step shown.
     pub focus: usize,
     /// The provisional address once the rename is done.
@@ -192,6 +194,7 @@ impl Wizard {
             provisional: Field::text("Provisional login", &suggestion),
             dest_display: Field::text("Display name", &account.display_name),
             dest_password: Field::secret("Password"),
+            notify: Field::text("Notify (e-mail)", ""),
             focus: 0,
             renamed_to: None,
             created: None,
@@ -229,6 +232,7 @@ impl Wizard {
             provisional: Field::text("Provisional login", &saved.provisional),
             dest_display: Field::text("Display name", &saved.dest_display),
             dest_password: Field::secret("Password"),
+            notify: Field::text("Notify (e-mail)", &saved.notify),
             focus: 0,
             renamed_to: saved.renamed_to.clone(),
             created: saved.created.clone(),
@@ -253,7 +257,7 @@ impl Wizard {
             task_id: self.task_id.clone(),
             reached: self.reached,
             outcome: self.outcome,
-            notify: String::new(),
+            notify: self.notify.value().trim().to_string(),
         }
     }
 
@@ -308,6 +312,10 @@ impl Wizard {
             WizardStep::Create if self.created.is_none() => {
                 vec![&self.dest_display, &self.dest_password]
             }
+            WizardStep::Migrate if self.task_id.is_none() && self.ask_password => {
+                vec![&self.dest_password, &self.notify]
+            }
+            WizardStep::Migrate if self.task_id.is_none() => vec![&self.notify],
             WizardStep::Migrate if self.ask_password => vec![&self.dest_password],
             _ => Vec::new(),
         }
@@ -320,6 +328,10 @@ impl Wizard {
             WizardStep::Create if self.created.is_none() => {
                 vec![&mut self.dest_display, &mut self.dest_password]
             }
+            WizardStep::Migrate if self.task_id.is_none() && self.ask_password => {
+                vec![&mut self.dest_password, &mut self.notify]
+            }
+            WizardStep::Migrate if self.task_id.is_none() => vec![&mut self.notify],
             WizardStep::Migrate if self.ask_password => vec![&mut self.dest_password],
             _ => Vec::new(),
         }

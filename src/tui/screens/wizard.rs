@@ -97,6 +97,9 @@ pub fn preview(app: &App, w: &Wizard) -> Vec<String> {
                 "Start a task that copies every folder and message from {provisional} ({src}) to {} ({dst}), byte for byte, then compares both sides. Nothing is deleted from the source.",
                 w.created.as_deref().unwrap_or(&w.address)
             )];
+            if w.task_id.is_none() {
+                out.push("Notify: an address told by e-mail when the task ends (optional; on the sandbox, outside addresses land in the notifications mailbox, e on the tasks screen).".into());
+            }
             if w.ask_password {
                 out.push(format!(
                     "This migration was resumed: type the password of {} chosen at step 3 (mailshift keeps no password on disk).",

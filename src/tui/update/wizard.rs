@@ -359,11 +359,20 @@ fn task_of(app: &App, w: &Wizard) -> Result<(TaskSpec, Credentials), String> {
         .precheck(app.backend.panel())
         .map(|p| p.allowed)
         .unwrap_or_else(mailshift_panel::migration::OptionSet::emails);
+    let notify = w.notify.value().trim();
+    let notify = if notify.is_empty() {
+        None
+    } else {
+        mailshift_notify::validate_address(notify).map_err(|e| {
+            format!("the notification address {notify} is not an e-mail address: {e}")
+        })?;
+        Some(notify.to_string())
+    };
     let mut spec = TaskSpec {
         source,
         destination,
         options,
-        notify: None,
+        notify,
         tuning: Tuning::default(),
         project: None,
     };
