@@ -273,7 +273,8 @@ fn follow_finds_a_task_only_with_its_source_login() {
     s.driver.type_text(&mut s.app, "nobody@example.org");
     s.app.form.as_mut().unwrap().focus = DST_PASSWORD;
     s.driver.type_text(&mut s.app, "Wrong-Pass-1234");
-    // Exchange is the destination.
+    // Exchange is the destination (chosen in its field: the URL follows the choice).
+    s.app.form.as_mut().unwrap().focus = DST_PLATFORM;
     s.app.form.as_mut().unwrap().fields[DST_PLATFORM].select("Exchange exchange-ab12cd");
     s.driver.act(
         &mut s.app,

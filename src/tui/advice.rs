@@ -77,7 +77,29 @@ pub fn for_panel(text: &str) -> String {
         "or pass --allow-password-files-anywhere if this CSV is yours",
         "or use env: references",
     );
-    s
+    articles(&s)
+}
+
+/// "a IMAP" → "an IMAP", "a Email Pro" → "an Email Pro": the article follows the
+/// sound of the next word (a capitalised vowel, or a lower-case one but `u`, which
+/// often sounds "you").
+pub fn articles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(i) = rest.find(|c: char| c == 'a' || c == 'A') {
+        let (before, from) = rest.split_at(i);
+        out.push_str(before);
+        let starts_word = out.chars().last().is_none_or(|c| !c.is_alphanumeric());
+        let next = from[1..].strip_prefix(' ').and_then(|w| w.chars().next());
+        let vowel = next.is_some_and(|c| "AEIOU".contains(c) || "aeio".contains(c));
+        out.push_str(&from[..1]);
+        if starts_word && vowel {
+            out.push('n');
+        }
+        rest = &from[1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -113,6 +135,19 @@ mod tests {
         }
         .to_string();
         assert!(!for_panel(&e).contains("--"), "{}", for_panel(&e));
+    }
+
+    #[test]
+    fn the_article_follows_the_word() {
+        assert_eq!(
+            articles("a IMAP source has no calendars; a Email Pro destination"),
+            "an IMAP source has no calendars; an Email Pro destination"
+        );
+        assert_eq!(
+            articles("a MX Plan, a user, an IMAP, data ok"),
+            "a MX Plan, a user, an IMAP, data ok"
+        );
+        assert_eq!(articles("A Exchange"), "An Exchange");
     }
 
     #[test]

@@ -236,6 +236,14 @@ fn build() -> Vec<Binding> {
             "open the platform",
             true,
         ),
+        bind(
+            C::Sidebar,
+            vec![ch('m'), ch('r'), ch('x'), ch('n')],
+            "m/r/x/n",
+            A::AccountKeyElsewhere,
+            "account keys: say where they work",
+            false,
+        ),
         bind(C::Domains, up(), "↑/k", A::Up, "previous domain", false),
         bind(C::Domains, down(), "↓/j", A::Down, "next domain", false),
         bind(

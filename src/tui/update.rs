@@ -71,6 +71,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         }
         Action::ShowReport => tasks::report(app),
         Action::ShowProject => project::show(app),
+        Action::AccountKeyElsewhere => app.fail(
+            "m, r, x and n act on an account: open the platform (Enter), its Email accounts (2), then select one"
+                .into(),
+        ),
         Action::ShowClientSettings => show_client_settings(app),
         Action::ShowNotifications => show_notifications(app),
         Action::PauseProject => project::request(app, ProjectState::Paused),
@@ -132,7 +136,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::Confirm => return confirm(app),
         Action::Tick => return tick(app),
         Action::Resize(w, h) => app.size = (w, h),
-        Action::Click(x, y) => click(app, x, y),
+        Action::Click(x, y) => return click(app, x, y),
         Action::StartDnsCheck { platform, domain } => {
             app.log_line(format!("checking the DNS of {domain}"));
             app.start_check(platform, &domain);
@@ -207,8 +211,14 @@ fn back(app: &mut App) {
         app.help = false;
     } else if app.dialog.is_some() {
         app.dialog = None;
-    } else if app.form.is_some() {
-        app.form = None;
+    } else if let Some(form) = app.form.as_mut() {
+        // What was typed is not dropped on one key press: the first Esc asks.
+        if form.touched && !form.leave_asked {
+            form.leave_asked = true;
+            form.error = Some("Esc again drops what you typed; Enter submits it".into());
+        } else {
+            app.form = None;
+        }
     } else {
         match app.screen {
             Screen::Dns(_) if app.wizard.is_some() => app.screen = Screen::Wizard,
@@ -222,8 +232,13 @@ fn back(app: &mut App) {
 
 fn edit(app: &mut App, req: tui_input::InputRequest) {
     if let Some(mut form) = app.form.take() {
+        let focus = form.focus;
         form.edit(req);
         if form.kind == FormKind::NewMigration {
+            use crate::tui::migration_form::{follow_choice, DST_PLATFORM, SRC_TYPE};
+            if focus == SRC_TYPE || focus == DST_PLATFORM {
+                follow_choice(&mut form, app.backend.panel());
+            }
             crate::tui::migration_form::refresh(
                 &mut form,
                 app.backend.panel(),
@@ -624,13 +639,83 @@ fn tick(app: &mut App) -> Option<Action> {
     }
 }
 
-fn click(app: &mut App, x: u16, y: u16) {
-    if app.help || app.dialog.is_some() || app.form.is_some() || app.screen != Screen::Platforms {
-        return;
-    }
+/// A left click: a footer hint acts as its key (the buttons of every screen, form and
+/// dialog); on the Platforms screen a platform, a tab or a table row is selected.
+fn click(app: &mut App, x: u16, y: u16) -> Option<Action> {
     let (w, h) = app.size;
     let areas = layout::screen(ratatui::layout::Rect::new(0, 0, w, h), app.log_visible);
-    let sidebar = layout::platforms(areas.body).sidebar_list;
+    if y == areas.footer.y {
+        let b = crate::tui::widgets::footer::hint_at(&app.contexts(), areas.footer.width, x)?;
+        return Some(b.action.clone());
+    }
+    if app.help || app.dialog.is_some() || app.form.is_some() {
+        return None;
+    }
+    if app.screen == Screen::Dashboard {
+        return None;
+    }
+    if let Screen::Project(v) = &mut app.screen {
+        // The head (two lines and a gap) and the table header come first.
+        let first = areas.body.y + 4;
+        if y >= first {
+            let len = v.record.as_ref().map_or(0, |r| r.entries.len());
+            let i = usize::from(y - first);
+            if i < len {
+                v.row = i;
+            }
+        }
+        return None;
+    }
+    if app.screen != Screen::Platforms {
+        return None;
+    }
+    let p_areas = layout::platforms(areas.body);
+    // The tab bar: " 1 Associated domains (N) │ 2 Email accounts (M) ".
+    if y == p_areas.tabs.y + 1 && x >= p_areas.tabs.x {
+        let first = app.selected_platform().map_or(0, |p| {
+            format!(" 1 Associated domains ({}) ", p.domains.len())
+                .chars()
+                .count()
+        });
+        app.tab = if usize::from(x - p_areas.tabs.x) < first {
+            Tab::Domains
+        } else {
+            Tab::Accounts
+        };
+        app.focus = Focus::Table;
+        return None;
+    }
+    // A table row: the header takes the first line; narrow account rows take two.
+    let content = p_areas.content;
+    if x > content.x && y > content.y && y < content.bottom() {
+        let Some(p) = app.selected_platform() else {
+            return None;
+        };
+        let (len, height, selected) = match app.tab {
+            Tab::Domains => (p.domains.len(), 1, app.domain_row),
+            Tab::Accounts => (
+                p.accounts.len(),
+                if content.width.saturating_sub(1) >= 80 {
+                    1
+                } else {
+                    2
+                },
+                app.account_row,
+            ),
+        };
+        let visible = usize::from((content.height.saturating_sub(1)) / height).max(1);
+        let offset = (selected + 1).saturating_sub(visible);
+        let i = offset + usize::from((y - content.y - 1) / height);
+        if i < len {
+            app.focus = Focus::Table;
+            match app.tab {
+                Tab::Domains => app.domain_row = i,
+                Tab::Accounts => app.account_row = i,
+            }
+        }
+        return None;
+    }
+    let sidebar = p_areas.sidebar_list;
     if let Some(i) = layout::sidebar_row_at(sidebar, x, y) {
         if i < app.backend.panel().platforms.len() {
             app.platform = i;
@@ -639,6 +724,7 @@ fn click(app: &mut App, x: u16, y: u16) {
             app.account_row = 0;
         }
     }
+    None
 }
 
 #[cfg(test)]

@@ -212,7 +212,8 @@ fn state_cell(app: &App, p: &Platform, a: &Account) -> Cell<'static> {
 fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     let wide = area.width >= WIDE;
-    let usage_width: u16 = if wide { 26 } else { 16 };
+    // Narrow: the text alone ("3.4 GB / 5 GB"), leaving the address its room.
+    let usage_width: u16 = if wide { 28 } else { 14 };
     let name = |a: &Account| {
         if a.is_configured() {
             a.display_name.clone()

@@ -25,30 +25,57 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The hints line: `key description` pairs that fit the width; `? help` is always
-/// kept (last), since it is how a person finds the rest.
-pub fn render_hints(app: &App, frame: &mut Frame, area: Rect) {
-    let t = app.theme;
-    let hints = keymap::hints(&app.contexts());
-    let width = |(label, description): &(&str, &str)| {
-        label.chars().count() + 1 + description.chars().count() + 2
-    };
-    let help = hints.iter().find(|(l, _)| *l == "?").copied();
-    let reserve = help.as_ref().map_or(0, width);
-    let mut spans = vec![Span::raw(" ")];
+/// The hints that fit in `width` columns, each with the column it starts at: every
+/// `key description` pair that fits, `? help` always kept (last), since it is how a
+/// person finds the rest. Rendering and mouse clicks both read this.
+pub fn hint_layout(
+    contexts: &[keymap::Context],
+    width: u16,
+) -> Vec<(u16, &'static keymap::Binding)> {
+    let hints: Vec<&'static keymap::Binding> = keymap::bindings_for(contexts)
+        .into_iter()
+        .filter(|b| b.hint)
+        .collect();
+    let len = |b: &keymap::Binding| b.label.chars().count() + 1 + b.description.chars().count() + 2;
+    let help = hints.iter().find(|b| b.label == "?").copied();
+    let reserve = help.map_or(0, len);
+    let mut out = Vec::new();
     let mut used = 1usize;
-    for hint in hints.iter().filter(|(l, _)| *l != "?") {
-        let len = width(hint);
-        if used + len + reserve > usize::from(area.width) {
+    for b in hints.iter().filter(|b| b.label != "?") {
+        if used + len(b) + reserve > usize::from(width) {
             break;
         }
-        used += len;
-        spans.push(Span::styled(hint.0, t.key()));
-        spans.push(Span::raw(format!(" {}  ", hint.1)));
+        out.push((u16::try_from(used).unwrap_or(u16::MAX), *b));
+        used += len(b);
     }
-    if let Some((label, description)) = help {
-        spans.push(Span::styled(label, t.key()));
-        spans.push(Span::raw(format!(" {description}")));
+    if let Some(b) = help {
+        out.push((u16::try_from(used).unwrap_or(u16::MAX), b));
+    }
+    out
+}
+
+/// The hint under column `x` of the footer, if any (a click on it acts as its key).
+pub fn hint_at(
+    contexts: &[keymap::Context],
+    width: u16,
+    x: u16,
+) -> Option<&'static keymap::Binding> {
+    hint_layout(contexts, width)
+        .into_iter()
+        .find(|(start, b)| {
+            let len = (b.label.chars().count() + 1 + b.description.chars().count()) as u16;
+            x >= *start && x < start + len
+        })
+        .map(|(_, b)| b)
+}
+
+/// The hints line.
+pub fn render_hints(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.theme;
+    let mut spans = vec![Span::raw(" ")];
+    for (_, b) in hint_layout(&app.contexts(), area.width) {
+        spans.push(Span::styled(b.label, t.key()));
+        spans.push(Span::raw(format!(" {}  ", b.description)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
