@@ -760,3 +760,44 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    /// The chord a label token names ("Enter", "S-Tab", "Ctrl-W", "↑", "k").
+    fn chord_of(token: &str) -> Option<Chord> {
+        let code = match token {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "S-Tab" => KeyCode::BackTab,
+            "Space" => KeyCode::Char(' '),
+            "↑" => KeyCode::Up,
+            "↓" => KeyCode::Down,
+            "←" => KeyCode::Left,
+            "→" => KeyCode::Right,
+            t if t.starts_with("Ctrl-") => {
+                let c = t.strip_prefix("Ctrl-")?.chars().next()?.to_ascii_lowercase();
+                return Some((KeyCode::Char(c), KeyModifiers::CONTROL));
+            }
+            t if t.chars().count() == 1 => KeyCode::Char(t.chars().next()?),
+            _ => return None,
+        };
+        Some((code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn every_label_shown_names_keys_bound_to_its_action() {
+        let mut wrong = Vec::new();
+        for b in keymap() {
+            for token in b.label.split('/') {
+                match chord_of(token) {
+                    Some(c) if b.keys.contains(&c) => {}
+                    _ => wrong.push(format!("{:?} '{}' ({})", b.context, b.label, token)),
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "labels naming unbound keys: {wrong:?}");
+    }
+}
