@@ -244,6 +244,25 @@ fn client_settings_dialog_shows_the_published_values() {
     snap("client_settings", &app);
 }
 
+#[test]
+fn help_scrolls_instead_of_being_cut_at_80x24() {
+    let mut app = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+    run(&mut app, &[Action::ToggleHelp]);
+    let top = screen(&app, 80, 24);
+    snap("help_scroll_top", &app);
+    if top.contains("more)") {
+        let downs = vec![Action::Down; 60];
+        run(&mut app, &downs);
+    }
+    let bottom = screen(&app, 80, 24);
+    assert!(
+        bottom.contains("Ctrl-C") && bottom.contains("Email accounts"),
+        "every binding is reachable: {top}\n{bottom}"
+    );
+    snap("help_scroll_bottom", &app);
+}
+
 mod tasks {
     use super::*;
     use chrono::{DateTime, Duration, TimeZone, Utc};

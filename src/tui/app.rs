@@ -167,6 +167,9 @@ pub struct App {
     pub dialog: Option<Dialog>,
     /// Whether the help overlay is shown (above everything).
     pub help: bool,
+    /// How many lines the help overlay is scrolled (it scrolls when taller than the
+    /// screen, so that nothing of it is cut).
+    pub help_scroll: u16,
     /// Whether the log pane is shown.
     pub log_visible: bool,
     /// What happened, oldest first.
@@ -219,6 +222,7 @@ impl App {
             form: None,
             dialog: None,
             help: false,
+            help_scroll: 0,
             log_visible: false,
             log: VecDeque::new(),
             status: None,

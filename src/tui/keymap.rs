@@ -642,6 +642,8 @@ fn build() -> Vec<Binding> {
             "close help",
             true,
         ),
+        bind(C::Help, up(), "↑/k", A::Up, "scroll up", true),
+        bind(C::Help, down(), "↓/j", A::Down, "scroll down", true),
     ]
 }
 
@@ -778,7 +780,11 @@ mod label_tests {
             "←" => KeyCode::Left,
             "→" => KeyCode::Right,
             t if t.starts_with("Ctrl-") => {
-                let c = t.strip_prefix("Ctrl-")?.chars().next()?.to_ascii_lowercase();
+                let c = t
+                    .strip_prefix("Ctrl-")?
+                    .chars()
+                    .next()?
+                    .to_ascii_lowercase();
                 return Some((KeyCode::Char(c), KeyModifiers::CONTROL));
             }
             t if t.chars().count() == 1 => KeyCode::Char(t.chars().next()?),

@@ -107,7 +107,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         }
         Action::ShowDomains => app.tab = Tab::Domains,
         Action::ShowAccounts => app.tab = Tab::Accounts,
-        Action::ToggleHelp => app.help = !app.help,
+        Action::ToggleHelp => {
+            app.help = !app.help;
+            app.help_scroll = 0;
+        }
         Action::ToggleLog => app.log_visible = !app.log_visible,
         Action::Open => return open(app),
         Action::OpenDns => return open_dns(app),
@@ -209,6 +212,7 @@ fn show_notifications(app: &mut App) {
 fn back(app: &mut App) {
     if app.help {
         app.help = false;
+        app.help_scroll = 0;
     } else if app.dialog.is_some() {
         app.dialog = None;
     } else if let Some(form) = app.form.as_mut() {
@@ -259,7 +263,12 @@ fn step(current: usize, delta: isize, len: usize) -> usize {
 }
 
 fn move_selection(app: &mut App, delta: isize) {
-    if app.help || app.dialog.is_some() || app.form.is_some() {
+    if app.help {
+        // Clamped again when drawn (only the renderer knows the height).
+        app.help_scroll = app.help_scroll.saturating_add_signed(delta as i16).min(200);
+        return;
+    }
+    if app.dialog.is_some() || app.form.is_some() {
         return;
     }
     if app.screen == Screen::Dashboard {
