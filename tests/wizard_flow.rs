@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use mailshift::sandbox_backend::SandboxBackend;
 use mailshift::tui::app::{Dialog, Screen, Tab};
-use mailshift::tui::backend::Backend;
 use mailshift::tui::wizard::{Provisional, WizardStep};
 use mailshift::tui::{Action, App, Theme};
 use mailshift_panel::DEMO_PASSWORD;
@@ -639,7 +638,7 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
         panic!("e shows the notifications mailbox: {:?}", s.app.status);
     };
     assert_eq!(n.address, mailshift_sandbox::NOTIFICATIONS_LOGIN);
-    let mut o = Oracle::login(
+    let o = Oracle::login(
         &n.rows[0].server,
         n.rows[0].port.unwrap(),
         &n.address,

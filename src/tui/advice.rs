@@ -86,7 +86,7 @@ pub fn for_panel(text: &str) -> String {
 pub fn articles(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
-    while let Some(i) = rest.find(|c: char| c == 'a' || c == 'A') {
+    while let Some(i) = rest.find(['a', 'A']) {
         let (before, from) = rest.split_at(i);
         out.push_str(before);
         let starts_word = out.chars().last().is_none_or(|c| !c.is_alphanumeric());

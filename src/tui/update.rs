@@ -697,9 +697,7 @@ fn click(app: &mut App, x: u16, y: u16) -> Option<Action> {
     // A table row: the header takes the first line; narrow account rows take two.
     let content = p_areas.content;
     if x > content.x && y > content.y && y < content.bottom() {
-        let Some(p) = app.selected_platform() else {
-            return None;
-        };
+        let p = app.selected_platform()?;
         let (len, height, selected) = match app.tab {
             Tab::Domains => (p.domains.len(), 1, app.domain_row),
             Tab::Accounts => (
