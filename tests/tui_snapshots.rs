@@ -208,6 +208,45 @@ fn fix_dialog_then_propagation_countdown() {
         "{text}"
     );
     snap("dns_pending", &app);
+    // The same fix is not queued twice: Enter on the record says it is on its way.
+    let before = app.pending.len();
+    run(&mut app, &[Action::Open]);
+    assert!(app.dialog.is_none(), "no second fix dialog");
+    let status = app.status.clone().map(|s| s.text).unwrap_or_default();
+    assert!(status.contains("already queued"), "{status}");
+    assert_eq!(app.pending.len(), before);
+}
+
+#[test]
+fn propagating_says_how_many_more_beyond_four_lines() {
+    let mut app = dns_of_example_net();
+    let n = app
+        .reports
+        .values()
+        .find(|r| r.domain == "example.net")
+        .map_or(0, |r| r.checks.len());
+    for row in 0..n {
+        if let mailshift::tui::app::Screen::Dns(v) = &mut app.screen {
+            v.row = row;
+        }
+        run(&mut app, &[Action::Open]);
+        if app.dialog.is_some() {
+            run(&mut app, &[Action::Confirm]);
+        }
+    }
+    run(&mut app, &[Action::Tick]);
+    // The demo's fixes queue four changes; two more (as a second zone edit would)
+    // overflow the list.
+    let extra: Vec<_> = app.pending.iter().take(2).cloned().collect();
+    app.pending.extend(extra);
+    let pending = app
+        .pending
+        .iter()
+        .filter(|c| c.domain == "example.net")
+        .count();
+    assert!(pending > 4, "enough changes to overflow: {pending}");
+    let text = screen(&app, 120, 36);
+    assert!(text.contains(&format!("+{} more", pending - 3)), "{text}");
 }
 
 #[test]

@@ -322,7 +322,18 @@ fn open(app: &mut App) -> Option<Action> {
                 .report(view.platform, &view.domain)
                 .and_then(|r| r.checks.get(view.row))
                 .cloned()?;
-            if check.fix.is_some() && check.is_red() {
+            if let Some(wait) = check
+                .fix
+                .as_ref()
+                .and_then(|f| queued_fix(app, &view.domain, f))
+            {
+                app.inform(format!(
+                    "the fix of {} {} is already queued: resolvers see it in {}",
+                    check.rtype,
+                    check.name,
+                    countdown(wait)
+                ));
+            } else if check.fix.is_some() && check.is_red() {
                 app.dialog = Some(Dialog::Fix {
                     domain: view.domain.clone(),
                     check: Box::new(check),
@@ -606,6 +617,13 @@ fn confirm(app: &mut App) -> Option<Action> {
         | Dialog::ClientSettings(_) => None,
         Dialog::Fix { domain, check } => {
             let fix = check.fix.as_ref()?;
+            if let Some(wait) = queued_fix(app, &domain, fix) {
+                app.inform(format!(
+                    "this fix is already queued: resolvers see it in {}",
+                    countdown(wait)
+                ));
+                return None;
+            }
             match app.backend.apply_fix(&domain, fix) {
                 Ok(changes) => {
                     let wait = changes
@@ -626,6 +644,19 @@ fn confirm(app: &mut App) -> Option<Action> {
     }
 }
 
+/// How long until resolvers see `fix` of `domain`, when the same change is already
+/// propagating (it is not queued a second time).
+fn queued_fix(app: &App, domain: &str, fix: &mailshift_dns::Fix) -> Option<std::time::Duration> {
+    use mailshift_dns::RecordChange;
+    app.pending
+        .iter()
+        .filter(|c| c.domain.eq_ignore_ascii_case(domain))
+        .find(|c| match &c.change {
+            RecordChange::Add(r) | RecordChange::Remove(r) => *r == fix.target,
+        })
+        .map(|c| c.remaining)
+}
+
 fn tick(app: &mut App) -> Option<Action> {
     app.ticks += 1;
     if app.ticks.is_multiple_of(TASK_REFRESH_TICKS) {
@@ -634,18 +665,38 @@ fn tick(app: &mut App) -> Option<Action> {
     tasks::check_quitting(app);
     project::reload(app);
     let now = app.backend.pending_changes();
-    let became_visible = now.len() < app.pending.len();
     if !now.is_empty() || now != app.pending {
         app.dirty = true;
     }
+    // A change resolvers now see: check its domain again on every platform holding
+    // it, so that the DNS cell of the domain list is fresh without opening it.
+    let mut visible: Vec<String> = app
+        .pending
+        .iter()
+        .filter(|old| !now.iter().any(|c| c.id == old.id))
+        .map(|c| c.domain.to_ascii_lowercase())
+        .collect();
+    visible.dedup();
     app.pending = now;
-    match &app.screen {
-        Screen::Dns(v) if became_visible => Some(Action::StartDnsCheck {
-            platform: v.platform,
-            domain: v.domain.clone(),
-        }),
-        _ => None,
+    let targets: Vec<(mailshift_panel::PlatformId, String)> = app
+        .backend
+        .panel()
+        .platforms
+        .iter()
+        .flat_map(|p| {
+            p.domains
+                .iter()
+                .filter(|d| visible.contains(&d.name.to_ascii_lowercase()))
+                .map(move |d| (p.id, d.name.clone()))
+        })
+        .collect();
+    for (platform, domain) in targets {
+        app.log_line(format!(
+            "a DNS change of {domain} is now visible: checking again"
+        ));
+        app.start_check(platform, &domain);
     }
+    None
 }
 
 /// A left click: a footer hint acts as its key (the buttons of every screen, form and
