@@ -240,6 +240,20 @@ impl Backend for SandboxBackend {
             tracing::warn!("could not read the sandbox mailbox sizes: {e}");
         }
     }
+
+    fn local_smtp(&self) -> Option<crate::tui::backend::LocalSmtp> {
+        let addr = self.sandbox.smtp_addr();
+        Some(crate::tui::backend::LocalSmtp {
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            user: self.sandbox.smtp_credential().0,
+        })
+    }
+
+    fn notifications_mailbox(&self) -> Option<(PlatformId, String)> {
+        let first = self.sandbox.panel().platforms.first()?;
+        Some((first.id, mailshift_sandbox::NOTIFICATIONS_LOGIN.to_string()))
+    }
 }
 
 /// Set in the environment of a handed-off runner (`mailshift resume --secrets-stdin`

@@ -186,3 +186,115 @@ fn the_wizard_walked_with_keystrokes_finishes_the_migration() {
         .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
     assert_eq!(code.trim(), "0", "exit status");
 }
+
+/// Start mailshift on `data` in a tmux session of `tmux`; its exit status goes to `status`.
+fn launch(tmux: &Tmux, home: &Path, data: &Path, status: &Path, name: &str) {
+    let script = home.join(format!("{name}.sh"));
+    let quote = |p: &Path| format!("'{}'", p.display());
+    std::fs::write(
+        &script,
+        format!(
+            "MAILSHIFT_HOME={} NO_COLOR=1 {}\necho $? > {}\n",
+            quote(data),
+            quote(&bin()),
+            quote(status)
+        ),
+    )
+    .unwrap();
+    let script_arg = script.display().to_string();
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        SESSION,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        &script_arg,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_wizard_left_after_the_rename_resumes_after_a_relaunch_and_finishes() {
+    if !tmux_available() {
+        return;
+    }
+    let home = Home::new();
+    let data = home.path().join("data");
+    let long = Duration::from_secs(60);
+    let tmux = Tmux {
+        socket: home.path().join("tmux.sock"),
+    };
+
+    let first = home.path().join("status1");
+    launch(&tmux, home.path(), &data, &first, "run1");
+    tmux.wait_for("mxplan-7f3e21", long);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["2"]);
+    tmux.wait_for("john.smith@example.com", long);
+    tmux.keys(&["m"]);
+    tmux.wait_for("Guided migration", long);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("john.smith01", long);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Display name", long);
+    // Esc three times: back to the first step, then the question.
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["Escape"]);
+    let s = tmux.wait_for("Leave the migration half-way?", long);
+    assert!(
+        s.contains("renamed to john.smith01@example.com"),
+        "the dialog says what was done:\n{s}"
+    );
+    tmux.keys(&["l"]);
+    let s = tmux.wait_for("migrating", long);
+    assert!(s.contains("john.smith01@example.com"), "{s}");
+    tmux.keys(&["q"]);
+    let code = wait_for_file(&first, long)
+        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
+    assert_eq!(code.trim(), "0", "exit status");
+
+    // Relaunch on the same data: the account is still marked, m resumes at step 3.
+    let second = home.path().join("status2");
+    launch(&tmux, home.path(), &data, &second, "run2");
+    tmux.wait_for("mxplan-7f3e21", long);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["2"]);
+    let s = tmux.wait_for("john.smith01@example.com", long);
+    assert!(s.contains("migrating"), "{s}");
+    assert!(!s.contains("john.smith0101"), "{s}");
+    tmux.keys(&["m"]);
+    let s = tmux.wait_for("resumed at step 3", long);
+    assert!(
+        s.contains("Create john.smith@example.com on Exchange"),
+        "{s}"
+    );
+    tmux.keys(&["Tab"]);
+    tmux.text("Exchange-Pass-2026");
+    tmux.wait_for("••••••••••••••••••", long);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Start a task", long);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("finished", Duration::from_secs(120));
+    assert!(
+        s.contains("Recreate by hand") || s.contains("now lives on"),
+        "{s}"
+    );
+    // Closing the last step ends the migration: the account is no longer marked.
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["p"]);
+    let s = tmux.wait_for("john.smith01@example.com", long);
+    assert!(!s.contains("migrating"), "{s}");
+    tmux.keys(&["q"]);
+    let code = wait_for_file(&second, long)
+        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
+    assert_eq!(code.trim(), "0", "exit status");
+}

@@ -1,4 +1,4 @@
-//! Snapshots of every screen and dialog of the TUI at 80x24 and 120x40, drawn on
+//! Snapshots of every screen and dialog of the TUI at 80x24 and 120x36, drawn on
 //! ratatui's TestBackend over the demo backend (manual clock: deterministic).
 
 use mailshift::tui::app::Dialog;
@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tui_input::InputRequest;
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 36)];
 
 fn app() -> App {
     let mut app = App::new(
@@ -98,7 +98,11 @@ fn platforms_accounts() {
     let mut app = app();
     goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
     let text = screen(&app, 80, 24);
-    assert!(text.contains("john.smith@example.com") && text.contains("3.4/5 GB"));
+    assert!(text.contains("john.smith@example.com") && text.contains("3.4 GB / 5 GB"));
+    assert!(
+        text.contains("sophie.bernard@example.c…"),
+        "a cut address ends with an ellipsis: {text}"
+    );
     snap("platforms_accounts", &app);
 }
 
@@ -204,6 +208,45 @@ fn fix_dialog_then_propagation_countdown() {
         "{text}"
     );
     snap("dns_pending", &app);
+    // The same fix is not queued twice: Enter on the record says it is on its way.
+    let before = app.pending.len();
+    run(&mut app, &[Action::Open]);
+    assert!(app.dialog.is_none(), "no second fix dialog");
+    let status = app.status.clone().map(|s| s.text).unwrap_or_default();
+    assert!(status.contains("already queued"), "{status}");
+    assert_eq!(app.pending.len(), before);
+}
+
+#[test]
+fn propagating_says_how_many_more_beyond_four_lines() {
+    let mut app = dns_of_example_net();
+    let n = app
+        .reports
+        .values()
+        .find(|r| r.domain == "example.net")
+        .map_or(0, |r| r.checks.len());
+    for row in 0..n {
+        if let mailshift::tui::app::Screen::Dns(v) = &mut app.screen {
+            v.row = row;
+        }
+        run(&mut app, &[Action::Open]);
+        if app.dialog.is_some() {
+            run(&mut app, &[Action::Confirm]);
+        }
+    }
+    run(&mut app, &[Action::Tick]);
+    // The demo's fixes queue four changes; two more (as a second zone edit would)
+    // overflow the list.
+    let extra: Vec<_> = app.pending.iter().take(2).cloned().collect();
+    app.pending.extend(extra);
+    let pending = app
+        .pending
+        .iter()
+        .filter(|c| c.domain == "example.net")
+        .count();
+    assert!(pending > 4, "enough changes to overflow: {pending}");
+    let text = screen(&app, 120, 36);
+    assert!(text.contains(&format!("+{} more", pending - 3)), "{text}");
 }
 
 #[test]
@@ -225,6 +268,39 @@ fn log_pane() {
 }
 
 // ---- Migrations: the wizard, the New migration form, the dashboard and its dialogs.
+
+#[test]
+fn client_settings_dialog_shows_the_published_values() {
+    let mut app = app();
+    goto(&mut app, "exchange-ab12cd", Action::ShowAccounts);
+    select_account(&mut app, "thomas.leroy@example.org");
+    run(&mut app, &[Action::ShowClientSettings]);
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("ex5.mail.ovh.net port 993") && text.contains("EWS"),
+        "{text}"
+    );
+    snap("client_settings", &app);
+}
+
+#[test]
+fn help_scrolls_instead_of_being_cut_at_80x24() {
+    let mut app = app();
+    goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
+    run(&mut app, &[Action::ToggleHelp]);
+    let top = screen(&app, 80, 24);
+    snap("help_scroll_top", &app);
+    if top.contains("more)") {
+        let downs = vec![Action::Down; 60];
+        run(&mut app, &downs);
+    }
+    let bottom = screen(&app, 80, 24);
+    assert!(
+        bottom.contains("Ctrl-C") && bottom.contains("Email accounts"),
+        "every binding is reachable: {top}\n{bottom}"
+    );
+    snap("help_scroll_bottom", &app);
+}
 
 mod tasks {
     use super::*;
@@ -702,6 +778,91 @@ mod tasks {
             text.contains("Recreate by hand") && text.contains("aliases"),
             "{text}"
         );
+        assert!(text.contains("Mail clients: IMAP"), "{text}");
         snap("wizard_finish", &app);
+        run(&mut app, &[Action::ShowClientSettings]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("Mail client settings"), "{text}");
+        snap("wizard_finish_settings", &app);
+    }
+
+    #[test]
+    fn leaving_the_wizard_after_the_rename_asks_and_the_list_marks_it() {
+        let mut app = wizard_at(WizardStep::Create);
+        run(&mut app, &[Action::Back, Action::Back, Action::Back]);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("Leave the migration half-way?")
+                && text.contains("renamed to john.smith01@example.com"),
+            "{text}"
+        );
+        snap("wizard_leave", &app);
+        run(&mut app, &[Action::LeaveWizardLater]);
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("john.smith01@example.com") && text.contains("migrating"),
+            "{text}"
+        );
+        snap("accounts_migrating", &app);
+        // m on it resumes at its step.
+        run(&mut app, &[Action::MigrateAccount]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("resumed at step 3"), "{text}");
+        snap("wizard_resumed", &app);
+    }
+
+    #[test]
+    fn project_view_lists_rows_with_their_tasks() {
+        use mailshift_tasks::project::{ProjectEntry, ProjectRecord, ProjectState};
+        let mut app = dashboard();
+        let entries = [failed(), finished(), running()]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ProjectEntry {
+                line: i + 2,
+                source: r.spec.source.login.clone(),
+                destination: r.spec.destination.login.clone(),
+                task_id: r.id.clone(),
+            })
+            .collect();
+        app.screen = Screen::Project(mailshift::tui::app::ProjectView {
+            record: Some(ProjectRecord {
+                id: "PJ-7KQ2M4XR".into(),
+                created: at(-40),
+                updated: at(-1),
+                file: "/home/it/moves.csv".into(),
+                state: ProjectState::Running,
+                global_limit: 4,
+                per_server_limit: 2,
+                entries,
+                results: None,
+                problem: None,
+            }),
+            row: 2,
+        });
+        app.dirty = true;
+        let text = screen(&app, 120, 40);
+        assert!(
+            text.contains("Project PJ-7KQ2M4XR") && text.contains("moves.csv"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1/3 ended") || text.contains("2/3 ended"),
+            "{text}"
+        );
+        assert!(
+            text.contains("p pause") && text.contains("c cancel"),
+            "{text}"
+        );
+        snap("project_view", &app);
+    }
+
+    #[test]
+    fn project_view_without_a_project_says_how_to_get_one() {
+        let mut app = task_app();
+        run(&mut app, &[Action::ShowDashboard, Action::ShowProject]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("Ctrl-W writes a template"), "{text}");
+        snap("project_empty", &app);
     }
 }

@@ -254,8 +254,8 @@ fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
 #[test]
 fn follow_finds_a_task_only_with_its_source_login() {
     let mut s = setup();
-    // A task started from the New migration form towards an Exchange login that does
-    // not exist: it fails at once, says why, and still has an ID to follow.
+    // A New migration towards an Exchange login that does not exist is refused at
+    // Start, in the form, before any task exists; the right login then starts it.
     s.driver
         .act(&mut s.app, &[Action::ShowDashboard, Action::NewMigration]);
     let form = s.app.form.as_mut().expect("the form opens");
@@ -272,15 +272,52 @@ fn follow_finds_a_task_only_with_its_source_login() {
     s.driver.type_text(&mut s.app, "nobody@example.org");
     s.app.form.as_mut().unwrap().focus = DST_PASSWORD;
     s.driver.type_text(&mut s.app, "Wrong-Pass-1234");
-    // Exchange is the destination.
+    // Exchange is the destination (chosen in its field: the URL follows the choice).
+    s.app.form.as_mut().unwrap().focus = DST_PLATFORM;
     s.app.form.as_mut().unwrap().fields[DST_PLATFORM].select("Exchange exchange-ab12cd");
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::GoToEnd)],
     );
     s.driver.act(&mut s.app, &[Action::Submit]);
+    let refused = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.form.as_ref().is_some_and(|f| f.error.is_some())
+    });
+    let e = s
+        .app
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(refused, "{e}");
     assert!(
-        s.app.form.is_none(),
+        e.contains("nothing was started") && e.contains("login refused"),
+        "{e}"
+    );
+    let shown = mailshift::tui::advice::for_panel(&e);
+    assert!(
+        !shown.contains("--") && !shown.contains("MAILSHIFT_"),
+        "the panel shows field advice, not flags: {shown}"
+    );
+    assert!(s.app.tasks.records.is_empty(), "no task exists");
+    s.app.form.as_mut().unwrap().focus = DST_LOGIN;
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, "thomas.leroy@example.org");
+    s.app.form.as_mut().unwrap().focus = DST_PASSWORD;
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, DEMO_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let started = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.form.is_none() || a.form.as_ref().is_some_and(|f| f.error.is_some())
+    });
+    assert!(
+        started && s.app.form.is_none(),
         "{:?}",
         s.app.form.as_ref().map(|f| f.error.clone())
     );
@@ -289,9 +326,6 @@ fn follow_finds_a_task_only_with_its_source_login() {
         a.tasks.get(&id).is_some_and(|r| r.state.is_ended())
     });
     assert!(ended);
-    let rec = s.app.tasks.get(&id).unwrap();
-    assert_eq!(rec.state, TaskState::Failed);
-    assert!(rec.error.is_some(), "a failed task says why");
 
     s.driver.act(&mut s.app, &[Action::FollowTask]);
     s.driver.type_text(&mut s.app, &id);
@@ -313,4 +347,319 @@ fn follow_finds_a_task_only_with_its_source_login() {
     s.driver.act(&mut s.app, &[Action::Submit]);
     assert!(s.app.form.is_none(), "followed");
     assert_eq!(s.app.tasks.selected().unwrap().id, id);
+}
+
+/// Restart the panel on the same data dir: a new sandbox and migrator on `home`.
+fn restart(s: Setup) -> Setup {
+    let Setup { driver, app, _home } = s;
+    {
+        let _g = driver.rt.enter();
+        drop(app);
+    }
+    let sandbox = driver
+        .rt
+        .block_on(Sandbox::start(
+            _home.path(),
+            SandboxOptions {
+                clock_factor: 0.0,
+                ..SandboxOptions::default()
+            },
+        ))
+        .expect("sandbox restarts");
+    let migrator = Migrator::open(_home.path(), Clock::system()).expect("migrator");
+    migrator.set_relay(Some(relay_of(&sandbox)));
+    let backend = SandboxBackend::with_migrator(sandbox, migrator);
+    let app = {
+        let _g = driver.rt.enter();
+        App::new(Box::new(backend), Theme::MONO)
+    };
+    let mut s = Setup { driver, app, _home };
+    assert!(s
+        .driver
+        .run_until(&mut s.app, TIMEOUT, |a| a.checking.is_empty()));
+    s
+}
+
+fn account_names(app: &App, service: &str) -> Vec<String> {
+    app.backend
+        .panel()
+        .platform_by_service(service)
+        .unwrap()
+        .configured_accounts()
+        .map(|a| a.address())
+        .collect()
+}
+
+#[test]
+fn leaving_after_the_rename_asks_keeps_the_progress_across_a_restart_and_undo_restores() {
+    let mut s = setup();
+    select_account(&mut s, "mxplan-7f3e21", "paul.martin@example.com");
+    s.driver
+        .act(&mut s.app, &[Action::MigrateAccount, Action::Submit]);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let w = s.app.wizard.as_ref().unwrap();
+    assert_eq!(
+        w.renamed_to.as_deref(),
+        Some("paul.martin01@example.com"),
+        "{:?}",
+        w.error
+    );
+
+    // Esc three times: back to the first step, then the question (not a silent close).
+    s.driver
+        .act(&mut s.app, &[Action::Back, Action::Back, Action::Back]);
+    assert_eq!(s.app.screen, Screen::Wizard);
+    let Some(Dialog::LeaveWizard { done }) = &s.app.dialog else {
+        panic!("leaving asks: {:?}", s.app.dialog);
+    };
+    assert!(
+        done.iter()
+            .any(|d| d.contains("renamed to paul.martin01@example.com")),
+        "{done:?}"
+    );
+    // Continue later: the list marks the account, and it survives a restart.
+    s.driver.act(&mut s.app, &[Action::LeaveWizardLater]);
+    assert!(s.app.wizard.is_none() && s.app.dialog.is_none());
+    assert!(s
+        .app
+        .migrations
+        .find(
+            s.app
+                .backend
+                .panel()
+                .platform_by_service("mxplan-7f3e21")
+                .unwrap()
+                .id,
+            "paul.martin01@example.com"
+        )
+        .is_some());
+
+    let mut s = restart(s);
+    assert!(account_names(&s.app, "mxplan-7f3e21").contains(&"paul.martin01@example.com".into()));
+    select_account(&mut s, "mxplan-7f3e21", "paul.martin01@example.com");
+    s.driver.act(&mut s.app, &[Action::MigrateAccount]);
+    let w = s.app.wizard.as_ref().expect("m resumes the wizard");
+    assert_eq!(w.step, WizardStep::Create, "resumed at its step");
+    assert_eq!(w.address, "paul.martin@example.com");
+    assert_eq!(
+        w.provisional_address(),
+        "paul.martin01@example.com",
+        "no second rename (paul.martin0101)"
+    );
+
+    // Create, then leave and undo: the account is removed, the name given back.
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert_eq!(
+        s.app.wizard.as_ref().unwrap().step,
+        WizardStep::Migrate,
+        "{}",
+        wizard_error(&s.app)
+    );
+    assert!(account_names(&s.app, "exchange-ab12cd").contains(&"paul.martin@example.com".into()));
+    s.driver.act(
+        &mut s.app,
+        &[Action::Back, Action::Back, Action::Back, Action::Back],
+    );
+    assert!(matches!(s.app.dialog, Some(Dialog::LeaveWizard { .. })));
+    s.driver.act(&mut s.app, &[Action::UndoWizard]);
+    assert!(s.app.wizard.is_none(), "{:?}", s.app.status);
+    let mx = account_names(&s.app, "mxplan-7f3e21");
+    assert!(mx.contains(&"paul.martin@example.com".into()), "{mx:?}");
+    assert!(!mx.contains(&"paul.martin01@example.com".into()), "{mx:?}");
+    let ex = account_names(&s.app, "exchange-ab12cd");
+    assert!(!ex.contains(&"paul.martin@example.com".into()), "{ex:?}");
+    assert!(
+        s.app.migrations.items.is_empty(),
+        "nothing left in progress"
+    );
+    // And the undo holds across a restart.
+    let s = restart(s);
+    assert!(s.app.migrations.items.is_empty());
+    assert!(account_names(&s.app, "mxplan-7f3e21").contains(&"paul.martin@example.com".into()));
+}
+
+#[test]
+fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the_task() {
+    let mut s = setup();
+    select_account(&mut s, "mxplan-7f3e21", "paul.martin@example.com");
+    s.driver.act(
+        &mut s.app,
+        &[Action::MigrateAccount, Action::Submit, Action::Submit],
+    );
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Migrate);
+    s.driver.act(
+        &mut s.app,
+        &[
+            Action::Back,
+            Action::Back,
+            Action::Back,
+            Action::Back,
+            Action::LeaveWizardLater,
+        ],
+    );
+    let mut s = restart(s);
+    select_account(&mut s, "mxplan-7f3e21", "paul.martin01@example.com");
+    s.driver.act(&mut s.app, &[Action::MigrateAccount]);
+    let w = s.app.wizard.as_ref().unwrap();
+    assert_eq!(w.step, WizardStep::Migrate);
+    assert!(w.takes_text(), "the password field is shown");
+    s.driver.type_text(&mut s.app, "Wrong-Pass-2026");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(
+        wizard_error(&s.app).contains("not the password"),
+        "{}",
+        wizard_error(&s.app)
+    );
+    assert!(
+        s.app.wizard.as_ref().unwrap().task_id.is_none(),
+        "no task exists"
+    );
+    assert!(s.app.tasks.records.is_empty(), "no task exists");
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    // The notification address is checked as an address before the task starts.
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, "not-an-address");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(
+        wizard_error(&s.app).contains("not an e-mail address"),
+        "{}",
+        wizard_error(&s.app)
+    );
+    assert!(s.app.tasks.records.is_empty(), "no task exists");
+    s.driver.act(
+        &mut s.app,
+        &[Action::Edit(tui_input::InputRequest::DeleteLine)],
+    );
+    s.driver.type_text(&mut s.app, "boss@outside.example");
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(
+        s.app.wizard.as_ref().unwrap().task_id.is_some(),
+        "{}",
+        wizard_error(&s.app)
+    );
+    let finished = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.wizard
+            .as_ref()
+            .is_some_and(|w| w.step == WizardStep::Finish || w.error.is_some())
+    });
+    assert!(finished);
+    assert_eq!(
+        s.app.wizard.as_ref().unwrap().step,
+        WizardStep::Finish,
+        "{}",
+        wizard_error(&s.app)
+    );
+    let id = s.app.wizard.as_ref().unwrap().task_id.clone().unwrap();
+    assert_eq!(
+        s.app.tasks.get(&id).unwrap().spec.notify.as_deref(),
+        Some("boss@outside.example")
+    );
+    // The completion e-mail to that outside address lands in the notifications
+    // mailbox the panel shows (e on the dashboard).
+    s.driver.act(&mut s.app, &[Action::ShowNotifications]);
+    let Some(Dialog::ClientSettings(n)) = s.app.dialog.clone() else {
+        panic!("{:?}", s.app.status);
+    };
+    let (host, port) = (n.rows[0].server.clone(), n.rows[0].port.unwrap());
+    let start = std::time::Instant::now();
+    loop {
+        let got = snap_any(&host, port, &n.address, DEMO_PASSWORD);
+        if got > 0 {
+            break;
+        }
+        assert!(start.elapsed() < TIMEOUT, "the completion e-mail arrives");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    s.driver.act(&mut s.app, &[Action::Back]);
+    // Closing the last step ends the migration: nothing stays in progress.
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert!(s.app.migrations.items.is_empty());
+}
+
+/// How many messages `user` holds (0 when the login fails).
+fn snap_any(host: &str, port: u16, user: &str, pass: &str) -> u64 {
+    let Ok(mut o) = Oracle::login(host, port, user, pass) else {
+        return 0;
+    };
+    let n = o.snapshot().map(|s| s.total_messages() as u64).unwrap_or(0);
+    let _ = o.logout();
+    n
+}
+
+#[test]
+fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_logs_in() {
+    let mut s = setup();
+    select_account(&mut s, "exchange-ab12cd", "thomas.leroy@example.org");
+    s.driver.act(&mut s.app, &[Action::ShowClientSettings]);
+    let Some(Dialog::ClientSettings(c)) = s.app.dialog.clone() else {
+        panic!("s shows the settings: {:?}", s.app.status);
+    };
+    assert!(c.local, "the sandbox's own servers");
+    let imap = &c.rows[0];
+    assert_eq!(imap.service, "IMAP");
+    assert_eq!(imap.port, Some(port(&s.app, "exchange-ab12cd")));
+    // A mail client pointed at these values reads the mailbox.
+    let mut o = Oracle::login(
+        &imap.server,
+        imap.port.unwrap(),
+        "thomas.leroy@example.org",
+        DEMO_PASSWORD,
+    )
+    .expect("a client logs in with the settings shown");
+    assert!(o.snapshot().expect("snapshot").total_messages() > 0);
+    let _ = o.logout();
+    let smtp = c.rows.iter().find(|r| r.service == "SMTP").unwrap();
+    let relay = s.app.backend.local_smtp().unwrap();
+    assert_eq!(smtp.port, Some(relay.port));
+    assert!(
+        c.rows
+            .iter()
+            .any(|r| r.service == "CalDAV/CardDAV" && r.server.starts_with("http://127.0.0.1:")),
+        "{c:?}"
+    );
+    s.driver.act(&mut s.app, &[Action::Back]);
+    assert!(s.app.dialog.is_none());
+
+    // The notifications mailbox: where completion e-mails to outside addresses land.
+    s.driver.act(
+        &mut s.app,
+        &[Action::ShowDashboard, Action::ShowNotifications],
+    );
+    let Some(Dialog::ClientSettings(n)) = s.app.dialog.clone() else {
+        panic!("e shows the notifications mailbox: {:?}", s.app.status);
+    };
+    assert_eq!(n.address, mailshift_sandbox::NOTIFICATIONS_LOGIN);
+    let o = Oracle::login(
+        &n.rows[0].server,
+        n.rows[0].port.unwrap(),
+        &n.address,
+        DEMO_PASSWORD,
+    )
+    .expect("the notifications mailbox opens with the values shown");
+    let _ = o.logout();
+}
+
+/// Completion e-mails through the sandbox's SMTP listener, as the panel sends them.
+fn relay_of(sandbox: &Sandbox) -> mailshift_notify::Relay {
+    let r = sandbox.smtp_relay();
+    mailshift_notify::Relay {
+        host: r.host,
+        port: r.port,
+        security: mailshift_notify::SmtpSecurity::None,
+        user: Some(r.user),
+        password: Some(mailshift_notify::Zeroizing::new(r.password)),
+        from: r.from,
+        ca_file: None,
+        insecure: false,
+        timeout: mailshift_notify::Relay::DEFAULT_TIMEOUT,
+    }
 }

@@ -42,6 +42,24 @@ pub enum Action {
     ProjectProgress(String),
     /// A project ended: what it says, or why it stopped.
     ProjectEnded(Result<String, String>),
+    /// The mail client settings of the selected account (or the wizard's).
+    ShowClientSettings,
+    /// Where the completion e-mails to outside addresses land, and how to read them.
+    ShowNotifications,
+    /// An account key (m, r, x, n) pressed where no account is selected: say where.
+    AccountKeyElsewhere,
+    /// The project view (the last project imported).
+    ShowProject,
+    /// Ask the project shown to pause (running tasks finish, queued ones wait).
+    PauseProject,
+    /// Ask the project shown to resume.
+    ResumeProject,
+    /// Ask the project shown to cancel.
+    CancelProject,
+    /// Write the project CSV template to a file and put its path in the import form.
+    WriteTemplate,
+    /// A project was queued: its record (the project view follows it).
+    ProjectStarted(Box<mailshift_tasks::project::ProjectRecord>),
     /// The verification report of the selected task.
     ShowReport,
     /// Keep the provisional account at the end of the wizard.
@@ -50,6 +68,12 @@ pub enum Action {
     ResetProvisional,
     /// The DNS diagnostic of the migrated domain, from the wizard.
     WizardDns,
+    /// Leave the wizard; its progress stays saved for `m` to resume.
+    LeaveWizardLater,
+    /// Leave the wizard and undo what it did (rename back, remove what it created).
+    UndoWizard,
+    /// Both logins of a New migration start were tried (the task starts if both held).
+    StartChecked(Vec<(Side, Result<String, String>)>),
     /// Close the topmost overlay, or go back one screen.
     Back,
     /// Move the selection up.

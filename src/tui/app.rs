@@ -18,6 +18,7 @@ use super::action::Action;
 use super::backend::Backend;
 use super::form::Form;
 use super::keymap::{self, Context};
+use super::progress::ProgressStore;
 use super::task_board::TaskBoard;
 use super::theme::Theme;
 use super::wizard::{Wizard, WizardStep};
@@ -54,8 +55,17 @@ pub struct DnsView {
     pub row: usize,
 }
 
+/// One project (a CSV import) and its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectView {
+    /// The project as last read from its record (`None` until read).
+    pub record: Option<mailshift_tasks::project::ProjectRecord>,
+    /// The selected row.
+    pub row: usize,
+}
+
 /// The full-screen views.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     /// Sidebar of platforms and the selected platform's tabs.
     Platforms,
@@ -65,6 +75,8 @@ pub enum Screen {
     Wizard,
     /// Every task with its progress; the selected one's folders and log.
     Dashboard,
+    /// The last project imported: its rows, their tasks, pause/resume/cancel.
+    Project(ProjectView),
 }
 
 /// A modal question.
@@ -98,6 +110,13 @@ pub enum Dialog {
     Report {
         /// The task.
         id: String,
+    },
+    /// The mail client settings of an account.
+    ClientSettings(Box<super::client_settings::ClientSettings>),
+    /// Leaving a wizard that changed something: continue later or undo it.
+    LeaveWizard {
+        /// What the wizard did so far, one sentence each.
+        done: Vec<String>,
     },
 }
 
@@ -148,6 +167,9 @@ pub struct App {
     pub dialog: Option<Dialog>,
     /// Whether the help overlay is shown (above everything).
     pub help: bool,
+    /// How many lines the help overlay is scrolled (it scrolls when taller than the
+    /// screen, so that nothing of it is cut).
+    pub help_scroll: u16,
     /// Whether the log pane is shown.
     pub log_visible: bool,
     /// What happened, oldest first.
@@ -168,12 +190,16 @@ pub struct App {
     pub quitting: bool,
     /// The guided migration wizard, while open.
     pub wizard: Option<Wizard>,
+    /// The wizards that changed something and have not ended (saved between runs).
+    pub migrations: ProgressStore,
     /// Every known task, newest first.
     pub tasks: TaskBoard,
     /// The migrator, when the backend can migrate.
     pub migrator: Option<Migrator>,
     /// The last connection tests of the migration form, by side.
     pub connection_tests: Vec<(Side, Result<String, String>)>,
+    /// A New migration task waiting for its two logins to be checked.
+    pub pending_start: Option<(mailshift_tasks::TaskSpec, Credentials)>,
     /// Seconds since start (ticks), for periodic refreshes.
     pub ticks: u64,
     effects: Vec<BoxFuture<'static, Action>>,
@@ -196,6 +222,7 @@ impl App {
             form: None,
             dialog: None,
             help: false,
+            help_scroll: 0,
             log_visible: false,
             log: VecDeque::new(),
             status: None,
@@ -206,15 +233,22 @@ impl App {
             should_quit: false,
             quitting: false,
             wizard: None,
+            migrations: ProgressStore::default(),
             tasks: TaskBoard::default(),
             migrator: None,
             connection_tests: Vec::new(),
+            pending_start: None,
             ticks: 0,
             effects: Vec::new(),
             streams: Vec::new(),
         };
         app.migrator = app.backend.migrator();
         if let Some(m) = app.migrator.clone() {
+            let (store, problem) = ProgressStore::open(m.state_dir());
+            app.migrations = store;
+            if let Some(p) = problem {
+                app.log_line(p);
+            }
             app.tasks.replace_all(m.tasks());
             app.streams.push(task_updates(&m));
             app.resume_interrupted(&m);
@@ -267,9 +301,14 @@ impl App {
             Some(Dialog::Fix { .. }) => return vec![Context::Fix, Context::Always],
             Some(Dialog::Quit { .. }) => return vec![Context::QuitAsk, Context::Always],
             Some(Dialog::Report { .. }) => return vec![Context::Report, Context::Always],
+            Some(Dialog::ClientSettings(_)) => return vec![Context::Settings, Context::Always],
+            Some(Dialog::LeaveWizard { .. }) => return vec![Context::LeaveAsk, Context::Always],
             None => {}
         }
-        if self.form.is_some() {
+        if let Some(f) = &self.form {
+            if f.kind == super::form::FormKind::ImportProject {
+                return vec![Context::ImportForm, Context::Form, Context::Always];
+            }
             return vec![Context::Form, Context::Always];
         }
         self.screen_contexts()
@@ -295,6 +334,7 @@ impl App {
         match &self.screen {
             Screen::Dns(_) => vec![Context::Dns, Context::Global, Context::Always],
             Screen::Dashboard => vec![Context::Dashboard, Context::Global, Context::Always],
+            Screen::Project(_) => vec![Context::Project, Context::Global, Context::Always],
             Screen::Wizard => match &self.wizard {
                 Some(w) if w.takes_text() => vec![Context::Wizard, Context::Always],
                 Some(w) if w.step == WizardStep::Finish => vec![

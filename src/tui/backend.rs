@@ -74,6 +74,27 @@ pub trait Backend: Send {
     fn advance(&mut self) -> bool {
         false
     }
+    /// The SMTP server this backend runs itself for mail clients (the sandbox's
+    /// relay), when it runs one: the platforms' own SMTP settings then do not apply.
+    fn local_smtp(&self) -> Option<LocalSmtp> {
+        None
+    }
+    /// Where the completion e-mails sent to addresses outside the panel land:
+    /// (platform, login), when this backend keeps them.
+    fn notifications_mailbox(&self) -> Option<(PlatformId, String)> {
+        None
+    }
+}
+
+/// An SMTP server run by the backend itself (the sandbox relay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalSmtp {
+    /// Its address.
+    pub host: String,
+    /// Its port.
+    pub port: u16,
+    /// The relay login (its password is generated at each start and never shown).
+    pub user: String,
 }
 
 /// The migrator's view of `platform`'s IMAP service for the login `address`.

@@ -230,6 +230,10 @@ pub struct Form {
     pub notes: Vec<(String, bool)>,
     /// The keys line at the bottom of the box.
     pub hint: String,
+    /// Whether the person typed something (Esc then asks before dropping it).
+    pub touched: bool,
+    /// Whether Esc was pressed once on a touched form (a second Esc drops it).
+    pub leave_asked: bool,
 }
 
 impl Form {
@@ -244,6 +248,8 @@ impl Form {
             error: None,
             notes: Vec::new(),
             hint: "Enter submits · Esc cancels".to_string(),
+            touched: false,
+            leave_asked: false,
         }
     }
 
@@ -269,6 +275,8 @@ impl Form {
             if f.edit(req) {
                 f.error = None;
                 self.error = None;
+                self.touched = true;
+                self.leave_asked = false;
             }
         }
     }

@@ -26,6 +26,10 @@ pub enum Context {
     Dns,
     /// The tasks dashboard.
     Dashboard,
+    /// The project view.
+    Project,
+    /// The project import form.
+    ImportForm,
     /// The guided migration wizard.
     Wizard,
     /// The wizard's last step.
@@ -36,6 +40,10 @@ pub enum Context {
     QuitAsk,
     /// The verification report.
     Report,
+    /// The question asked when leaving a wizard that changed something.
+    LeaveAsk,
+    /// The mail client settings dialog.
+    Settings,
     /// A form is open.
     Form,
     /// The reset confirmation is open.
@@ -57,11 +65,15 @@ impl Context {
             Context::Accounts => "Email accounts",
             Context::Dns => "DNS diagnostic",
             Context::Dashboard => "Tasks",
+            Context::Project => "Project",
+            Context::ImportForm => "Project import",
             Context::Wizard => "Migration wizard",
             Context::WizardDone => "Wizard, last step",
             Context::CancelAsk => "Cancel a task",
             Context::QuitAsk => "Quit with tasks running",
             Context::Report => "Verification report",
+            Context::LeaveAsk => "Leave the wizard",
+            Context::Settings => "Mail client settings",
             Context::Form => "Form",
             Context::Confirm => "Confirmation",
             Context::Fix => "Fix dialog",
@@ -224,6 +236,14 @@ fn build() -> Vec<Binding> {
             "open the platform",
             true,
         ),
+        bind(
+            C::Sidebar,
+            vec![ch('m'), ch('r'), ch('x'), ch('n')],
+            "m/r/x/n",
+            A::AccountKeyElsewhere,
+            "account keys: say where they work",
+            false,
+        ),
         bind(C::Domains, up(), "↑/k", A::Up, "previous domain", false),
         bind(C::Domains, down(), "↓/j", A::Down, "next domain", false),
         bind(
@@ -335,6 +355,56 @@ fn build() -> Vec<Binding> {
             true,
         ),
         bind(
+            C::Dashboard,
+            vec![ch('o')],
+            "o",
+            A::ShowProject,
+            "project",
+            true,
+        ),
+        bind(C::Project, up(), "↑/k", A::Up, "previous row", false),
+        bind(C::Project, down(), "↓/j", A::Down, "next row", false),
+        bind(
+            C::Project,
+            vec![ch('p')],
+            "p",
+            A::PauseProject,
+            "pause",
+            true,
+        ),
+        bind(
+            C::Project,
+            vec![ch('r')],
+            "r",
+            A::ResumeProject,
+            "resume",
+            true,
+        ),
+        bind(
+            C::Project,
+            vec![ch('c')],
+            "c",
+            A::CancelProject,
+            "cancel",
+            true,
+        ),
+        bind(
+            C::Project,
+            vec![ch('i')],
+            "i",
+            A::ImportProject,
+            "import",
+            true,
+        ),
+        bind(
+            C::ImportForm,
+            vec![(K::Char('w'), KeyModifiers::CONTROL)],
+            "Ctrl-W",
+            A::WriteTemplate,
+            "write a template CSV",
+            true,
+        ),
+        bind(
             C::Wizard,
             vec![key(K::Enter)],
             "Enter",
@@ -439,6 +509,62 @@ fn build() -> Vec<Binding> {
             "close",
             true,
         ),
+        bind(
+            C::Settings,
+            vec![key(K::Esc), key(K::Enter), ch('s')],
+            "Esc",
+            A::Back,
+            "close",
+            true,
+        ),
+        bind(
+            C::Accounts,
+            vec![ch('s')],
+            "s",
+            A::ShowClientSettings,
+            "client settings",
+            true,
+        ),
+        bind(
+            C::WizardDone,
+            vec![ch('s')],
+            "s",
+            A::ShowClientSettings,
+            "client settings",
+            true,
+        ),
+        bind(
+            C::Dashboard,
+            vec![ch('e')],
+            "e",
+            A::ShowNotifications,
+            "notification mails",
+            false,
+        ),
+        bind(
+            C::LeaveAsk,
+            vec![ch('l')],
+            "l",
+            A::LeaveWizardLater,
+            "continue later",
+            true,
+        ),
+        bind(
+            C::LeaveAsk,
+            vec![ch('u')],
+            "u",
+            A::UndoWizard,
+            "undo what was done",
+            true,
+        ),
+        bind(
+            C::LeaveAsk,
+            vec![key(K::Esc), ch('n')],
+            "Esc",
+            A::Back,
+            "stay",
+            true,
+        ),
         bind(C::Dns, up(), "↑/k", A::Up, "previous record", false),
         bind(C::Dns, down(), "↓/j", A::Down, "next record", false),
         bind(
@@ -516,6 +642,8 @@ fn build() -> Vec<Binding> {
             "close help",
             true,
         ),
+        bind(C::Help, up(), "↑/k", A::Up, "scroll up", true),
+        bind(C::Help, down(), "↓/j", A::Down, "scroll down", true),
     ]
 }
 
@@ -632,5 +760,50 @@ mod tests {
             !h.iter().any(|(_, d)| *d == "previous account"),
             "not a hint"
         );
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    /// The chord a label token names ("Enter", "S-Tab", "Ctrl-W", "↑", "k").
+    fn chord_of(token: &str) -> Option<Chord> {
+        let code = match token {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "S-Tab" => KeyCode::BackTab,
+            "Space" => KeyCode::Char(' '),
+            "↑" => KeyCode::Up,
+            "↓" => KeyCode::Down,
+            "←" => KeyCode::Left,
+            "→" => KeyCode::Right,
+            t if t.starts_with("Ctrl-") => {
+                let c = t
+                    .strip_prefix("Ctrl-")?
+                    .chars()
+                    .next()?
+                    .to_ascii_lowercase();
+                return Some((KeyCode::Char(c), KeyModifiers::CONTROL));
+            }
+            t if t.chars().count() == 1 => KeyCode::Char(t.chars().next()?),
+            _ => return None,
+        };
+        Some((code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn every_label_shown_names_keys_bound_to_its_action() {
+        let mut wrong = Vec::new();
+        for b in keymap() {
+            for token in b.label.split('/') {
+                match chord_of(token) {
+                    Some(c) if b.keys.contains(&c) => {}
+                    _ => wrong.push(format!("{:?} '{}' ({})", b.context, b.label, token)),
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "labels naming unbound keys: {wrong:?}");
     }
 }

@@ -161,9 +161,10 @@ pub fn destination<'a>(form: &Form, panel: &'a PanelState) -> Option<&'a Platfor
     panel.platforms.iter().find(|p| p.label() == label)
 }
 
-/// After an edit: fill the URLs in when they were left at a default, disable the
-/// options one side cannot serve, and rewrite the summary (with `tests`' results).
-pub fn refresh(form: &mut Form, panel: &PanelState, tests: &[(Side, Result<String, String>)]) {
+/// After the source type or the destination platform changed: put that choice's URL
+/// in, unless the person typed one of their own. (Only then: an URL field cleared
+/// with Ctrl-U stays empty for typing, and typing edits it.)
+pub fn follow_choice(form: &mut Form, panel: &PanelState) {
     let src = source_type(form);
     let src_url = form.value(SRC_URL).trim().to_string();
     let defaults: Vec<String> = SOURCE_TYPES
@@ -182,6 +183,13 @@ pub fn refresh(form: &mut Form, panel: &PanelState, tests: &[(Side, Result<Strin
             form.fields[DST_URL].set_text(&platform_url(p));
         }
     }
+}
+
+/// After an edit: disable the options one side cannot serve, and rewrite the summary
+/// (with `tests`' results).
+pub fn refresh(form: &mut Form, panel: &PanelState, tests: &[(Side, Result<String, String>)]) {
+    let src = source_type(form);
+    let dst = destination(form, panel);
     let dst_type = dst.map_or(ServerType::Imap, |p| ServerType::from(p.kind));
     for (i, o) in MigrationOption::ALL.into_iter().enumerate() {
         form.fields[FIRST_OPTION + i]
@@ -417,6 +425,7 @@ mod tests {
         assert!(f.fields[FIRST_OPTION].is_on(), "e-mails stay on");
         assert!(f.value(SRC_URL).contains("mxplan") || f.value(SRC_URL).starts_with("imaps://"));
         f.fields[SRC_TYPE].select("Gmail");
+        follow_choice(&mut f, &panel);
         refresh(&mut f, &panel, &[]);
         assert_eq!(
             f.value(SRC_URL),
@@ -425,6 +434,7 @@ mod tests {
         );
         type_into(&mut f, SRC_URL, "imaps://imap.example.net");
         f.fields[SRC_TYPE].select("IMAP");
+        follow_choice(&mut f, &panel);
         refresh(&mut f, &panel, &[]);
         assert_eq!(
             f.value(SRC_URL),

@@ -3,12 +3,15 @@
 //! one `update`, rendering a pure function of the state; a `Backend` hides what is behind.
 
 pub mod action;
+pub mod advice;
 pub mod app;
 pub mod backend;
+pub mod client_settings;
 pub mod form;
 pub mod keymap;
 pub mod layout;
 pub mod migration_form;
+pub mod progress;
 pub mod render;
 pub mod screens;
 pub mod task_board;

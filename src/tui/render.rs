@@ -33,6 +33,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Dns(view) => screens::dns::render(app, view, frame, areas.body),
         Screen::Wizard => screens::wizard::render(app, frame, areas.body),
         Screen::Dashboard => screens::dashboard::render(app, frame, areas.body),
+        Screen::Project(view) => screens::project::render(app, view, frame, areas.body),
     }
     if let Some(log_area) = areas.log {
         log::render_log(app, frame, log_area);
@@ -54,6 +55,10 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Dialog::Quit { running }) => dialog::render_quit(running, t, frame, areas.body),
         Some(Dialog::Report { id }) => {
             dialog::render_report(app.tasks.get(id), id, t, frame, areas.body)
+        }
+        Some(Dialog::ClientSettings(s)) => dialog::render_client_settings(s, t, frame, areas.body),
+        Some(Dialog::LeaveWizard { done }) => {
+            dialog::render_leave_wizard(done, t, frame, areas.body)
         }
         None => {}
     }

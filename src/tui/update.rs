@@ -5,6 +5,8 @@ use mailshift_panel::{
     check_strength, validate_domain_name, validate_local_part, DomainKind, NewAccount,
 };
 
+use mailshift_tasks::project::ProjectState;
+
 use super::action::Action;
 use super::app::{App, Dialog, DnsView, Focus, Screen, Tab};
 use super::form::{Field, Form, FormKind};
@@ -68,13 +70,28 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
             app.refresh_tasks();
         }
         Action::ShowReport => tasks::report(app),
+        Action::ShowProject => project::show(app),
+        Action::AccountKeyElsewhere => app.fail(
+            "m, r, x and n act on an account: open the platform (Enter), its Email accounts (2), then select one"
+                .into(),
+        ),
+        Action::ShowClientSettings => show_client_settings(app),
+        Action::ShowNotifications => show_notifications(app),
+        Action::PauseProject => project::request(app, ProjectState::Paused),
+        Action::ResumeProject => project::request(app, ProjectState::Running),
+        Action::CancelProject => project::request(app, ProjectState::Cancelled),
+        Action::WriteTemplate => project::write_template(app),
+        Action::ProjectStarted(record) => project::started(app, *record),
         Action::KeepProvisional => wizard::keep(app),
         Action::ResetProvisional => wizard::reset(app),
         Action::WizardDns => return wizard::dns(app),
+        Action::LeaveWizardLater => wizard::leave_later(app),
+        Action::UndoWizard => wizard::undo(app),
         Action::TaskUpdated(rec) => tasks::updated(app, *rec),
         Action::RefreshTasks => app.refresh_tasks(),
         Action::TasksRefreshed(records) => tasks::refreshed(app, records),
         Action::ConnectionTested { side, result } => migration::tested(app, side, result),
+        Action::StartChecked(results) => migration::start_checked(app, results),
         Action::RolledBack { id, result } => tasks::rolled_back(app, &id, result),
         Action::HandedOff(results) => tasks::handed_off(app, results),
         Action::Back => back(app),
@@ -90,7 +107,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         }
         Action::ShowDomains => app.tab = Tab::Domains,
         Action::ShowAccounts => app.tab = Tab::Accounts,
-        Action::ToggleHelp => app.help = !app.help,
+        Action::ToggleHelp => {
+            app.help = !app.help;
+            app.help_scroll = 0;
+        }
         Action::ToggleLog => app.log_visible = !app.log_visible,
         Action::Open => return open(app),
         Action::OpenDns => return open_dns(app),
@@ -119,7 +139,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::Confirm => return confirm(app),
         Action::Tick => return tick(app),
         Action::Resize(w, h) => app.size = (w, h),
-        Action::Click(x, y) => click(app, x, y),
+        Action::Click(x, y) => return click(app, x, y),
         Action::StartDnsCheck { platform, domain } => {
             app.log_line(format!("checking the DNS of {domain}"));
             app.start_check(platform, &domain);
@@ -138,17 +158,76 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
     None
 }
 
+/// s: the mail client settings of the wizard's new account (last step), or of the
+/// account selected in the accounts table.
+fn show_client_settings(app: &mut App) {
+    let target = match (&app.screen, &app.wizard) {
+        (Screen::Wizard, Some(w)) => Some((
+            w.destination_id(),
+            w.created.clone().unwrap_or_else(|| w.address.clone()),
+        )),
+        _ => match (app.selected_platform(), app.selected_account()) {
+            (Some(p), Some(a)) if a.is_configured() => Some((p.id, a.address())),
+            (Some(_), Some(a)) => {
+                let msg = format!(
+                    "{} is a free slot: create the account first (n)",
+                    a.address()
+                );
+                app.fail(msg);
+                return;
+            }
+            _ => None,
+        },
+    };
+    let Some((platform, address)) = target else {
+        return;
+    };
+    match crate::tui::client_settings::client_settings(app.backend.as_ref(), platform, &address) {
+        Some(s) => app.dialog = Some(Dialog::ClientSettings(Box::new(s))),
+        None => app.fail(format!("no settings for {address}: its platform is gone")),
+    }
+}
+
+/// e: where completion e-mails to addresses outside the panel land: the settings of
+/// that mailbox, to read it with a mail client.
+fn show_notifications(app: &mut App) {
+    let Some((platform, login)) = app.backend.notifications_mailbox() else {
+        app.fail(
+            "this backend keeps no notification mailbox: notifications go to the addresses given"
+                .into(),
+        );
+        return;
+    };
+    match crate::tui::client_settings::client_settings(app.backend.as_ref(), platform, &login) {
+        Some(s) => {
+            app.inform(format!(
+                "completion e-mails to outside addresses land in {login}: read it over IMAP"
+            ));
+            app.dialog = Some(Dialog::ClientSettings(Box::new(s)));
+        }
+        None => app.fail(format!("the notification mailbox {login} is not reachable")),
+    }
+}
+
 fn back(app: &mut App) {
     if app.help {
         app.help = false;
+        app.help_scroll = 0;
     } else if app.dialog.is_some() {
         app.dialog = None;
-    } else if app.form.is_some() {
-        app.form = None;
+    } else if let Some(form) = app.form.as_mut() {
+        // What was typed is not dropped on one key press: the first Esc asks.
+        if form.touched && !form.leave_asked {
+            form.leave_asked = true;
+            form.error = Some("Esc again drops what you typed; Enter submits it".into());
+        } else {
+            app.form = None;
+        }
     } else {
         match app.screen {
             Screen::Dns(_) if app.wizard.is_some() => app.screen = Screen::Wizard,
             Screen::Dns(_) | Screen::Dashboard => app.screen = Screen::Platforms,
+            Screen::Project(_) => app.screen = Screen::Dashboard,
             Screen::Wizard => wizard::back(app),
             Screen::Platforms => app.focus = Focus::Sidebar,
         }
@@ -157,8 +236,13 @@ fn back(app: &mut App) {
 
 fn edit(app: &mut App, req: tui_input::InputRequest) {
     if let Some(mut form) = app.form.take() {
+        let focus = form.focus;
         form.edit(req);
         if form.kind == FormKind::NewMigration {
+            use crate::tui::migration_form::{follow_choice, DST_PLATFORM, SRC_TYPE};
+            if focus == SRC_TYPE || focus == DST_PLATFORM {
+                follow_choice(&mut form, app.backend.panel());
+            }
             crate::tui::migration_form::refresh(
                 &mut form,
                 app.backend.panel(),
@@ -179,11 +263,21 @@ fn step(current: usize, delta: isize, len: usize) -> usize {
 }
 
 fn move_selection(app: &mut App, delta: isize) {
-    if app.help || app.dialog.is_some() || app.form.is_some() {
+    if app.help {
+        // Clamped again when drawn (only the renderer knows the height).
+        app.help_scroll = app.help_scroll.saturating_add_signed(delta as i16).min(200);
+        return;
+    }
+    if app.dialog.is_some() || app.form.is_some() {
         return;
     }
     if app.screen == Screen::Dashboard {
         app.tasks.move_by(delta);
+        return;
+    }
+    if let Screen::Project(v) = &mut app.screen {
+        let len = v.record.as_ref().map_or(0, |r| r.entries.len());
+        v.row = step(v.row, delta, len);
         return;
     }
     if app.screen == Screen::Wizard {
@@ -228,7 +322,18 @@ fn open(app: &mut App) -> Option<Action> {
                 .report(view.platform, &view.domain)
                 .and_then(|r| r.checks.get(view.row))
                 .cloned()?;
-            if check.fix.is_some() && check.is_red() {
+            if let Some(wait) = check
+                .fix
+                .as_ref()
+                .and_then(|f| queued_fix(app, &view.domain, f))
+            {
+                app.inform(format!(
+                    "the fix of {} {} is already queued: resolvers see it in {}",
+                    check.rtype,
+                    check.name,
+                    countdown(wait)
+                ));
+            } else if check.fix.is_some() && check.is_red() {
                 app.dialog = Some(Dialog::Fix {
                     domain: view.domain.clone(),
                     check: Box::new(check),
@@ -254,7 +359,7 @@ fn open(app: &mut App) -> Option<Action> {
             Focus::Table if app.tab == Tab::Domains => open_dns(app),
             Focus::Table => None,
         },
-        Screen::Wizard | Screen::Dashboard => None,
+        Screen::Wizard | Screen::Dashboard | Screen::Project(_) => None,
     }
 }
 
@@ -506,9 +611,19 @@ fn confirm(app: &mut App) -> Option<Action> {
             tasks::cancel(app, &id);
             None
         }
-        Dialog::Quit { .. } | Dialog::Report { .. } => None,
+        Dialog::Quit { .. }
+        | Dialog::Report { .. }
+        | Dialog::LeaveWizard { .. }
+        | Dialog::ClientSettings(_) => None,
         Dialog::Fix { domain, check } => {
             let fix = check.fix.as_ref()?;
+            if let Some(wait) = queued_fix(app, &domain, fix) {
+                app.inform(format!(
+                    "this fix is already queued: resolvers see it in {}",
+                    countdown(wait)
+                ));
+                return None;
+            }
             match app.backend.apply_fix(&domain, fix) {
                 Ok(changes) => {
                     let wait = changes
@@ -529,6 +644,19 @@ fn confirm(app: &mut App) -> Option<Action> {
     }
 }
 
+/// How long until resolvers see `fix` of `domain`, when the same change is already
+/// propagating (it is not queued a second time).
+fn queued_fix(app: &App, domain: &str, fix: &mailshift_dns::Fix) -> Option<std::time::Duration> {
+    use mailshift_dns::RecordChange;
+    app.pending
+        .iter()
+        .filter(|c| c.domain.eq_ignore_ascii_case(domain))
+        .find(|c| match &c.change {
+            RecordChange::Add(r) | RecordChange::Remove(r) => *r == fix.target,
+        })
+        .map(|c| c.remaining)
+}
+
 fn tick(app: &mut App) -> Option<Action> {
     app.ticks += 1;
     if app.ticks.is_multiple_of(TASK_REFRESH_TICKS) {
@@ -538,28 +666,117 @@ fn tick(app: &mut App) -> Option<Action> {
     if app.backend.advance() {
         app.dirty = true;
     }
+    project::reload(app);
     let now = app.backend.pending_changes();
-    let became_visible = now.len() < app.pending.len();
     if !now.is_empty() || now != app.pending {
         app.dirty = true;
     }
+    // A change resolvers now see: check its domain again on every platform holding
+    // it, so that the DNS cell of the domain list is fresh without opening it.
+    let mut visible: Vec<String> = app
+        .pending
+        .iter()
+        .filter(|old| !now.iter().any(|c| c.id == old.id))
+        .map(|c| c.domain.to_ascii_lowercase())
+        .collect();
+    visible.dedup();
     app.pending = now;
-    match &app.screen {
-        Screen::Dns(v) if became_visible => Some(Action::StartDnsCheck {
-            platform: v.platform,
-            domain: v.domain.clone(),
-        }),
-        _ => None,
+    let targets: Vec<(mailshift_panel::PlatformId, String)> = app
+        .backend
+        .panel()
+        .platforms
+        .iter()
+        .flat_map(|p| {
+            p.domains
+                .iter()
+                .filter(|d| visible.contains(&d.name.to_ascii_lowercase()))
+                .map(move |d| (p.id, d.name.clone()))
+        })
+        .collect();
+    for (platform, domain) in targets {
+        app.log_line(format!(
+            "a DNS change of {domain} is now visible: checking again"
+        ));
+        app.start_check(platform, &domain);
     }
+    None
 }
 
-fn click(app: &mut App, x: u16, y: u16) {
-    if app.help || app.dialog.is_some() || app.form.is_some() || app.screen != Screen::Platforms {
-        return;
-    }
+/// A left click: a footer hint acts as its key (the buttons of every screen, form and
+/// dialog); on the Platforms screen a platform, a tab or a table row is selected.
+fn click(app: &mut App, x: u16, y: u16) -> Option<Action> {
     let (w, h) = app.size;
     let areas = layout::screen(ratatui::layout::Rect::new(0, 0, w, h), app.log_visible);
-    let sidebar = layout::platforms(areas.body).sidebar_list;
+    if y == areas.footer.y {
+        let b = crate::tui::widgets::footer::hint_at(&app.contexts(), areas.footer.width, x)?;
+        return Some(b.action.clone());
+    }
+    if app.help || app.dialog.is_some() || app.form.is_some() {
+        return None;
+    }
+    if app.screen == Screen::Dashboard {
+        return None;
+    }
+    if let Screen::Project(v) = &mut app.screen {
+        // The head (two lines and a gap) and the table header come first.
+        let first = areas.body.y + 4;
+        if y >= first {
+            let len = v.record.as_ref().map_or(0, |r| r.entries.len());
+            let i = usize::from(y - first);
+            if i < len {
+                v.row = i;
+            }
+        }
+        return None;
+    }
+    if app.screen != Screen::Platforms {
+        return None;
+    }
+    let p_areas = layout::platforms(areas.body);
+    // The tab bar: " 1 Associated domains (N) │ 2 Email accounts (M) ".
+    if y == p_areas.tabs.y + 1 && x >= p_areas.tabs.x {
+        let first = app.selected_platform().map_or(0, |p| {
+            format!(" 1 Associated domains ({}) ", p.domains.len())
+                .chars()
+                .count()
+        });
+        app.tab = if usize::from(x - p_areas.tabs.x) < first {
+            Tab::Domains
+        } else {
+            Tab::Accounts
+        };
+        app.focus = Focus::Table;
+        return None;
+    }
+    // A table row: the header takes the first line; narrow account rows take two.
+    let content = p_areas.content;
+    if x > content.x && y > content.y && y < content.bottom() {
+        let p = app.selected_platform()?;
+        let (len, height, selected) = match app.tab {
+            Tab::Domains => (p.domains.len(), 1, app.domain_row),
+            Tab::Accounts => (
+                p.accounts.len(),
+                if content.width.saturating_sub(1) >= 80 {
+                    1
+                } else {
+                    2
+                },
+                app.account_row,
+            ),
+        };
+        let visible = usize::from((content.height.saturating_sub(1)) / height).max(1);
+        let offset = (selected + 1).saturating_sub(visible);
+        let i = offset + usize::from((y - content.y - 1) / height);
+        if i < len {
+            app.focus = Focus::Table;
+            match app.tab {
+                Tab::Domains => app.domain_row = i,
+                Tab::Accounts => app.account_row = i,
+            }
+        }
+        return None;
+    }
+    let sidebar = p_areas.sidebar_list;
     if let Some(i) = layout::sidebar_row_at(sidebar, x, y) {
         if i < app.backend.panel().platforms.len() {
             app.platform = i;
@@ -568,6 +785,7 @@ fn click(app: &mut App, x: u16, y: u16) {
             app.account_row = 0;
         }
     }
+    None
 }
 
 #[cfg(test)]

@@ -4,12 +4,14 @@
 
 use mailshift_panel::migration::{precheck, OptionSet, Precheck};
 use mailshift_panel::{PanelState, Platform, PlatformId};
+use serde::{Deserialize, Serialize};
 use tui_input::InputRequest;
 
 use super::form::{Field, FieldValue};
 
 /// The steps, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum WizardStep {
     /// Pick the destination platform; the pre-check says what can move.
     Choose,
@@ -58,7 +60,8 @@ impl WizardStep {
 }
 
 /// What became of the provisional account at the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Provisional {
     /// Kept, with its copy of the mail.
     Kept,
@@ -89,6 +92,8 @@ pub struct Wizard {
     pub dest_display: Field,
     /// The destination password (masked; memory only).
     pub dest_password: Field,
+    /// Who is told by e-mail when the task ends (step 4; empty: nobody).
+    pub notify: Field,
     /// The focused field of the step shown.
     pub focus: usize,
     /// The provisional address once the rename is done.
@@ -101,6 +106,70 @@ pub struct Wizard {
     pub outcome: Option<Provisional>,
     /// Why the last attempt failed (what to fix); Enter retries.
     pub error: Option<String>,
+    /// Whether the destination password must be typed again on the Migrate step: a
+    /// wizard resumed after a restart knows the account it created, not its password
+    /// (passwords never reach disk).
+    pub ask_password: bool,
+}
+
+/// What a wizard has done so far, as saved between runs (no password: the
+/// destination password is asked again when the task still needs it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WizardProgress {
+    /// The source platform.
+    pub source: PlatformId,
+    /// The account's real address (before the rename).
+    pub address: String,
+    /// Its display name.
+    pub display_name: String,
+    /// The destination platform.
+    pub destination: PlatformId,
+    /// The provisional login as typed.
+    pub provisional: String,
+    /// The provisional address once the rename is done.
+    pub renamed_to: Option<String>,
+    /// The destination display name as typed.
+    pub dest_display: String,
+    /// The destination address once created.
+    pub created: Option<String>,
+    /// The task once started.
+    pub task_id: Option<String>,
+    /// The step reached.
+    pub reached: WizardStep,
+    /// What became of the provisional account.
+    #[serde(default)]
+    pub outcome: Option<Provisional>,
+    /// Where the completion e-mail goes (empty: none).
+    #[serde(default)]
+    pub notify: String,
+}
+
+impl WizardProgress {
+    /// Whether this wizard is about `address` on `platform`: its source account
+    /// (under either name) or the account it created on the destination.
+    pub fn concerns(&self, platform: PlatformId, address: &str) -> bool {
+        let eq = |a: &Option<String>| {
+            a.as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(address))
+        };
+        (platform == self.source
+            && (self.address.eq_ignore_ascii_case(address) || eq(&self.renamed_to)))
+            || (platform == self.destination && eq(&self.created))
+    }
+
+    /// The source account as it is named on the source platform now.
+    pub fn source_address(&self) -> &str {
+        self.renamed_to.as_deref().unwrap_or(&self.address)
+    }
+
+    /// The step to show when resumed, 1-based, and how many there are.
+    pub fn step_number(&self) -> (usize, usize) {
+        let i = WizardStep::ALL
+            .iter()
+            .position(|s| *s == self.reached)
+            .unwrap_or(0);
+        (i + 1, WizardStep::ALL.len())
+    }
 }
 
 impl Wizard {
@@ -125,13 +194,77 @@ impl Wizard {
             provisional: Field::text("Provisional login", &suggestion),
             dest_display: Field::text("Display name", &account.display_name),
             dest_password: Field::secret("Password"),
+            notify: Field::text("Notify (e-mail)", ""),
             focus: 0,
             renamed_to: None,
             created: None,
             task_id: None,
             outcome: None,
             error: None,
+            ask_password: false,
         })
+    }
+
+    /// The wizard as saved in `saved`, shown at the step it reached; `None` when a
+    /// platform it names is gone.
+    pub fn restore(panel: &PanelState, saved: &WizardProgress) -> Option<Wizard> {
+        panel.platform(saved.source).ok()?;
+        panel.platform(saved.destination).ok()?;
+        let others: Vec<&Platform> = panel
+            .platforms
+            .iter()
+            .filter(|o| o.id != saved.source)
+            .collect();
+        let index = others.iter().position(|o| o.id == saved.destination)?;
+        let mut destination =
+            Field::choice("Destination", others.iter().map(|o| o.label()).collect());
+        if let FieldValue::Choice { index: i, .. } = &mut destination.value {
+            *i = index;
+        }
+        Some(Wizard {
+            step: saved.reached,
+            reached: saved.reached,
+            source: saved.source,
+            address: saved.address.clone(),
+            display_name: saved.display_name.clone(),
+            destination,
+            destinations: others.iter().map(|o| o.id).collect(),
+            provisional: Field::text("Provisional login", &saved.provisional),
+            dest_display: Field::text("Display name", &saved.dest_display),
+            dest_password: Field::secret("Password"),
+            notify: Field::text("Notify (e-mail)", &saved.notify),
+            focus: 0,
+            renamed_to: saved.renamed_to.clone(),
+            created: saved.created.clone(),
+            task_id: saved.task_id.clone(),
+            outcome: saved.outcome,
+            error: None,
+            ask_password: saved.created.is_some() && saved.reached < WizardStep::Finish,
+        })
+    }
+
+    /// What to save of this wizard.
+    pub fn progress(&self) -> WizardProgress {
+        WizardProgress {
+            source: self.source,
+            address: self.address.clone(),
+            display_name: self.display_name.clone(),
+            destination: self.destination_id(),
+            provisional: self.provisional.value().trim().to_string(),
+            renamed_to: self.renamed_to.clone(),
+            dest_display: self.dest_display.value().trim().to_string(),
+            created: self.created.clone(),
+            task_id: self.task_id.clone(),
+            reached: self.reached,
+            outcome: self.outcome,
+            notify: self.notify.value().trim().to_string(),
+        }
+    }
+
+    /// Whether the wizard changed anything on a platform (leaving then asks whether
+    /// to continue later or undo it).
+    pub fn changed_something(&self) -> bool {
+        self.renamed_to.is_some() || self.created.is_some()
     }
 
     /// The chosen destination platform.
@@ -179,6 +312,11 @@ impl Wizard {
             WizardStep::Create if self.created.is_none() => {
                 vec![&self.dest_display, &self.dest_password]
             }
+            WizardStep::Migrate if self.task_id.is_none() && self.ask_password => {
+                vec![&self.dest_password, &self.notify]
+            }
+            WizardStep::Migrate if self.task_id.is_none() => vec![&self.notify],
+            WizardStep::Migrate if self.ask_password => vec![&self.dest_password],
             _ => Vec::new(),
         }
     }
@@ -190,6 +328,11 @@ impl Wizard {
             WizardStep::Create if self.created.is_none() => {
                 vec![&mut self.dest_display, &mut self.dest_password]
             }
+            WizardStep::Migrate if self.task_id.is_none() && self.ask_password => {
+                vec![&mut self.dest_password, &mut self.notify]
+            }
+            WizardStep::Migrate if self.task_id.is_none() => vec![&mut self.notify],
+            WizardStep::Migrate if self.ask_password => vec![&mut self.dest_password],
             _ => Vec::new(),
         }
     }

@@ -60,6 +60,28 @@ pub struct KindFacts {
     pub endpoints: Endpoints,
     /// Features the migrator does not move: recreate them by hand.
     pub recreate_by_hand: Vec<ManualItem>,
+    /// The rest of the published client settings (POP, EWS, autodiscover).
+    #[serde(default)]
+    pub client: ClientFacts,
+}
+
+/// The provider's published client settings beyond IMAP and SMTP (which are in
+/// `endpoints`): on the same host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientFacts {
+    /// POP3 port, when the platform serves POP.
+    #[serde(default)]
+    pub pop_port: Option<u16>,
+    /// How POP is secured.
+    #[serde(default)]
+    pub pop_security: Option<crate::Security>,
+    /// The Exchange Web Services URL (Outlook, Apple Mail in Exchange mode).
+    #[serde(default)]
+    pub ews_url: Option<String>,
+    /// The autodiscover URL clients find through the domain's DNS.
+    #[serde(default)]
+    pub autodiscover_url: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -19,7 +19,7 @@ pub mod state;
 
 pub use account::{Account, AccountChanges, AccountState, NewAccount, Rename, Wipe};
 pub use address::{split_address, validate_local_part, UNCONFIGURED_DOMAIN};
-pub use catalog::{facts, Features, KindFacts};
+pub use catalog::{facts, ClientFacts, Features, KindFacts};
 pub use demo::{demo, DEMO_PASSWORD};
 pub use domain::{validate_domain_name, Domain, DomainKind, DomainStatus};
 pub use endpoints::{Endpoints, Security};

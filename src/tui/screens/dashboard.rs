@@ -13,7 +13,7 @@ use ratatui::Frame;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::wrap;
-use crate::tui::widgets::progress::{duration_text, gauge_text, sparkline_text};
+use crate::tui::widgets::progress::{duration_text, gauge_text, sparkline_text, task_ratio};
 
 /// Body width from which bytes, rate and times get their own columns.
 const WIDE: u16 = 118;
@@ -108,7 +108,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(r.id.clone()),
                 Cell::from(Span::styled(r.state.as_str(), state_style(r.state, t))),
                 Cell::from(step_text(r)),
-                Cell::from(gauge_text(r.ratio(), 16)),
+                Cell::from(gauge_text(task_ratio(r), 16)),
                 Cell::from(format!("{}/{}", p.messages_done, p.messages_total)),
             ];
             if wide {
@@ -205,7 +205,7 @@ fn render_detail(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
             )
         }),
         Line::from(vec![
-            Span::raw(format!(" {} ", gauge_text(rec.ratio(), 22))),
+            Span::raw(format!(" {} ", gauge_text(task_ratio(rec), 22))),
             Span::styled(
                 format!(
                     "{}/{} msgs · {}/{} · ETA {} · steps {}",
@@ -221,7 +221,8 @@ fn render_detail(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
         ]),
     ];
     if let Some(e) = &rec.error {
-        for (i, l) in wrap(e, usize::from(area.width.saturating_sub(4)))
+        let e = crate::tui::advice::for_panel(e);
+        for (i, l) in wrap(&e, usize::from(area.width.saturating_sub(4)))
             .into_iter()
             .enumerate()
         {

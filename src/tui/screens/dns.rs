@@ -27,6 +27,8 @@ pub fn short_name(name: &str, domain: &str) -> String {
     }
 }
 
+/// Lines of the "Propagating" list (the last says how many more when they do not fit).
+const MAX_PENDING: u16 = 4;
 fn verdict_cell(c: &RecordCheck, t: Theme) -> Cell<'static> {
     if c.verdict == Verdict::Ok {
         Cell::from(Span::styled("✓ ok", t.ok()))
@@ -59,7 +61,8 @@ pub fn render(app: &App, view: &DnsView, frame: &mut Frame, area: Rect) {
     let pending_h = if pending.is_empty() {
         0
     } else {
-        (pending.len() as u16).min(4) + 1
+        // Four changes, or three and a "+N more" line.
+        (pending.len() as u16).min(MAX_PENDING) + 1
     };
     let table_h = report.map_or(0, |r| r.checks.len() as u16 + 1).max(3);
     let [title, flag, table_area, detail, pending_area, _rest] = Layout::vertical([
@@ -100,7 +103,13 @@ pub fn render(app: &App, view: &DnsView, frame: &mut Frame, area: Rect) {
     }
     if !pending.is_empty() {
         let mut lines = vec![];
-        for c in pending.iter().take(4) {
+        let cut = pending.len() > usize::from(MAX_PENDING);
+        let shown = if cut {
+            usize::from(MAX_PENDING) - 1
+        } else {
+            pending.len()
+        };
+        for c in pending.iter().take(shown) {
             let (op, r) = match &c.change {
                 RecordChange::Add(r) => ("add", r),
                 RecordChange::Remove(r) => ("remove", r),
@@ -114,6 +123,12 @@ pub fn render(app: &App, view: &DnsView, frame: &mut Frame, area: Rect) {
                     r.value
                 )),
             ]));
+        }
+        if cut {
+            lines.push(Line::styled(
+                format!(" +{} more", pending.len() - shown),
+                t.dim(),
+            ));
         }
         let block = Block::default()
             .borders(Borders::TOP)

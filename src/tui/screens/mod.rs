@@ -4,4 +4,5 @@
 pub mod dashboard;
 pub mod dns;
 pub mod platforms;
+pub mod project;
 pub mod wizard;

@@ -189,8 +189,20 @@ fn render_domains(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn state_cell(app: &App, a: &Account) -> Cell<'static> {
-    if a.is_configured() {
+/// `text` cut to `width` characters, its end replaced by `…` when it is cut.
+pub fn ellipsize(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn state_cell(app: &App, p: &Platform, a: &Account) -> Cell<'static> {
+    if a.is_configured() && app.migrations.find(p.id, &a.address()).is_some() {
+        Cell::from(Span::styled("migrating", app.theme.warn()))
+    } else if a.is_configured() {
         Cell::from(Span::styled("active", app.theme.ok()))
     } else {
         Cell::from(Span::styled("free", app.theme.dim()))
@@ -200,13 +212,21 @@ fn state_cell(app: &App, a: &Account) -> Cell<'static> {
 fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     let wide = area.width >= WIDE;
-    let usage_width: u16 = if wide { 26 } else { 16 };
+    // Narrow: the text alone ("3.4 GB / 5 GB"), leaving the address its room.
+    let usage_width: u16 = if wide { 28 } else { 14 };
     let name = |a: &Account| {
         if a.is_configured() {
             a.display_name.clone()
         } else {
             "free slot".to_string()
         }
+    };
+    // The address column: what the other columns, the highlight mark and the column
+    // gaps leave (narrow), or its fixed 30 (wide).
+    let address_width = if wide {
+        30
+    } else {
+        usize::from(area.width.saturating_sub(usage_width + 9 + 1 + 2))
     };
     let rows: Vec<Row> = p
         .accounts
@@ -215,17 +235,17 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
             let usage = Cell::from(usage_line(a.used_bytes, a.quota_bytes, usage_width, t));
             if wide {
                 Row::new(vec![
-                    Cell::from(a.address()),
+                    Cell::from(ellipsize(&a.address(), address_width)),
                     Cell::from(Span::styled(name(a), t.dim())),
                     usage,
-                    state_cell(app, a),
+                    state_cell(app, p, a),
                 ])
             } else {
                 let who = Text::from(vec![
-                    Line::raw(a.address()),
+                    Line::raw(ellipsize(&a.address(), address_width)),
                     Line::styled(format!(" {}", name(a)), t.dim()),
                 ]);
-                Row::new(vec![Cell::from(who), usage, state_cell(app, a)]).height(2)
+                Row::new(vec![Cell::from(who), usage, state_cell(app, p, a)]).height(2)
             }
         })
         .collect();
@@ -235,7 +255,7 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
                 Constraint::Length(30),
                 Constraint::Min(12),
                 Constraint::Length(usage_width),
-                Constraint::Length(6),
+                Constraint::Length(9),
             ],
             Row::new(vec!["Address", "Display name", "Used / quota", "State"]),
         )
@@ -244,7 +264,7 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
             vec![
                 Constraint::Min(20),
                 Constraint::Length(usage_width),
-                Constraint::Length(6),
+                Constraint::Length(9),
             ],
             Row::new(vec!["Account", "Used / quota", "State"]),
         )

@@ -13,7 +13,7 @@ use crate::tui::app::App;
 use crate::tui::form::FieldValue;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::wrap;
-use crate::tui::widgets::progress::{duration_text, gauge_text};
+use crate::tui::widgets::progress::{duration_text, gauge_text, task_ratio};
 use crate::tui::wizard::{Provisional, Wizard, WizardStep};
 
 use super::dashboard::{state_style, step_text};
@@ -92,10 +92,22 @@ pub fn preview(app: &App, w: &Wizard) -> Vec<String> {
             ),
             "The password stays in this program's memory only, for the copy.".into(),
         ],
-        WizardStep::Migrate => vec![format!(
-            "Start a task that copies every folder and message from {provisional} ({src}) to {} ({dst}), byte for byte, then compares both sides. Nothing is deleted from the source.",
-            w.created.as_deref().unwrap_or(&w.address)
-        )],
+        WizardStep::Migrate => {
+            let mut out = vec![format!(
+                "Start a task that copies every folder and message from {provisional} ({src}) to {} ({dst}), byte for byte, then compares both sides. Nothing is deleted from the source.",
+                w.created.as_deref().unwrap_or(&w.address)
+            )];
+            if w.task_id.is_none() {
+                out.push("Notify: an address told by e-mail when the task ends (optional; on the sandbox, outside addresses land in the notifications mailbox, e on the tasks screen).".into());
+            }
+            if w.ask_password {
+                out.push(format!(
+                    "This migration was resumed: type the password of {} chosen at step 3 (mailshift keeps no password on disk).",
+                    w.created.as_deref().unwrap_or(&w.address)
+                ));
+            }
+            out
+        }
         WizardStep::Finish => {
             let mut out = vec![format!(
                 "{} now lives on {dst}. The provisional account {provisional} on {src} still holds the old copy: keep it (k) or reset it (x: wipes it and frees its slot).",
@@ -105,6 +117,31 @@ pub fn preview(app: &App, w: &Wizard) -> Vec<String> {
                 "Check the DNS (d): the MX of {} must point to {dst} for new mail to arrive there.",
                 w.domain()
             ));
+            let created = w.created.clone().unwrap_or_else(|| w.address.clone());
+            if let Some(c) = crate::tui::client_settings::client_settings(
+                app.backend.as_ref(),
+                w.destination_id(),
+                &created,
+            ) {
+                let brief: Vec<String> = c
+                    .rows
+                    .iter()
+                    .filter(|r| matches!(r.service, "IMAP" | "SMTP") && !r.server.is_empty())
+                    .map(|r| {
+                        format!(
+                            "{} {}:{} ({})",
+                            r.service,
+                            r.server,
+                            r.port.unwrap_or_default(),
+                            r.security
+                        )
+                    })
+                    .collect();
+                out.push(format!(
+                    "Mail clients: {}, login {created}; s shows every setting (POP, EWS, autodiscover).",
+                    brief.join(" · ")
+                ));
+            }
             out
         }
     }
@@ -148,7 +185,7 @@ fn progress_lines(rec: &TaskRecord, t: Theme, width: usize) -> Vec<Line<'static>
             Span::styled(rec.state.as_str().to_string(), state_style(rec.state, t)),
             Span::styled(format!(" · step {}", step_text(rec)), t.dim()),
         ]),
-        Line::raw(gauge_text(p.ratio(), width.min(60))),
+        Line::raw(gauge_text(task_ratio(rec), width.min(60))),
         Line::styled(
             format!(
                 "{}/{} messages · {}/{}{}",
@@ -312,7 +349,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     if let Some(e) = &w.error {
         lines.push(Line::default());
-        for (n, l) in wrap(e, width.saturating_sub(3)).into_iter().enumerate() {
+        let e = crate::tui::advice::for_panel(e);
+        for (n, l) in wrap(&e, width.saturating_sub(3)).into_iter().enumerate() {
             lines.push(Line::styled(
                 format!(" {}{l}", if n == 0 { "✗ " } else { "  " }),
                 t.bad(),

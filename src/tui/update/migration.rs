@@ -125,17 +125,63 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
     let (Some(source), Some(destination)) = (src, dst) else {
         return None;
     };
-    let Some(m) = app.migrator.clone() else {
+    if app.migrator.is_none() {
         form.error = app.backend.migrations_refused();
         return None;
-    };
-    match m.start(
+    }
+    // Log in to both sides first: a wrong password or server is refused here, in the
+    // form, before any task exists. The task starts when both logins succeed.
+    let (src_ep, dst_ep) = (d.spec.source.clone(), d.spec.destination.clone());
+    let (s_secret, d_secret) = (source.clone(), destination.clone());
+    app.pending_start = Some((
         d.spec,
         Credentials {
             source,
             destination,
         },
-    ) {
+    ));
+    app.connection_tests.clear();
+    form.error = None;
+    app.spawn(Box::pin(async move {
+        let src = mailshift_tasks::test_connection(&src_ep, Side::Source, s_secret).await;
+        let dst = mailshift_tasks::test_connection(&dst_ep, Side::Destination, d_secret).await;
+        Action::StartChecked(vec![(Side::Source, src), (Side::Destination, dst)])
+    }));
+    app.inform("checking both logins before starting…".into());
+    None
+}
+
+/// Both logins of a start were tried: start the task when both succeeded, else say
+/// which side refused, in the form (nothing was started).
+pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>) {
+    let Some((spec, creds)) = app.pending_start.take() else {
+        return;
+    };
+    let Some(mut form) = app.form.take() else {
+        return;
+    };
+    if form.kind != FormKind::NewMigration {
+        app.form = Some(form);
+        return;
+    }
+    let refused: Vec<String> = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().err().cloned())
+        .collect();
+    app.connection_tests = results;
+    migration_form::refresh(&mut form, app.backend.panel(), &app.connection_tests);
+    if !refused.is_empty() {
+        form.error = Some(format!("nothing was started: {}", refused.join("; ")));
+        app.fail("the task was not started: fix the login in the form".into());
+        app.form = Some(form);
+        return;
+    }
+    let Some(m) = app.migrator.clone() else {
+        form.error = app.backend.migrations_refused();
+        app.form = Some(form);
+        return;
+    };
+    match m.start(spec, creds) {
         Ok(handle) => {
             let id = handle.id.clone();
             if let Some(rec) = m.get(&id) {
@@ -146,11 +192,10 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
             app.inform(format!(
                 "task {id} started: follow it here, or later with its ID and the source login"
             ));
-            Some(None)
         }
         Err(e) => {
             form.error = Some(e.to_string());
-            None
+            app.form = Some(form);
         }
     }
 }

@@ -286,18 +286,13 @@ fn dns_fix_flow_applies_counts_down_and_rechecks_when_visible() {
     assert_eq!(app.pending.len(), 1);
     let status = app.status.clone().unwrap();
     assert!(status.text.contains("resolvers see it in"), "{status:?}");
+    // Back on the domain list: the DNS cell refreshes when the change becomes
+    // visible, without opening the domain.
+    run(&mut app, &[Action::Back]);
+    assert_eq!(app.screen, Screen::Platforms);
     clock.advance(std::time::Duration::from_secs(25 * 3600));
-    let follow = update(&mut app, Action::Tick);
+    run(&mut app, &[Action::Tick]);
     assert!(app.pending.is_empty());
-    assert_eq!(
-        follow,
-        Some(Action::StartDnsCheck {
-            platform: view.platform,
-            domain: "example.net".into()
-        })
-    );
-    dispatch(&mut app, follow.unwrap());
-    app.settle();
     let after = app.report(view.platform, "example.net").unwrap();
     assert!(
         after.checks.iter().all(|c| c.expected.is_some()),
@@ -444,4 +439,92 @@ fn task_updates_reach_the_board_and_redraw_only_on_change() {
     run(&mut app, &[Action::ShowDashboard, Action::CancelTask]);
     assert!(matches!(app.dialog, Some(Dialog::Cancel { .. })));
     assert_eq!(app.key_action(press('y')), Some(Action::Confirm));
+}
+
+#[test]
+fn the_service_url_clears_with_ctrl_u_and_typing_edits_it() {
+    use crate::tui::migration_form::{DST_URL, SRC_URL};
+    let (mut app, _) = app();
+    run(&mut app, &[Action::ShowDashboard, Action::NewMigration]);
+    let default = app.form.as_ref().unwrap().value(SRC_URL).to_string();
+    assert!(!default.is_empty());
+    app.form.as_mut().unwrap().focus = SRC_URL;
+    clear_field(&mut app);
+    assert_eq!(
+        app.form.as_ref().unwrap().value(SRC_URL),
+        "",
+        "Ctrl-U clears"
+    );
+    type_text(&mut app, "imaps://mail.old.example");
+    assert_eq!(
+        app.form.as_ref().unwrap().value(SRC_URL),
+        "imaps://mail.old.example"
+    );
+    app.form.as_mut().unwrap().focus = DST_URL;
+    clear_field(&mut app);
+    assert_eq!(app.form.as_ref().unwrap().value(DST_URL), "");
+}
+
+#[test]
+fn esc_on_a_filled_form_asks_before_dropping_it() {
+    let (mut app, _) = app();
+    run(&mut app, &[Action::ShowDashboard, Action::NewMigration]);
+    run(&mut app, &[Action::Back]);
+    assert!(app.form.is_none(), "an untouched form closes at once");
+    run(&mut app, &[Action::NewMigration]);
+    app.form.as_mut().unwrap().focus = crate::tui::migration_form::SRC_LOGIN;
+    type_text(&mut app, "john@old.example");
+    run(&mut app, &[Action::Back]);
+    let form = app.form.as_ref().expect("kept after the first Esc");
+    assert!(form.error.as_deref().unwrap_or("").contains("Esc again"));
+    assert_eq!(
+        form.value(crate::tui::migration_form::SRC_LOGIN),
+        "john@old.example"
+    );
+    run(&mut app, &[Action::Back]);
+    assert!(app.form.is_none(), "the second Esc drops it");
+}
+
+#[test]
+fn account_keys_with_the_sidebar_focused_say_where_they_work() {
+    let (mut app, _) = app();
+    assert_eq!(app.focus, Focus::Sidebar);
+    let m = KeyEvent::new(KeyCode::Char('m'), KeyModifiers::NONE);
+    let action = app
+        .key_action(m)
+        .expect("m is bound with the sidebar focused");
+    run(&mut app, &[action]);
+    let status = app.status.clone().expect("a message");
+    assert!(
+        status.error && status.text.contains("Email accounts (2)"),
+        "{status:?}"
+    );
+}
+
+#[test]
+fn mouse_selects_tabs_and_rows_and_footer_hints_act_as_keys() {
+    let (mut app, _) = app();
+    app.size = (80, 24);
+    let areas = layout::screen(ratatui::layout::Rect::new(0, 0, 80, 24), false);
+    let p = layout::platforms(areas.body);
+    // The second tab, far right of the first one.
+    run(&mut app, &[Action::Click(p.tabs.x + 40, p.tabs.y + 1)]);
+    assert_eq!((app.tab, app.focus), (Tab::Accounts, Focus::Table));
+    run(&mut app, &[Action::Click(p.tabs.x + 3, p.tabs.y + 1)]);
+    assert_eq!(app.tab, Tab::Domains);
+    run(&mut app, &[Action::ShowAccounts]);
+    // Narrow account rows are two lines high, under a one-line header.
+    run(
+        &mut app,
+        &[Action::Click(p.content.x + 5, p.content.y + 1 + 2 * 2)],
+    );
+    assert_eq!(app.account_row, 2);
+    // The footer's `? help` is a button.
+    let (x, b) = crate::tui::widgets::footer::hint_layout(&app.contexts(), 80)
+        .into_iter()
+        .find(|(_, b)| b.label == "?")
+        .expect("? help is always in the footer");
+    assert_eq!(b.action, Action::ToggleHelp);
+    run(&mut app, &[Action::Click(x, areas.footer.y)]);
+    assert!(app.help, "a click on ? help opens it");
 }

@@ -7,7 +7,7 @@ use mailshift_tasks::{Credentials, TaskRecord, TaskSpec, TaskState, Tuning};
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Dialog, DnsView, Screen};
-use crate::tui::wizard::{Provisional, Wizard, WizardStep};
+use crate::tui::wizard::{Provisional, Wizard, WizardProgress, WizardStep};
 
 /// Open the wizard on the account selected in the accounts table.
 pub fn open(app: &mut App) {
@@ -22,7 +22,12 @@ pub fn open(app: &mut App) {
         app.fail(msg);
         return;
     }
-    match Wizard::new(app.backend.panel(), p.id, &a.address()) {
+    let address = a.address();
+    if let Some(saved) = app.migrations.find(p.id, &address).cloned() {
+        resume(app, &saved);
+        return;
+    }
+    match Wizard::new(app.backend.panel(), p.id, &address) {
         Some(w) => {
             app.log_line(format!("migration wizard for {}", w.address));
             app.wizard = Some(w);
@@ -32,7 +37,45 @@ pub fn open(app: &mut App) {
     }
 }
 
-/// Esc: the previous step (what was typed stays), or close the wizard from the first.
+/// Open the wizard saved in `saved` at the step it reached.
+fn resume(app: &mut App, saved: &WizardProgress) {
+    let Some(w) = Wizard::restore(app.backend.panel(), saved) else {
+        app.fail(format!(
+            "the migration of {} names a platform that is gone: it cannot be resumed",
+            saved.address
+        ));
+        return;
+    };
+    let (n, of) = saved.step_number();
+    app.inform(format!(
+        "migration of {} resumed at step {n} of {of} ({})",
+        w.address,
+        w.step.title()
+    ));
+    let task = w.task_id.as_ref().and_then(|id| app.tasks.get(id)).cloned();
+    app.wizard = Some(w);
+    app.screen = Screen::Wizard;
+    if let Some(rec) = task {
+        task_changed(app, &rec);
+    }
+}
+
+/// Save the open wizard's progress once it changed something.
+fn save(app: &mut App) {
+    let Some(w) = app.wizard.as_ref() else {
+        return;
+    };
+    if !w.changed_something() {
+        return;
+    }
+    let progress = w.progress();
+    if let Err(e) = app.migrations.upsert(progress) {
+        app.fail(e);
+    }
+}
+
+/// Esc: the previous step (what was typed stays); from the first, close the wizard,
+/// asking first when it changed something (continue later, or undo it).
 pub fn back(app: &mut App) {
     let Some(w) = app.wizard.as_mut() else {
         app.screen = Screen::Platforms;
@@ -44,11 +87,107 @@ pub fn back(app: &mut App) {
             w.focus = 0;
             w.error = None;
         }
+        None if w.changed_something() => {
+            let done = done_list(app);
+            app.dialog = Some(Dialog::LeaveWizard { done });
+        }
         None => {
             app.wizard = None;
             app.screen = Screen::Platforms;
         }
     }
+}
+
+/// What the open wizard did, one sentence each (the leave dialog lists them).
+fn done_list(app: &App) -> Vec<String> {
+    let Some(w) = app.wizard.as_ref() else {
+        return Vec::new();
+    };
+    let panel = app.backend.panel();
+    let label = |id| panel.platform(id).map(|p| p.label()).unwrap_or_default();
+    let mut out = Vec::new();
+    if let Some(r) = &w.renamed_to {
+        out.push(format!(
+            "{} renamed to {r} on {}",
+            w.address,
+            label(w.source)
+        ));
+    }
+    if let Some(c) = &w.created {
+        out.push(format!("{c} created on {}", label(w.destination_id())));
+    }
+    if let Some(id) = &w.task_id {
+        let state = app
+            .tasks
+            .get(id)
+            .map_or("started".to_string(), |r| r.state.to_string());
+        out.push(format!("task {id} {state}"));
+    }
+    out
+}
+
+/// l: leave the wizard; its progress stays saved, `m` on the account resumes it.
+pub fn leave_later(app: &mut App) {
+    save(app);
+    app.dialog = None;
+    if let Some(w) = app.wizard.take() {
+        app.inform(format!(
+            "migration of {} saved at step {}: press m on {} to continue",
+            w.address,
+            w.step.title(),
+            w.provisional_address()
+        ));
+    }
+    app.screen = Screen::Platforms;
+}
+
+/// u: undo what the wizard did: remove the account it created on the destination,
+/// give the source account its name back, forget the progress.
+pub fn undo(app: &mut App) {
+    app.dialog = None;
+    let Some(w) = app.wizard.clone() else {
+        return;
+    };
+    if let Some(id) = &w.task_id {
+        let state = app.tasks.get(id).map(|r| r.state);
+        if matches!(state, Some(TaskState::Running | TaskState::Queued)) {
+            app.fail(format!(
+                "task {id} is still running: cancel it first (t, then c), then undo"
+            ));
+            return;
+        }
+    }
+    let mut undone = Vec::new();
+    if let Some(created) = &w.created {
+        if let Err(e) = app.backend.reset_account(w.destination_id(), created) {
+            app.fail(format!("{created} could not be removed: {e}"));
+            return;
+        }
+        undone.push(format!("{created} removed from the destination"));
+        if let Some(w) = app.wizard.as_mut() {
+            w.created = None;
+        }
+        save(app);
+    }
+    if let Some(renamed) = &w.renamed_to {
+        if w.outcome != Some(Provisional::Reset) {
+            if let Err(e) = app
+                .backend
+                .rename_account(w.source, renamed, w.local_part())
+            {
+                app.fail(format!("{renamed} could not be renamed back: {e}"));
+                return;
+            }
+            undone.push(format!("{renamed} renamed back to {}", w.address));
+        }
+    }
+    if let Err(e) = app.migrations.remove(w.source, &w.address) {
+        app.fail(e);
+        return;
+    }
+    app.wizard = None;
+    app.screen = Screen::Platforms;
+    app.inform(format!("migration undone: {}", undone.join("; ")));
 }
 
 /// Enter: run the step shown, or move on when it is already done.
@@ -57,6 +196,10 @@ pub fn submit(app: &mut App) -> Option<Action> {
     let step = w.step;
     if step == WizardStep::Finish {
         let id = w.task_id.clone();
+        let (source, address) = (w.source, w.address.clone());
+        if let Err(e) = app.migrations.remove(source, &address) {
+            app.fail(e);
+        }
         app.wizard = None;
         app.screen = Screen::Dashboard;
         if let Some(id) = id {
@@ -76,6 +219,7 @@ pub fn submit(app: &mut App) -> Option<Action> {
         WizardStep::Migrate => migrate(app),
         WizardStep::Finish => Ok(()),
     };
+    save(app);
     if let Err(e) = result {
         app.log_line(format!("wizard: {e}"));
         if let Some(w) = app.wizard.as_mut() {
@@ -215,11 +359,20 @@ fn task_of(app: &App, w: &Wizard) -> Result<(TaskSpec, Credentials), String> {
         .precheck(app.backend.panel())
         .map(|p| p.allowed)
         .unwrap_or_else(mailshift_panel::migration::OptionSet::emails);
+    let notify = w.notify.value().trim();
+    let notify = if notify.is_empty() {
+        None
+    } else {
+        mailshift_notify::validate_address(notify).map_err(|e| {
+            format!("the notification address {notify} is not an e-mail address: {e}")
+        })?;
+        Some(notify.to_string())
+    };
     let mut spec = TaskSpec {
         source,
         destination,
         options,
-        notify: None,
+        notify,
         tuning: Tuning::default(),
         project: None,
     };
@@ -235,6 +388,34 @@ fn task_of(app: &App, w: &Wizard) -> Result<(TaskSpec, Credentials), String> {
     ))
 }
 
+/// The destination password typed again after a restart must open the account the
+/// wizard created: checked here, before any task exists.
+fn check_typed_password(app: &App, w: &Wizard) -> Result<(), String> {
+    let created = w
+        .created
+        .as_deref()
+        .ok_or("create the destination account first (step 3)")?;
+    let typed = w.dest_password.value();
+    if typed.is_empty() {
+        return Err(format!(
+            "type the password of {created} (the one chosen at step 3): mailshift keeps no password on disk"
+        ));
+    }
+    let ok = app
+        .backend
+        .panel()
+        .platform(w.destination_id())
+        .ok()
+        .and_then(|p| p.account(created))
+        .is_some_and(|a| a.verify_password(typed));
+    if !ok {
+        return Err(format!(
+            "this is not the password of {created}: type the one chosen at step 3"
+        ));
+    }
+    Ok(())
+}
+
 /// Step 4: start the task (or resume it after a failure).
 fn migrate(app: &mut App) -> Result<(), String> {
     let m = app
@@ -245,6 +426,9 @@ fn migrate(app: &mut App) -> Result<(), String> {
         return Err("no async runtime to run the task in: this is a bug, please report it".into());
     }
     let w = app.wizard.as_ref().ok_or("no wizard")?;
+    if w.ask_password {
+        check_typed_password(app, w)?;
+    }
     let (spec, creds) = task_of(app, w)?;
     let id = match w.task_id.clone() {
         Some(id) => {
@@ -269,6 +453,9 @@ fn migrate(app: &mut App) -> Result<(), String> {
     if let Some(w) = app.wizard.as_mut() {
         w.task_id = Some(id);
         w.error = None;
+        // The typed password stays in memory for a retry; the field is done with.
+        w.ask_password = false;
+        w.focus = 0;
     }
     Ok(())
 }
@@ -293,6 +480,7 @@ pub fn task_changed(app: &mut App, rec: &TaskRecord) {
             );
             app.backend.refresh_usage();
             app.inform(msg);
+            save(app);
         }
         TaskState::Failed
         | TaskState::Cancelled
@@ -321,6 +509,7 @@ pub fn keep(app: &mut App) {
         w.provisional_address()
     );
     app.inform(msg);
+    save(app);
 }
 
 /// x: ask to reset the provisional account (the dialog names what is wiped).
@@ -350,6 +539,7 @@ pub fn provisional_reset(app: &mut App, address: &str) {
     if let Some(w) = app.wizard.as_mut() {
         if w.provisional_address().eq_ignore_ascii_case(address) {
             w.outcome = Some(Provisional::Reset);
+            save(app);
         }
     }
 }

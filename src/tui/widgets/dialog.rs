@@ -260,3 +260,107 @@ pub fn render_report(
         theme,
     );
 }
+
+/// The question asked when leaving a wizard that changed something.
+pub fn render_leave_wizard(done: &[String], theme: Theme, frame: &mut Frame, area: Rect) {
+    let w = inner_width(area);
+    let mut lines = vec![
+        Line::styled("Leave the migration half-way?", theme.title()),
+        Line::default(),
+        Line::raw("Done so far:"),
+    ];
+    for item in done {
+        for (i, l) in wrap(item, w.saturating_sub(4)).into_iter().enumerate() {
+            let bullet = if i == 0 { "  • " } else { "    " };
+            lines.push(Line::raw(format!("{bullet}{l}")));
+        }
+    }
+    lines.push(Line::default());
+    let choices = [
+        (
+            "l",
+            "continue later: the progress is kept; m on the account resumes at this step",
+        ),
+        (
+            "u",
+            "undo: remove what was created, give the account its name back",
+        ),
+        ("Esc", "stay in the wizard"),
+    ];
+    for (key, what) in choices {
+        for (i, l) in wrap(what, w.saturating_sub(6)).into_iter().enumerate() {
+            let head = if i == 0 { key } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{head:<5} "), theme.key()),
+                Span::raw(l),
+            ]));
+        }
+    }
+    draw(
+        frame,
+        area,
+        "Leave the wizard",
+        "l later · u undo · Esc stay",
+        lines,
+        theme,
+    );
+}
+
+/// The mail client settings of one account.
+pub fn render_client_settings(
+    s: &crate::tui::client_settings::ClientSettings,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let w = inner_width(area);
+    let mut lines = vec![
+        Line::styled(format!("{} on {}", s.address, s.platform), theme.title()),
+        Line::styled(
+            if s.local {
+                "The servers this sandbox runs now (point a real mail client at them):"
+            } else {
+                "The provider's published settings (Outlook, Thunderbird, phones):"
+            },
+            theme.dim(),
+        ),
+        Line::default(),
+    ];
+    for r in &s.rows {
+        let text = if r.server.is_empty() {
+            format!("— {}", r.note.clone().unwrap_or_default())
+        } else {
+            let port = r.port.map(|p| format!(" port {p}")).unwrap_or_default();
+            format!("{}{port} · {}", r.server, r.security)
+        };
+        for (i, l) in wrap(&text, w.saturating_sub(16)).into_iter().enumerate() {
+            let head = if i == 0 { r.service } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{head:<15}"), theme.key()),
+                Span::raw(format!(" {l}")),
+            ]));
+        }
+        if !r.server.is_empty() {
+            if let Some(note) = &r.note {
+                for l in wrap(note, w.saturating_sub(16)) {
+                    lines.push(Line::styled(format!("{:16}{l}", ""), theme.dim()));
+                }
+            }
+        }
+    }
+    lines.push(Line::default());
+    for l in wrap(
+        &format!("Login: {} · password: {}", s.address, s.password),
+        w,
+    ) {
+        lines.push(Line::raw(l));
+    }
+    draw(
+        frame,
+        area,
+        "Mail client settings",
+        "Esc closes",
+        lines,
+        theme,
+    );
+}

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::tui::advice::for_panel;
 use crate::tui::form::{FieldValue, Form};
 use crate::tui::layout::centered;
 use crate::tui::theme::Theme;
@@ -32,6 +33,26 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// `text` as lines of at most `width` characters, keeping its own line breaks: an
+/// indented line (one problem of a list, such as a CSV row) becomes a bullet whose
+/// continuation lines are indented under it.
+pub fn wrap_list(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for para in text.lines() {
+        if para.starts_with(char::is_whitespace) {
+            for (i, l) in wrap(para.trim(), width.saturating_sub(2))
+                .into_iter()
+                .enumerate()
+            {
+                out.push(format!("{}{l}", if i == 0 { "• " } else { "  " }));
+            }
+        } else {
+            out.extend(wrap(para, width));
+        }
+    }
+    out
 }
 
 /// Draw `form` over `area`.
@@ -88,7 +109,7 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             Span::styled(format!("{visible}{}", "_".repeat(pad)), value_style),
         ]));
         if let Some(e) = &field.error {
-            for (n, l) in wrap(e, inner.saturating_sub(LABEL + 3))
+            for (n, l) in wrap(&for_panel(e), inner.saturating_sub(LABEL + 3))
                 .into_iter()
                 .enumerate()
             {
@@ -104,7 +125,7 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::default());
     }
     for (note, bad) in &form.notes {
-        for l in wrap(note, inner) {
+        for l in wrap(&for_panel(note), inner) {
             lines.push(Line::styled(
                 l,
                 if *bad { theme.bad() } else { theme.dim() },
@@ -113,7 +134,7 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     if let Some(e) = &form.error {
         lines.push(Line::default());
-        for l in wrap(e, inner) {
+        for l in wrap_list(&for_panel(e), inner) {
             lines.push(Line::styled(l, theme.bad()));
         }
     }
@@ -159,7 +180,7 @@ fn form_focus_row(form: &Form, inner: usize, total: usize) -> usize {
         }
         row += 1;
         if let Some(e) = &f.error {
-            row += wrap(e, inner.saturating_sub(LABEL + 3)).len();
+            row += wrap(&for_panel(e), inner.saturating_sub(LABEL + 3)).len();
         }
     }
     total
@@ -174,5 +195,23 @@ mod tests {
         let w = wrap("one two three four five six", 10);
         assert_eq!(w, vec!["one two", "three four", "five six"]);
         assert!(wrap("", 10).is_empty());
+    }
+
+    #[test]
+    fn a_list_keeps_one_bullet_per_problem() {
+        let w = wrap_list(
+            "2 problems:\n  line 3, src_login: empty\n  line 4: too many cells here",
+            20,
+        );
+        assert_eq!(
+            w,
+            vec![
+                "2 problems:",
+                "• line 3, src_login:",
+                "  empty",
+                "• line 4: too many",
+                "  cells here"
+            ]
+        );
     }
 }

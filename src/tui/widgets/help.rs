@@ -11,8 +11,8 @@ use crate::tui::keymap::{self, Context};
 use crate::tui::layout::centered;
 
 /// The help for `contexts`: one group per context heading, each a heading line then
-/// `key  description` lines.
-pub fn help_groups(app: &App, contexts: &[Context]) -> Vec<Vec<Line<'static>>> {
+/// `key  description` lines, descriptions wrapped to fit `line_width` columns.
+pub fn help_groups(app: &App, contexts: &[Context], line_width: usize) -> Vec<Vec<Line<'static>>> {
     let t = app.theme;
     let bindings = keymap::bindings_for(contexts);
     let width = bindings
@@ -29,10 +29,17 @@ pub fn help_groups(app: &App, contexts: &[Context]) -> Vec<Vec<Line<'static>>> {
             heading = title;
         }
         if let Some(g) = groups.last_mut() {
-            g.push(Line::from(vec![
-                Span::styled(format!("  {:width$}  ", b.label), t.key()),
-                Span::raw(b.description),
-            ]));
+            let room = line_width.saturating_sub(width + 4);
+            for (i, l) in super::form::wrap(b.description, room)
+                .into_iter()
+                .enumerate()
+            {
+                let label = if i == 0 { b.label } else { "" };
+                g.push(Line::from(vec![
+                    Span::styled(format!("  {label:width$}  "), t.key()),
+                    Span::raw(l),
+                ]));
+            }
         }
     }
     groups
@@ -51,9 +58,17 @@ fn join(groups: &[Vec<Line<'static>>]) -> Vec<Line<'static>> {
 
 /// Draw the overlay over `area`.
 pub fn render_help(app: &App, frame: &mut Frame, area: Rect) {
-    let groups = help_groups(app, &app.screen_contexts());
+    let one_width = usize::from(area.width.saturating_sub(4).min(54));
+    let groups = help_groups(app, &app.screen_contexts(), one_width);
     let one = join(&groups);
     let fits = one.len() + 2 <= usize::from(area.height);
+    // Two columns share the inner width of the wider box.
+    let two_width = usize::from(area.width.min(78).saturating_sub(2)) / 2;
+    let groups = if fits {
+        groups
+    } else {
+        help_groups(app, &app.screen_contexts(), two_width)
+    };
     let columns: Vec<Vec<Line>> = if fits || groups.len() < 2 {
         vec![one]
     } else {
@@ -71,9 +86,22 @@ pub fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     let width = if columns.len() == 1 { 56 } else { 78 };
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
+    // Taller than the screen: it scrolls (↑/↓) instead of being cut.
+    let shown = usize::from(rect.height.saturating_sub(2));
+    let max_scroll = rows.saturating_sub(shown);
+    let scroll = usize::from(app.help_scroll).min(max_scroll);
+    let bottom = if max_scroll == 0 {
+        " Esc closes ".to_string()
+    } else {
+        format!(" ↑/↓ scroll ({} more) · Esc closes ", max_scroll - scroll)
+    };
+    let columns: Vec<Vec<Line>> = columns
+        .into_iter()
+        .map(|c| c.into_iter().skip(scroll).collect())
+        .collect();
     let block = Block::bordered()
         .title(" Keys ")
-        .title_bottom(" Esc closes ")
+        .title_bottom(bottom)
         .border_style(app.theme.focus_border());
     let inner = block.inner(rect);
     frame.render_widget(block, rect);

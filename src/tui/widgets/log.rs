@@ -15,7 +15,7 @@ pub fn render_log(app: &App, frame: &mut Frame, area: Rect) {
         .log
         .iter()
         .skip(skip)
-        .map(|l| Line::raw(format!(" {l}")))
+        .map(|l| Line::raw(format!(" {}", crate::tui::advice::for_panel(l))))
         .collect();
     let block = Block::default()
         .borders(Borders::TOP)

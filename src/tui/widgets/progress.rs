@@ -1,6 +1,17 @@
 //! Task progress as text cells: a gauge bar with its percentage, a sparkline of
 //! the message rate, a duration for the ETA. Plain strings so table rows stay cheap.
 
+/// How far a task is, from 0 to 1: one computation for the wizard, the dashboard and
+/// the project view. A finished task is whole, whatever its counters say after a
+/// cancel and a resume (the counters of the resumed run start from what remained).
+pub fn task_ratio(rec: &mailshift_tasks::TaskRecord) -> f64 {
+    if rec.state == mailshift_tasks::TaskState::Finished {
+        1.0
+    } else {
+        rec.ratio()
+    }
+}
+
 /// A bar of `width` columns (percentage included): "█████░░░░  42%".
 pub fn gauge_text(ratio: f64, width: usize) -> String {
     let ratio = if ratio.is_finite() {

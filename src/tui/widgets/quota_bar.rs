@@ -1,21 +1,17 @@
-//! The used / quota cell of the accounts table: a bar and "3.4/5 GB".
+//! The used / quota cell of the accounts table: a bar and "3.4 GB / 5 GB".
 
 use mailshift_panel::format_bytes;
 use ratatui::text::{Line, Span};
 
 use crate::tui::theme::Theme;
 
-/// "3.4/5 GB" when both use the same unit, else "250 MB/5 GB".
+/// "3.4 GB / 5 GB": each figure with its unit (a bare "3.4/5 GB" reads as a ratio).
 pub fn usage_text(used: u64, quota: u64) -> String {
-    let (u, q) = (format_bytes(used), format_bytes(quota));
-    match (u.rsplit_once(' '), q.rsplit_once(' ')) {
-        (Some((un, uu)), Some((qn, qu))) if uu == qu => format!("{un}/{qn} {qu}"),
-        _ => format!("{u}/{q}"),
-    }
+    format!("{} / {}", format_bytes(used), format_bytes(quota))
 }
 
-/// Columns kept for the text so that bars line up ("250 MB/5 GB").
-const TEXT_WIDTH: usize = 11;
+/// Columns kept for the text so that bars line up ("250 MB / 50 GB").
+const TEXT_WIDTH: usize = 14;
 
 /// A bar then the text, `width` columns in all; the bar has the same length on
 /// every row (the text takes up to 11 columns), coloured by how full.
@@ -53,20 +49,23 @@ mod tests {
 
     #[test]
     fn text_shares_the_unit_when_it_can() {
-        assert_eq!(usage_text(3_400_000_000, 5 * GB), "3.4/5 GB");
-        assert_eq!(usage_text(250_000_000, 5 * GB), "250 MB/5 GB");
-        assert_eq!(usage_text(0, 5 * GB), "0 B/5 GB");
+        assert_eq!(usage_text(3_400_000_000, 5 * GB), "3.4 GB / 5 GB");
+        assert_eq!(usage_text(6_200_000_000, 50 * GB), "6.2 GB / 50 GB");
+        assert_eq!(usage_text(250_000_000, 5 * GB), "250 MB / 5 GB");
     }
 
     #[test]
     fn bar_fills_in_proportion_and_fits_its_width() {
-        let line = usage_line(GB, 2 * GB, 20, Theme::MONO);
+        let line = usage_line(GB, 2 * GB, 23, Theme::MONO);
         let s: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-        assert_eq!(s, "████░░░░ 1/2 GB", "a bar of 20 - 11 - 1 = 8 columns");
-        let other = usage_line(250_000_000, 5 * GB, 20, Theme::MONO);
+        assert_eq!(
+            s, "████░░░░ 1 GB / 2 GB",
+            "a bar of 23 - 14 - 1 = 8 columns"
+        );
+        let other = usage_line(250_000_000, 5 * GB, 23, Theme::MONO);
         let o: String = other.spans.iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(o.find(' '), s.find(' '), "bars line up: {o} / {s}");
-        let tiny = usage_line(1, 5 * GB, 16, Theme::MONO);
+        let tiny = usage_line(1, 5 * GB, 19, Theme::MONO);
         let t: String = tiny.spans.iter().map(|s| s.content.as_ref()).collect();
         assert!(t.starts_with('█'), "any use shows: {t}");
     }
