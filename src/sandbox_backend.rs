@@ -34,7 +34,7 @@ fn sandbox_relay(sandbox: &Sandbox) -> mailshift_notify::Relay {
         port: r.port,
         security: mailshift_notify::SmtpSecurity::None,
         user: Some(r.user),
-        password: Some(mailshift_notify::Zeroizing::new(r.password)),
+        password: Some(mailshift_notify::Secret::new(r.password)),
         from: r.from,
         ca_file: None,
         insecure: false,

@@ -58,7 +58,7 @@ pub fn parse_service_url(url: &str) -> Result<(String, u16, Security), String> {
             })?;
             (h, port)
         }
-        None => (rest, security.default_port()),
+        None => (rest, security.imap_port()),
     };
     if host.is_empty() || host.contains(['/', ' ', '@']) {
         return Err("type the IMAP server, e.g. imaps://imap.example.com".into());
@@ -73,7 +73,7 @@ pub fn url_of(host: &str, port: u16, security: Security) -> String {
         Security::Starttls => "imap",
         Security::None => "imap+plain",
     };
-    if port == security.default_port() && security != Security::None {
+    if port == security.imap_port() && security != Security::None {
         format!("{scheme}://{host}")
     } else {
         format!("{scheme}://{host}:{port}")

@@ -195,7 +195,7 @@ impl<'a> Row<'a> {
 
         let (c, v) = (col("port"), self.cell(&col("port")).to_owned());
         let port = if v.is_empty() {
-            security.map(Security::default_port)
+            security.map(Security::imap_port)
         } else {
             parse_port(&v).map_err(|e| self.fail(&c, e)).ok()
         };
