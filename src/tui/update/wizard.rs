@@ -209,7 +209,7 @@ fn task_of(app: &App, w: &Wizard) -> Result<(TaskSpec, Credentials), String> {
     })?;
     let dst_secret = match app.backend.known_secret(&destination) {
         Some(s) => s,
-        None => mailshift_engine::imap::Secret::new(w.dest_password.value()),
+        None => mailshift_tasks::Secret::new(w.dest_password.value()),
     };
     let options = w
         .precheck(app.backend.panel())
