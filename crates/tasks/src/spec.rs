@@ -306,6 +306,7 @@ impl TaskSpec {
 
     /// The engine's migration for this task: both endpoints with their secrets and
     /// the tuning turned into engine options (the real run and `--dry-run` alike).
+    #[allow(clippy::needless_update)]
     pub fn migration(
         &self,
         creds: &Credentials,
@@ -331,6 +332,7 @@ impl TaskSpec {
                 verify: t.verify,
                 other_namespaces_into: t.other_namespaces_into.clone(),
                 dry_run,
+                // Options the engine gains later keep their defaults here.
                 ..Options::default()
             },
             task_id: task_id.to_string(),
