@@ -10,7 +10,7 @@ use futures::FutureExt;
 use mailshift_dns::{check_domain, DomainReport, Fix, Lookup, PendingChange};
 use mailshift_engine::imap::Secret;
 use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId, DEMO_PASSWORD};
-use mailshift_sandbox::provider::{dns_kind, login_of};
+use mailshift_sandbox::provider::login_of;
 use mailshift_sandbox::Sandbox;
 use mailshift_tasks::spec::{Groupware, SieveServer};
 use mailshift_tasks::{Clock, EndpointSpec, Migrator};
@@ -34,7 +34,7 @@ fn sandbox_relay(sandbox: &Sandbox) -> mailshift_notify::Relay {
         port: r.port,
         security: mailshift_notify::SmtpSecurity::None,
         user: Some(r.user),
-        password: Some(mailshift_notify::Zeroizing::new(r.password)),
+        password: Some(mailshift_notify::Secret::new(r.password)),
         from: r.from,
         ca_file: None,
         insecure: false,
@@ -172,7 +172,7 @@ impl Backend for SandboxBackend {
         };
         let lookup = Lookup::nameserver(self.sandbox.dns_addr());
         let domain = domain.to_string();
-        async move { check_domain(&lookup, dns_kind(kind), &domain, &host).await }.boxed()
+        async move { check_domain(&lookup, kind, &domain, &host).await }.boxed()
     }
 
     fn apply_fix(&mut self, domain: &str, fix: &Fix) -> Result<Vec<PendingChange>, String> {

@@ -656,7 +656,7 @@ fn relay_of(sandbox: &Sandbox) -> mailshift_notify::Relay {
         port: r.port,
         security: mailshift_notify::SmtpSecurity::None,
         user: Some(r.user),
-        password: Some(mailshift_notify::Zeroizing::new(r.password)),
+        password: Some(mailshift_notify::Secret::new(r.password)),
         from: r.from,
         ca_file: None,
         insecure: false,

@@ -35,21 +35,10 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-fn panel_kind(kind: PlatformKind) -> mailshift_panel::PlatformKind {
-    match kind {
-        PlatformKind::Exchange => mailshift_panel::PlatformKind::Exchange,
-        PlatformKind::EmailPro => mailshift_panel::PlatformKind::EmailPro,
-        PlatformKind::MxPlan => mailshift_panel::PlatformKind::MxPlan,
-    }
-}
-
 fn service_host(kind: PlatformKind, given: &Option<String>) -> String {
-    given.clone().unwrap_or_else(|| {
-        mailshift_panel::facts(panel_kind(kind))
-            .endpoints
-            .host
-            .clone()
-    })
+    given
+        .clone()
+        .unwrap_or_else(|| mailshift_panel::facts(kind).endpoints.host.clone())
 }
 
 fn red_count(r: &DomainReport) -> usize {

@@ -4,55 +4,18 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use clap::{Args, ValueEnum};
-use mailshift_engine::imap::{AuthMethod, Endpoint, Security, Side, Timeouts, TlsOptions};
-use mailshift_engine::migrate::{self, Event, Migration, Options, VerifyMode};
+use clap::Args;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use mailshift_panel::migration::OptionChoice;
 use mailshift_tasks::spec::{choose_options, SieveServer};
 use mailshift_tasks::{
-    Credentials, EndpointSpec, FailureKind, Migrator, ServerType, TaskRecord, TaskSpec, TaskState,
-    Tuning,
+    AuthMethod, Credentials, EndpointSpec, Event, FailureKind, Migrator, Secret, Security,
+    ServerType, Side, TaskRecord, TaskSpec, TaskState, Tuning, VerifyMode,
 };
 
 use super::relay::RelayArgs;
-use super::{exit, run_json, secret};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SecurityArg {
-    Tls,
-    Starttls,
-    None,
-}
-
-impl From<SecurityArg> for Security {
-    fn from(s: SecurityArg) -> Self {
-        match s {
-            SecurityArg::Tls => Security::Tls,
-            SecurityArg::Starttls => Security::Starttls,
-            SecurityArg::None => Security::None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum AuthArg {
-    Login,
-    Plain,
-    Xoauth2,
-}
-
-impl From<AuthArg> for AuthMethod {
-    fn from(a: AuthArg) -> Self {
-        match a {
-            AuthArg::Login => AuthMethod::Login,
-            AuthArg::Plain => AuthMethod::Plain,
-            AuthArg::Xoauth2 => AuthMethod::Xoauth2,
-        }
-    }
-}
+use super::{exit, run_json, secret, words};
 
 /// Copy every folder and message from one IMAP account to another.
 ///
@@ -76,10 +39,10 @@ pub struct MigrateArgs {
     /// Source login.
     #[arg(long, value_name = "LOGIN")]
     pub src_user: String,
-    #[arg(long, value_enum, default_value = "tls", value_name = "MODE")]
-    pub src_security: SecurityArg,
-    #[arg(long, value_enum, default_value = "login", value_name = "METHOD")]
-    pub src_auth: AuthArg,
+    #[arg(long, default_value = "tls", value_name = "MODE", value_parser = words::<Security>(&Security::NAMES))]
+    pub src_security: Security,
+    #[arg(long, default_value = "login", value_name = "METHOD", value_parser = words::<AuthMethod>(&AuthMethod::NAMES))]
+    pub src_auth: AuthMethod,
     /// Read the source password (or token) from this file.
     #[arg(long, value_name = "FILE")]
     pub src_password_file: Option<PathBuf>,
@@ -96,10 +59,10 @@ pub struct MigrateArgs {
     /// Destination login.
     #[arg(long, value_name = "LOGIN")]
     pub dst_user: String,
-    #[arg(long, value_enum, default_value = "tls", value_name = "MODE")]
-    pub dst_security: SecurityArg,
-    #[arg(long, value_enum, default_value = "login", value_name = "METHOD")]
-    pub dst_auth: AuthArg,
+    #[arg(long, default_value = "tls", value_name = "MODE", value_parser = words::<Security>(&Security::NAMES))]
+    pub dst_security: Security,
+    #[arg(long, default_value = "login", value_name = "METHOD", value_parser = words::<AuthMethod>(&AuthMethod::NAMES))]
+    pub dst_auth: AuthMethod,
     /// Read the destination password (or token) from this file.
     #[arg(long, value_name = "FILE")]
     pub dst_password_file: Option<PathBuf>,
@@ -177,10 +140,11 @@ pub struct MigrateArgs {
     pub timeout_secs: Option<u64>,
 }
 
-/// Build one side's endpoint from its `--src-*` or `--dst-*` options.
-fn endpoint(side: Side, a: &MigrateArgs) -> Result<Endpoint, secret::SecretError> {
-    let (host, port, user, security, auth, ca, pw_file) = match side {
+/// One side's server and its secret from its `--src-*` or `--dst-*` options.
+fn endpoint(side: Side, a: &MigrateArgs) -> Result<(EndpointSpec, Secret), secret::SecretError> {
+    let (server_type, host, port, user, security, auth, ca, pw_file) = match side {
         Side::Source => (
+            a.src_type,
             &a.src_host,
             a.src_port,
             &a.src_user,
@@ -190,6 +154,7 @@ fn endpoint(side: Side, a: &MigrateArgs) -> Result<Endpoint, secret::SecretError
             &a.src_password_file,
         ),
         Side::Destination => (
+            a.dst_type,
             &a.dst_host,
             a.dst_port,
             &a.dst_user,
@@ -199,31 +164,30 @@ fn endpoint(side: Side, a: &MigrateArgs) -> Result<Endpoint, secret::SecretError
             &a.dst_password_file,
         ),
     };
-    let security: Security = security.into();
-    Ok(Endpoint {
-        side,
+    let secret = secret::resolve(side, pw_file.as_deref(), user)?;
+    let spec = EndpointSpec {
+        server_type,
         host: host.clone(),
-        port: port.unwrap_or(security.default_port()),
-        user: user.clone(),
-        secret: secret::resolve(side, pw_file.as_deref(), user)?,
+        port: port.unwrap_or(security.imap_port()),
         security,
-        auth: auth.into(),
-        tls: TlsOptions {
-            insecure: a.insecure,
-            ca_file: ca.clone(),
-        },
-    })
+        auth,
+        login: user.clone(),
+        insecure: a.insecure,
+        ca_file: ca.clone(),
+        groupware: Default::default(),
+    };
+    Ok((spec, secret))
 }
 
 /// Run the command; returns the process exit code.
 pub async fn run(args: MigrateArgs) -> i32 {
     let json = args.json;
     let fail = |code: i32, msg: String| super::fail(json, code, &msg);
-    let src = match endpoint(Side::Source, &args) {
+    let (mut source, src_secret) = match endpoint(Side::Source, &args) {
         Ok(e) => e,
         Err(e) => return fail(exit::USAGE, e.to_string()),
     };
-    let dst = match endpoint(Side::Destination, &args) {
+    let (mut destination, dst_secret) = match endpoint(Side::Destination, &args) {
         Ok(e) => e,
         Err(e) => return fail(exit::USAGE, e.to_string()),
     };
@@ -231,8 +195,6 @@ pub async fn run(args: MigrateArgs) -> i32 {
         Ok(d) => d,
         Err(e) => return fail(exit::STATE, e.to_string()),
     };
-    let mut source = spec_of(args.src_type, &src);
-    let mut destination = spec_of(args.dst_type, &dst);
     for (ep, dav, sieve) in [
         (&mut source, &args.src_dav, &args.src_sieve),
         (&mut destination, &args.dst_dav, &args.dst_sieve),
@@ -270,12 +232,14 @@ pub async fn run(args: MigrateArgs) -> i32 {
         project: None,
     };
     let creds = Credentials {
-        source: src.secret.clone(),
-        destination: dst.secret.clone(),
+        source: src_secret,
+        destination: dst_secret,
     };
     if args.dry_run {
-        return dry_run(args, src, dst, state_dir, &spec, &creds).await;
+        return dry_run(json, &state_dir, &spec, &creds).await;
     }
+    let (src_label, dst_label) = (spec.source.label(), spec.destination.label());
+    let src_login = spec.source.login.clone();
     let relay = match args.relay.relay(args.insecure) {
         Ok(r) => r,
         Err(e) => return fail(exit::USAGE, e),
@@ -298,11 +262,10 @@ pub async fn run(args: MigrateArgs) -> i32 {
         Err(e) => return fail(exit::USAGE, e.to_string()),
     };
     let task_id = handle.id.clone();
-    tracing::info!(task = %task_id, src = %src.label(), dst = %dst.label(), "migration starts");
+    tracing::info!(task = %task_id, src = %src_label, dst = %dst_label, "migration starts");
     if !json {
         eprintln!(
-            "mailshift: task {task_id} (follow it with `mailshift status {task_id} --login {}`)",
-            src.user
+            "mailshift: task {task_id} (follow it with `mailshift status {task_id} --login {src_login}`)"
         );
     }
     let live = std::io::stderr().is_terminal() && !json;
@@ -381,103 +344,52 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
     }
 }
 
-fn spec_of(server_type: ServerType, e: &Endpoint) -> EndpointSpec {
-    EndpointSpec {
-        server_type,
-        host: e.host.clone(),
-        port: e.port,
-        security: e.security,
-        auth: e.auth,
-        login: e.user.clone(),
-        insecure: e.tls.insecure,
-        ca_file: e.tls.ca_file.clone(),
-        groupware: Default::default(),
-    }
-}
-
-/// `--dry-run`: the engine alone, read-only; no task is recorded.
+/// `--dry-run`: the task's plan through `Migrator::dry_run`, read-only; no task is
+/// recorded.
 async fn dry_run(
-    args: MigrateArgs,
-    src: Endpoint,
-    dst: Endpoint,
-    state_dir: std::path::PathBuf,
+    json: bool,
+    state_dir: &std::path::Path,
     spec: &TaskSpec,
     creds: &Credentials,
 ) -> i32 {
-    if let Some((_, why)) = spec.unsupported().into_iter().next() {
-        return super::fail(args.json, exit::USAGE, &why);
-    }
-    let mut groupware = serde_json::Map::new();
-    if !mailshift_tasks::groupware::wanted_steps(spec).is_empty() {
-        match mailshift_tasks::groupware::rehearse(spec, creds).await {
-            Ok(t) => {
-                for step in mailshift_tasks::groupware::wanted_steps(spec) {
-                    let notes = t.notes.get(&step).cloned().unwrap_or_default();
-                    if !args.json {
-                        let line = match notes.is_empty() {
-                            true => "both sides are ready".to_string(),
-                            false => notes.join("; "),
-                        };
-                        eprintln!("  {:<15} {line}", step.label());
-                    }
-                    groupware.insert(step.label().to_string(), serde_json::json!(notes));
-                }
-            }
-            Err(f) => return super::fail(args.json, super::failure_code(Some(f.kind)), &f.text),
-        }
-        if !spec
-            .options
-            .contains(mailshift_panel::migration::MigrationOption::Emails)
-        {
-            if args.json {
-                println!("{}", run_json::of_dry_run(None, &spec.options, groupware));
-            }
-            return exit::OK;
-        }
-    }
-    let migration = Migration {
-        src,
-        dst,
-        options: Options {
-            include: args.include.clone(),
-            exclude: args.exclude.clone(),
-            connections: args.connections as usize,
-            dry_run: true,
-            batch_messages: args.batch_messages as usize,
-            timeouts: Timeouts::limited(args.timeout_secs),
-            verify: args.verify,
-            other_namespaces_into: args.other_namespaces_into.clone(),
-            ..Options::default()
-        },
-        task_id: "dry-run".into(),
-        state_dir,
-    };
     let (tx, rx) = mpsc::unbounded_channel();
     let printer = tokio::spawn(progress(rx, false));
-    let result = migrate::run(migration, tx, CancellationToken::new()).await;
+    let result = Migrator::dry_run(state_dir, spec, creds, tx).await;
     let _ = printer.await;
-    match result {
-        Ok(report) => {
-            if args.json {
-                println!(
-                    "{}",
-                    run_json::of_dry_run(Some(&report), &spec.options, groupware)
-                );
-            } else {
-                eprint!("{}", report.to_text());
-            }
-            // The dry run predicts the real run's failures: same exit code.
-            if report.errors.is_empty() {
-                exit::OK
-            } else {
-                exit::PARTIAL
-            }
+    let found = match result {
+        Ok(found) => found,
+        Err(f) => return super::fail(json, super::failure_code(Some(f.kind)), &f.text),
+    };
+    let mut groupware = serde_json::Map::new();
+    for (step, notes) in &found.groupware {
+        if !json {
+            let line = match notes.is_empty() {
+                true => "both sides are ready".to_string(),
+                false => notes.join("; "),
+            };
+            eprintln!("  {:<15} {line}", step.label());
         }
-        Err(e) => super::fail(
-            args.json,
-            super::failure_code(Some(FailureKind::of(&e))),
-            &e.to_string(),
-        ),
+        groupware.insert(step.label().to_string(), serde_json::json!(notes));
+    }
+    let Some(report) = found.mail else {
+        if json {
+            println!("{}", run_json::of_dry_run(None, &spec.options, groupware));
+        }
+        return exit::OK;
+    };
+    if json {
+        println!(
+            "{}",
+            run_json::of_dry_run(Some(&report), &spec.options, groupware)
+        );
+    } else {
+        eprint!("{}", report.to_text());
+    }
+    // The dry run predicts the real run's failures: same exit code.
+    if report.errors.is_empty() {
+        exit::OK
+    } else {
+        exit::PARTIAL
     }
 }
 

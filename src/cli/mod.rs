@@ -10,7 +10,18 @@ pub mod sandbox;
 mod secret;
 pub mod tasks;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
+
+/// A clap parser for a closed set of words, read by the type's own `FromStr` (the one
+/// the CSV reader and the TUI use too); `--help` and clap's errors list the words.
+pub fn words<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(names).try_map(|word| word.parse::<T>())
+}
 
 /// Exit codes shared by every headless command.
 pub mod exit {

@@ -4,15 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use mailshift_notify::{Relay, SmtpSecurity};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SmtpSecurityArg {
-    Tls,
-    Starttls,
-    None,
-}
 
 #[derive(Debug, Clone, Args)]
 pub struct RelayArgs {
@@ -24,12 +17,12 @@ pub struct RelayArgs {
     pub smtp_port: Option<u16>,
     #[arg(
         long,
-        value_enum,
         default_value = "starttls",
         value_name = "MODE",
-        env = "MAILSHIFT_SMTP_SECURITY"
+        env = "MAILSHIFT_SMTP_SECURITY",
+        value_parser = super::words::<SmtpSecurity>(&SmtpSecurity::NAMES)
     )]
-    pub smtp_security: SmtpSecurityArg,
+    pub smtp_security: SmtpSecurity,
     /// Relay login (its password: MAILSHIFT_SMTP_PASSWORD or --smtp-password-file).
     #[arg(long, value_name = "LOGIN", env = "MAILSHIFT_SMTP_USER")]
     pub smtp_user: Option<String>,
@@ -54,11 +47,7 @@ impl RelayArgs {
         let Some(host) = self.smtp_host.clone() else {
             return Ok(None);
         };
-        let security = match self.smtp_security {
-            SmtpSecurityArg::Tls => SmtpSecurity::Tls,
-            SmtpSecurityArg::Starttls => SmtpSecurity::Starttls,
-            SmtpSecurityArg::None => SmtpSecurity::None,
-        };
+        let security = self.smtp_security;
         let password = match (&self.smtp_user, std::env::var("MAILSHIFT_SMTP_PASSWORD").ok(), &self.smtp_password_file) {
             (None, _, _) => None,
             (Some(_), Some(p), _) if !p.is_empty() => Some(p),
@@ -75,11 +64,11 @@ impl RelayArgs {
             }
         };
         Ok(Some(Relay {
-            port: self.smtp_port.unwrap_or(security.default_port()),
+            port: self.smtp_port.unwrap_or(security.smtp_port()),
             host,
             security,
             user: self.smtp_user.clone(),
-            password: password.map(mailshift_notify::Zeroizing::new),
+            password: password.map(mailshift_notify::Secret::new),
             from: self.smtp_from.clone(),
             ca_file: self.smtp_ca_file.clone(),
             insecure,

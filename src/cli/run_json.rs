@@ -3,8 +3,8 @@
 //! e-mails were verified, whether everything asked for is on the destination, and the
 //! task's state, steps, problems and notifications. Built here, not in the engine.
 
-use mailshift_engine::migrate::Report;
 use mailshift_panel::migration::{MigrationOption, OptionSet};
+use mailshift_tasks::Report;
 use mailshift_tasks::{StepState, TaskRecord, TaskState};
 use serde_json::{json, Value};
 

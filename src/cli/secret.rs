@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use mailshift_engine::imap::{Secret, Side};
+use mailshift_tasks::{Secret, Side};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {

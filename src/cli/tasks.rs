@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use mailshift_engine::imap::{Secret, Side};
 use mailshift_tasks::{Credentials, Migrator, StepState, TaskError, TaskRecord, TaskState};
+use mailshift_tasks::{Secret, Side};
 
 use super::relay::RelayArgs;
 use super::{exit, fail, secret};

@@ -2,8 +2,8 @@
 //! these by the keymap, background tasks send them back over the Action channel.
 
 use mailshift_dns::DomainReport;
-use mailshift_engine::imap::Side;
 use mailshift_panel::PlatformId;
+use mailshift_tasks::Side;
 use mailshift_tasks::TaskRecord;
 use tui_input::InputRequest;
 

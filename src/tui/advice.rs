@@ -105,7 +105,7 @@ pub fn articles(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailshift_engine::imap::{ImapError, Side};
+    use mailshift_tasks::{ImapError, Side};
 
     #[test]
     fn login_and_port_errors_name_fields_not_flags() {

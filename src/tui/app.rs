@@ -9,8 +9,8 @@ use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use mailshift_dns::{DomainReport, PendingChange, RecordCheck};
-use mailshift_engine::imap::Side;
 use mailshift_panel::{Account, Domain, Platform, PlatformId, Wipe};
+use mailshift_tasks::Side;
 use mailshift_tasks::{Credentials, Migrator, TaskRecord, TaskState};
 use tokio::sync::broadcast::error::RecvError;
 

@@ -8,8 +8,8 @@ pub use demo::DemoBackend;
 
 use futures::future::BoxFuture;
 use mailshift_dns::{DomainReport, Fix, PendingChange};
-use mailshift_engine::imap::{AuthMethod, Secret, Security};
 use mailshift_panel::{DomainKind, NewAccount, PanelState, Platform, PlatformId};
+use mailshift_tasks::{AuthMethod, Secret};
 use mailshift_tasks::{EndpointSpec, Migrator, ServerType};
 
 /// Why migrations cannot run when a backend has no migrator.
@@ -104,11 +104,7 @@ pub fn platform_endpoint(p: &Platform, address: &str) -> EndpointSpec {
         server_type: ServerType::from(p.kind),
         host: e.host.clone(),
         port: e.imap_port,
-        security: match e.imap_security {
-            mailshift_panel::Security::Tls => Security::Tls,
-            mailshift_panel::Security::StartTls => Security::Starttls,
-            mailshift_panel::Security::Plain => Security::None,
-        },
+        security: e.imap_security,
         auth: AuthMethod::Login,
         login: address.to_ascii_lowercase(),
         insecure: false,

@@ -4,7 +4,6 @@
 //! one served by the backend itself (the sandbox) shows the servers it actually runs,
 //! read from the backend, so a real client can be pointed at the sandbox.
 
-use mailshift_engine::imap::Security as ImapSecurity;
 use mailshift_panel::{PlatformId, Security};
 
 use super::backend::Backend;
@@ -42,17 +41,8 @@ pub struct ClientSettings {
 fn security_text(s: Security) -> String {
     match s {
         Security::Tls => "SSL/TLS",
-        Security::StartTls => "STARTTLS",
-        Security::Plain => "none",
-    }
-    .to_string()
-}
-
-fn imap_security_text(s: ImapSecurity) -> String {
-    match s {
-        ImapSecurity::Tls => "SSL/TLS",
-        ImapSecurity::Starttls => "STARTTLS",
-        ImapSecurity::None => "none",
+        Security::Starttls => "STARTTLS",
+        Security::None => "none",
     }
     .to_string()
 }
@@ -79,7 +69,7 @@ pub fn client_settings(
         service: "IMAP",
         server: imap.host.clone(),
         port: Some(imap.port),
-        security: imap_security_text(imap.security),
+        security: security_text(imap.security),
         note: None,
     }];
     if local {

@@ -3,10 +3,10 @@
 //! options (the ones that cannot apply disabled with the reason), the notification
 //! address and a summary; turned into a `TaskSpec` when valid.
 
-use mailshift_engine::imap::{Security, Side};
 use mailshift_panel::migration::{MigrationOption, OptionSet};
 use mailshift_panel::{PanelState, Platform};
-use mailshift_tasks::{EndpointSpec, ServerType, TaskSpec, Tuning};
+use mailshift_tasks::{check_address, EndpointSpec, ServerType, TaskSpec, Tuning};
+use mailshift_tasks::{Security, Side};
 
 use super::backend::platform_endpoint;
 use super::form::{Field, Form, FormKind};
@@ -58,7 +58,7 @@ pub fn parse_service_url(url: &str) -> Result<(String, u16, Security), String> {
             })?;
             (h, port)
         }
-        None => (rest, security.default_port()),
+        None => (rest, security.imap_port()),
     };
     if host.is_empty() || host.contains(['/', ' ', '@']) {
         return Err("type the IMAP server, e.g. imaps://imap.example.com".into());
@@ -73,7 +73,7 @@ pub fn url_of(host: &str, port: u16, security: Security) -> String {
         Security::Starttls => "imap",
         Security::None => "imap+plain",
     };
-    if port == security.default_port() && security != Security::None {
+    if port == security.imap_port() && security != Security::None {
         format!("{scheme}://{host}")
     } else {
         format!("{scheme}://{host}:{port}")
@@ -324,11 +324,13 @@ pub fn draft(form: &Form, panel: &PanelState) -> Result<Draft, Vec<(usize, Strin
         ));
     }
     let notify = form.value(NOTIFY).trim().to_string();
-    if !notify.is_empty() && !is_address(&notify) {
-        errors.push((
-            NOTIFY,
-            format!("'{notify}' is not an e-mail address: type name@domain or leave it empty"),
-        ));
+    // The very check the task start makes, so the form never accepts what the start
+    // would refuse.
+    if let Err(e) = (!notify.is_empty())
+        .then(|| check_address(&notify))
+        .transpose()
+    {
+        errors.push((NOTIFY, format!("{e} (or leave the field empty)")));
     }
     let (source, destination) = match (source, destination) {
         (Ok(s), Ok(d)) if errors.is_empty() => (s, d),
@@ -351,18 +353,6 @@ pub fn draft(form: &Form, panel: &PanelState) -> Result<Draft, Vec<(usize, Strin
         source_password: form.value(SRC_PASSWORD).to_string(),
         destination_password: form.value(DST_PASSWORD).to_string(),
     })
-}
-
-fn is_address(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((l, d)) => {
-            !l.is_empty()
-                && d.contains('.')
-                && !d.starts_with('.')
-                && !s.contains(char::is_whitespace)
-        }
-        None => false,
-    }
 }
 
 #[cfg(test)]
@@ -462,10 +452,20 @@ mod tests {
         assert_eq!(d.spec.options, OptionSet::emails());
         assert_eq!(d.spec.notify.as_deref(), Some("boss@example.com"));
         assert_eq!(d.source_password, "Old-Pass-1");
-        type_into(&mut f, NOTIFY, "boss");
-        let e = draft(&f, &panel).err().unwrap();
-        assert_eq!(e[0].0, NOTIFY);
-        assert!(e[0].1.contains("not an e-mail address"));
+        for bad in ["boss", "a@b@c.d"] {
+            type_into(&mut f, NOTIFY, bad);
+            let e = draft(&f, &panel).err().unwrap();
+            assert_eq!(e[0].0, NOTIFY);
+            assert!(e[0].1.contains("not an e-mail address"), "{bad}: {e:?}");
+            let spec = TaskSpec {
+                notify: Some(bad.into()),
+                ..d.spec.clone()
+            };
+            assert!(
+                mailshift_tasks::Migrator::validate(&spec).is_err(),
+                "{bad}: the task start must refuse what the form refuses"
+            );
+        }
     }
 
     #[test]

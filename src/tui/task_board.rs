@@ -107,8 +107,8 @@ impl TaskBoard {
 pub(crate) mod tests {
     use super::*;
     use chrono::{DateTime, Duration, TimeZone, Utc};
-    use mailshift_engine::imap::Security;
     use mailshift_panel::migration::OptionSet;
+    use mailshift_tasks::Security;
     use mailshift_tasks::{EndpointSpec, ServerType, TaskSpec, Tuning};
 
     pub(crate) fn at(minute: i64) -> DateTime<Utc> {

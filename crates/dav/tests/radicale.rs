@@ -8,7 +8,7 @@ use mailshift_dav::{
     inspect, CollectionKind, CollectionProps, DavAccount, DavClient, DavError, DeleteOutcome,
     ItemKind, PutOutcome,
 };
-use mailshift_engine::imap::{Secret, TlsOptions};
+use mailshift_net::{Secret, TlsOptions};
 use mailshift_testkit::radicale::{Radicale, RadicaleOptions};
 
 fn radicale(opts: RadicaleOptions) -> Option<Radicale> {

@@ -11,8 +11,6 @@ pub enum DnsError {
         "'{0}' is not a nameserver address: use IP or IP:PORT, e.g. 192.0.2.53 or 127.0.0.1:5353"
     )]
     BadNameserver(String),
-    #[error("unknown platform kind '{0}': use exchange, emailpro or mxplan")]
-    UnknownPlatform(String),
     #[error("'{value}' is not a valid {kind} record value: {reason}")]
     BadRecord {
         kind: String,

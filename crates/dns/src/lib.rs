@@ -18,7 +18,7 @@ pub use diagnose::{check_domain, DomainReport, Fix, FixAction, RecordCheck, Summ
 pub use error::DnsError;
 pub use expected::{expected_records, ExpectedRecord, Match};
 pub use lookup::{parse_nameserver, Lookup, Observed};
-pub use platform::{client_settings, ClientEndpoint, ClientSettings, PlatformKind};
+pub use platform::PlatformKind;
 pub use record::{RecordKind, ZoneRecord};
 pub use report_text::render_text;
 pub use zone_server::{PendingChange, RecordChange, ZoneServer};

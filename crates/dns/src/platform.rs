@@ -1,76 +1,17 @@
-//! Platform kinds (exchange, emailpro, mxplan) and their published DNS and client settings,
-//! kept as data in `assets/dns/*.toml` and embedded at build time.
+//! The DNS records each platform kind publishes, kept as data in `assets/dns/*.toml`
+//! and embedded at build time. The kinds, their names and their client endpoints are
+//! the panel's (`assets/platforms.toml`).
 
-use crate::error::DnsError;
 use crate::record::RecordKind;
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
+use serde::Deserialize;
 use std::sync::OnceLock;
 
-/// The kinds of mail platform whose DNS the diagnostic knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlatformKind {
-    Exchange,
-    EmailPro,
-    MxPlan,
-}
+/// The platform kinds are the panel's own (one type; its `FromStr` and `Display`).
+pub use mailshift_panel::PlatformKind;
 
-impl PlatformKind {
-    pub const ALL: [PlatformKind; 3] = [
-        PlatformKind::Exchange,
-        PlatformKind::EmailPro,
-        PlatformKind::MxPlan,
-    ];
-
-    /// The command-line name: `exchange`, `emailpro`, `mxplan`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlatformKind::Exchange => "exchange",
-            PlatformKind::EmailPro => "emailpro",
-            PlatformKind::MxPlan => "mxplan",
-        }
-    }
-
-    /// The name shown to people: `Exchange`, `Email Pro`, `MX Plan`.
-    pub fn label(self) -> &'static str {
-        &platform_data(self).label
-    }
-}
-
-impl fmt::Display for PlatformKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for PlatformKind {
-    type Err = DnsError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "exchange" => Ok(PlatformKind::Exchange),
-            "emailpro" | "email-pro" => Ok(PlatformKind::EmailPro),
-            "mxplan" | "mx-plan" => Ok(PlatformKind::MxPlan),
-            _ => Err(DnsError::UnknownPlatform(s.to_string())),
-        }
-    }
-}
-
-/// How a mail client connects to one service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientEndpoint {
-    pub host: String,
-    pub port: u16,
-    /// `tls` (implicit TLS) or `starttls`.
-    pub security: String,
-}
-
-/// The provider's published mail-client settings for a platform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientSettings {
-    pub imap: ClientEndpoint,
-    pub smtp: Vec<ClientEndpoint>,
+/// The name shown to people: `Exchange`, `Email Pro`, `MX Plan` (the panel's catalogue).
+pub(crate) fn label(kind: PlatformKind) -> &'static str {
+    &kind.facts().display_name
 }
 
 /// One record template as written in the asset file.
@@ -92,8 +33,6 @@ pub(crate) struct RecordTemplate {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct PlatformData {
     pub kind: PlatformKind,
-    pub label: String,
-    pub client: ClientSettings,
     #[serde(rename = "record")]
     pub records: Vec<RecordTemplate>,
 }
@@ -104,11 +43,16 @@ const MXPLAN: &str = include_str!("../../../assets/dns/mxplan.toml");
 
 fn parse(kind: PlatformKind, text: &str) -> PlatformData {
     let data: PlatformData = toml::from_str(text).unwrap_or_else(|e| {
-        panic!("assets/dns/{kind}.toml is not valid platform data (fix the file): {e}")
+        panic!(
+            "assets/dns/{}.toml is not valid platform data (fix the file): {e}",
+            kind.as_str()
+        )
     });
     assert_eq!(
-        data.kind, kind,
-        "assets/dns/{kind}.toml declares another kind"
+        data.kind,
+        kind,
+        "assets/dns/{}.toml declares another kind",
+        kind.as_str()
     );
     data
 }
@@ -137,20 +81,6 @@ pub(crate) fn fill(template: &str, domain: &str, service_host: &str) -> String {
         .replace("{service_host}", service_host)
 }
 
-/// The mail-client settings for a platform, with the service host filled in.
-pub fn client_settings(kind: PlatformKind, service_host: &str) -> ClientSettings {
-    let c = &platform_data(kind).client;
-    let endpoint = |e: &ClientEndpoint| ClientEndpoint {
-        host: fill(&e.host, "", service_host),
-        port: e.port,
-        security: e.security.clone(),
-    };
-    ClientSettings {
-        imap: endpoint(&c.imap),
-        smtp: c.smtp.iter().map(endpoint).collect(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,31 +97,16 @@ mod tests {
                 .records
                 .iter()
                 .any(|r| r.spf_include.is_some() && r.required));
-            assert!(!data.label.is_empty());
+            assert!(!label(kind).is_empty());
         }
     }
 
     #[test]
-    fn kinds_round_trip_through_text_and_serde() {
+    fn kinds_serialise_as_their_machine_names() {
         for kind in PlatformKind::ALL {
-            assert_eq!(kind.to_string().parse::<PlatformKind>().unwrap(), kind);
             let json = serde_json::to_string(&kind).unwrap();
             assert_eq!(json, format!("\"{}\"", kind.as_str()));
         }
-        let err = "gmail".parse::<PlatformKind>().unwrap_err();
-        assert!(err.to_string().contains("exchange, emailpro or mxplan"));
-    }
-
-    #[test]
-    fn mxplan_client_settings_follow_the_published_values() {
-        let s = client_settings(PlatformKind::MxPlan, "unused");
-        assert_eq!((s.imap.host.as_str(), s.imap.port), ("ssl0.ovh.net", 993));
-        assert!(s.smtp.iter().any(|e| e.port == 465 && e.security == "tls"));
-        assert!(s
-            .smtp
-            .iter()
-            .any(|e| e.port == 587 && e.security == "starttls"));
-        let ex = client_settings(PlatformKind::Exchange, "ex5.mail.ovh.net");
-        assert_eq!(ex.imap.host, "ex5.mail.ovh.net");
+        assert_eq!(label(PlatformKind::MxPlan), "MX Plan");
     }
 }

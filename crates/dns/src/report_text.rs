@@ -51,7 +51,7 @@ fn verdict_color(c: &RecordCheck) -> Option<&'static str> {
 }
 
 fn platform_label(kind: PlatformKind) -> &'static str {
-    kind.label()
+    crate::platform::label(kind)
 }
 
 /// The report as plain text (ANSI colours when `color`), copy-paste friendly.

@@ -10,14 +10,16 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::Error as SmtpError;
 
-use crate::{address, tls, Notice, NotifyError, Relay, SmtpSecurity};
+use mailshift_net::check_address;
+
+use crate::{tls, Notice, NotifyError, Relay, SmtpSecurity};
 
 /// Sends `notice` through `relay`. Returns once the relay accepted the message.
 pub async fn send(relay: &Relay, notice: &Notice) -> Result<(), NotifyError> {
-    let to = address::parse(&notice.to)?;
-    let from = address::parse(&relay.from).map_err(|e| NotifyError::BadSender {
+    let to = check_address(&notice.to)?;
+    let from = check_address(&relay.from).map_err(|e| NotifyError::BadSender {
         address: relay.from.clone(),
-        reason: e.to_string(),
+        reason: e.reason,
     })?;
     let credentials = credentials(relay)?;
     let message = notice.to_bytes(&relay.from)?;
@@ -209,7 +211,7 @@ fn credentials(relay: &Relay) -> Result<Option<Credentials>, NotifyError> {
         .ok_or_else(|| NotifyError::NoPassword { user: user.clone() })?;
     Ok(Some(Credentials::new(
         user.clone(),
-        password.as_str().to_owned(),
+        password.expose().to_owned(),
     )))
 }
 

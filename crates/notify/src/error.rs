@@ -71,3 +71,12 @@ impl NotifyError {
         )
     }
 }
+
+impl From<mailshift_net::AddressError> for NotifyError {
+    fn from(e: mailshift_net::AddressError) -> Self {
+        NotifyError::BadAddress {
+            address: e.address,
+            reason: e.reason,
+        }
+    }
+}

@@ -5,7 +5,9 @@ use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use lettre::Message;
 
-use crate::{address, NotifyError};
+use mailshift_net::check_address;
+
+use crate::NotifyError;
 
 /// One e-mail to one third-party address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,11 +20,11 @@ pub struct Notice {
 impl Notice {
     /// The message bytes as sent after DATA (before dot-stuffing).
     pub(crate) fn to_bytes(&self, from: &str) -> Result<Vec<u8>, NotifyError> {
-        let from_addr = address::parse(from).map_err(|e| NotifyError::BadSender {
+        let from_addr = check_address(from).map_err(|e| NotifyError::BadSender {
             address: from.to_string(),
-            reason: e.to_string(),
+            reason: e.reason,
         })?;
-        let to_addr = address::parse(&self.to)?;
+        let to_addr = check_address(&self.to)?;
         let message_id = format!(
             "<mailshift.{:016x}{:016x}@{}>",
             rand::random::<u64>(),

@@ -5,8 +5,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use mailshift_net::Secret;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 use crate::SmtpSecurity;
 
@@ -19,7 +19,7 @@ pub struct Relay {
     /// Login name; `None` sends without AUTH.
     pub user: Option<String>,
     /// Wiped from memory on drop; masked in `Debug`; never serialised.
-    pub password: Option<Zeroizing<String>>,
+    pub password: Option<Secret>,
     /// The `From:` and envelope sender address.
     pub from: String,
     /// PEM file of the CA (or self-signed certificate) to trust instead of the web roots.
@@ -37,11 +37,11 @@ impl Relay {
     /// A relay from saved settings plus the password kept elsewhere (keyring, prompt).
     pub fn from_settings(settings: RelaySettings, password: Option<String>) -> Relay {
         Relay {
-            port: settings.port.unwrap_or(settings.security.default_port()),
+            port: settings.port.unwrap_or(settings.security.smtp_port()),
             host: settings.host,
             security: settings.security,
             user: settings.user,
-            password: password.map(Zeroizing::new),
+            password: password.map(Secret::new),
             from: settings.from,
             ca_file: settings.ca_file,
             insecure: settings.insecure,
@@ -93,7 +93,8 @@ pub struct RelaySettings {
     /// `None`: the usual port of `security` (465, 587, 25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
-    #[serde(default)]
+    /// STARTTLS on submission unless told otherwise.
+    #[serde(default = "default_security")]
     pub security: SmtpSecurity,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
@@ -104,6 +105,10 @@ pub struct RelaySettings {
     pub insecure: bool,
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
+}
+
+fn default_security() -> SmtpSecurity {
+    SmtpSecurity::Starttls
 }
 
 fn default_timeout_secs() -> u64 {

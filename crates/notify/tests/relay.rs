@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mailshift_notify::{send, Notice, NotifyError, Relay, SmtpSecurity, Zeroizing};
+use mailshift_notify::{send, Notice, NotifyError, Relay, Secret, SmtpSecurity};
 use mailshift_sandbox::{Mailbox, RelayLogin, SandboxSmtp, SandboxSmtpHandle, SmtpConfig};
 
 const USER: &str = "relay-user";
@@ -56,7 +56,7 @@ fn relay(handle: &SandboxSmtpHandle, security: SmtpSecurity, password: &str) -> 
         port: handle.local_addr().port(),
         security,
         user: Some(USER.into()),
-        password: Some(Zeroizing::new(password.into())),
+        password: Some(Secret::new(password)),
         from: "mailshift@example.net".into(),
         ca_file: None,
         insecure: false,

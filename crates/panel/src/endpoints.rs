@@ -1,17 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// How a client secures a connection to an endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// Implicit TLS from the first byte (IMAP 993, SMTP 465).
-    Tls,
-    /// Plain connection upgraded with STARTTLS (SMTP 587).
-    #[serde(rename = "starttls")]
-    StartTls,
-    /// No encryption (the sandbox on loopback only).
-    Plain,
-}
+/// How a client secures a connection: the one type every client uses.
+pub use mailshift_net::Security;
 
 /// Where a mail client reaches a platform: the service hostname and the
 /// IMAP/SMTP ports. The sandbox overwrites these with its loopback ports.

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use mailshift_engine::imap::{Secret, Security, TlsOptions};
+use mailshift_net::{Secret, Security, TlsOptions};
 use mailshift_sieve::{inspect, SieveAccount, SieveClient, SieveError};
 use mailshift_testkit::{Dovecot, DovecotOptions};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};

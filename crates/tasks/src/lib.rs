@@ -3,6 +3,7 @@
 //! the completion notification, and bulk CSV projects with bounded concurrency.
 
 mod clock;
+mod dry_run;
 mod error;
 pub mod groupware;
 mod handoff;
@@ -18,7 +19,9 @@ pub mod spec;
 pub mod store;
 
 pub use clock::Clock;
+pub use dry_run::DryRun;
 pub use error::TaskError;
+pub use groupware::ServiceFailure;
 pub use migrator::{Migrator, QueuedTask, TaskHandle, ROLLBACK_WINDOW_HOURS};
 pub use probe::test_connection;
 pub use record::{
@@ -28,3 +31,9 @@ pub use record::{
 pub use secret_file::{read_secret_file, SecretFileError, MAX_SECRET_FILE_BYTES};
 pub use spec::{Credentials, EndpointSpec, ServerType, TaskSpec, Tuning};
 pub use store::{DamagedRecord, TaskListing};
+
+/// What the TUI and the CLI need of the layers below, so that they import this crate
+/// only (they never name the engine).
+pub use mailshift_engine::migrate::{Event, Report, VerifyMode};
+pub use mailshift_engine::imap::ImapError;
+pub use mailshift_net::{check_address, AuthMethod, Secret, Security, Side, TlsOptions};

@@ -183,8 +183,7 @@ impl Migrator {
             ));
         }
         if let Some(addr) = &spec.notify {
-            mailshift_notify::validate_address(addr)
-                .map_err(|e| TaskError::Invalid(e.to_string()))?;
+            mailshift_notify::check_address(addr).map_err(|e| TaskError::Invalid(e.to_string()))?;
         }
         Ok(())
     }

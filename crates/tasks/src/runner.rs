@@ -6,8 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailshift_engine::imap::{Side, Timeouts};
-use mailshift_engine::migrate::{self, Event, MigrateError, Migration, Options, Report};
+use mailshift_engine::migrate::{self, Event, MigrateError, Report};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -179,29 +178,7 @@ async fn run_mail(
     cancel: &CancellationToken,
     forward: Option<&mpsc::UnboundedSender<Event>>,
 ) -> MailResult {
-    let spec = rec.spec.clone();
-    let t = &spec.tuning;
-    let inflight = t.inflight_mib.max(2) * 1024 * 1024;
-    let migration = Migration {
-        src: spec.source.endpoint(Side::Source, creds.source.clone()),
-        dst: spec
-            .destination
-            .endpoint(Side::Destination, creds.destination.clone()),
-        options: Options {
-            include: t.include.clone(),
-            exclude: t.exclude.clone(),
-            connections: t.connections.max(1),
-            batch_messages: t.batch_messages.max(1),
-            inflight_bytes: inflight,
-            batch_bytes: (inflight / 4).min(4 * 1024 * 1024),
-            timeouts: Timeouts::limited(t.timeout_secs),
-            verify: t.verify,
-            other_namespaces_into: t.other_namespaces_into.clone(),
-            ..Options::default()
-        },
-        task_id: rec.id.clone(),
-        state_dir: inner.state_dir.clone(),
-    };
+    let migration = rec.spec.migration(creds, &rec.id, &inner.state_dir, false);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let engine = tokio::spawn(migrate::run(migration, tx, cancel.clone()));
     let mut tick = tokio::time::interval(Duration::from_secs(1));

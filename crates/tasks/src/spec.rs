@@ -5,8 +5,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use mailshift_engine::imap::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
-use mailshift_engine::migrate::VerifyMode;
+use mailshift_engine::imap::{AuthMethod, Endpoint, Secret, Security, Side, Timeouts, TlsOptions};
+use mailshift_engine::migrate::{Migration, Options, VerifyMode};
 use mailshift_panel::migration::{MigrationOption, OptionChoice, OptionSet};
 use mailshift_panel::PlatformKind;
 use serde::{Deserialize, Serialize};
@@ -302,6 +302,42 @@ impl TaskSpec {
             .filter(|o| !dropped.iter().any(|(d, _)| d == o))
             .collect();
         dropped
+    }
+
+    /// The engine's migration for this task: both endpoints with their secrets and
+    /// the tuning turned into engine options (the real run and `--dry-run` alike).
+    #[allow(clippy::needless_update)]
+    pub fn migration(
+        &self,
+        creds: &Credentials,
+        task_id: &str,
+        state_dir: &std::path::Path,
+        dry_run: bool,
+    ) -> Migration {
+        let t = &self.tuning;
+        let inflight = t.inflight_mib.max(2) * 1024 * 1024;
+        Migration {
+            src: self.source.endpoint(Side::Source, creds.source.clone()),
+            dst: self
+                .destination
+                .endpoint(Side::Destination, creds.destination.clone()),
+            options: Options {
+                include: t.include.clone(),
+                exclude: t.exclude.clone(),
+                connections: t.connections.max(1),
+                batch_messages: t.batch_messages.max(1),
+                inflight_bytes: inflight,
+                batch_bytes: (inflight / 4).min(4 * 1024 * 1024),
+                timeouts: Timeouts::limited(t.timeout_secs),
+                verify: t.verify,
+                other_namespaces_into: t.other_namespaces_into.clone(),
+                dry_run,
+                // Options the engine gains later keep their defaults here.
+                ..Options::default()
+            },
+            task_id: task_id.to_string(),
+            state_dir: state_dir.to_path_buf(),
+        }
     }
 }
 

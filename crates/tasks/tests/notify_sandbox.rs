@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use mailshift_engine::imap::{Secret, Security};
-use mailshift_notify::{Relay, SmtpSecurity, Zeroizing};
+use mailshift_notify::{Relay, SmtpSecurity};
 use mailshift_panel::migration::OptionSet;
 use mailshift_panel::PlatformId;
 use mailshift_sandbox::{Sandbox, SandboxOptions, NOTIFICATIONS_LOGIN};
@@ -47,7 +47,7 @@ fn relay(sb: &Sandbox, password: &str) -> Relay {
         port: r.port,
         security: SmtpSecurity::None,
         user: Some(r.user),
-        password: Some(Zeroizing::new(password.to_string())),
+        password: Some(Secret::new(password)),
         from: r.from,
         ca_file: None,
         insecure: false,

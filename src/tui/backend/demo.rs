@@ -60,7 +60,7 @@ impl DemoBackend {
                     continue;
                 }
                 let mut records: Vec<ZoneRecord> =
-                    expected_records(dns_kind(p), &d.name, &p.endpoints.host)
+                    expected_records(p.kind, &d.name, &p.endpoints.host)
                         .into_iter()
                         .map(|e| e.record)
                         .collect();
@@ -126,7 +126,7 @@ impl DemoBackend {
     }
 
     fn report(&self, platform: &Platform, domain: &str) -> DomainReport {
-        let kind = dns_kind(platform);
+        let kind = platform.kind;
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
         let expected = expected_records(kind, &domain, &platform.endpoints.host);
         let observed: HashMap<(String, RecordKind), Observed> = expected
@@ -143,15 +143,6 @@ impl DemoBackend {
 
 fn same_record(a: &ZoneRecord, b: &ZoneRecord) -> bool {
     a.name == b.name && a.kind == b.kind && a.value.eq_ignore_ascii_case(&b.value)
-}
-
-/// The DNS crate's name for a panel platform's kind.
-fn dns_kind(p: &Platform) -> mailshift_dns::PlatformKind {
-    match p.kind {
-        mailshift_panel::PlatformKind::Exchange => mailshift_dns::PlatformKind::Exchange,
-        mailshift_panel::PlatformKind::EmailPro => mailshift_dns::PlatformKind::EmailPro,
-        mailshift_panel::PlatformKind::MxPlan => mailshift_dns::PlatformKind::MxPlan,
-    }
 }
 
 impl Backend for DemoBackend {

@@ -1,8 +1,8 @@
 //! The New migration form's actions: open it, test both connections in the
 //! background, and start the task (its ID shows on the dashboard).
 
-use mailshift_engine::imap::{Secret, Side};
 use mailshift_tasks::Credentials;
+use mailshift_tasks::{Secret, Side};
 
 use super::Outcome;
 use crate::tui::action::Action;

@@ -2,8 +2,7 @@
 //! 48 h, with the destination password), resume, follow by ID + source login, the
 //! report; the task broadcast and reloads; quitting with tasks running.
 
-use mailshift_engine::imap::Secret;
-use mailshift_tasks::{Credentials, StepKind, StepState, TaskRecord, TaskState};
+use mailshift_tasks::{Credentials, Secret, StepKind, StepState, TaskRecord, TaskState};
 
 use super::Outcome;
 use crate::tui::app::{App, Dialog};

@@ -353,7 +353,7 @@ fn task_of(app: &App, w: &Wizard) -> Result<(TaskSpec, Credentials), String> {
     })?;
     let dst_secret = match app.backend.known_secret(&destination) {
         Some(s) => s,
-        None => mailshift_engine::imap::Secret::new(w.dest_password.value()),
+        None => mailshift_tasks::Secret::new(w.dest_password.value()),
     };
     let options = w
         .precheck(app.backend.panel())
@@ -363,7 +363,7 @@ fn task_of(app: &App, w: &Wizard) -> Result<(TaskSpec, Credentials), String> {
     let notify = if notify.is_empty() {
         None
     } else {
-        mailshift_notify::validate_address(notify).map_err(|e| {
+        mailshift_tasks::check_address(notify).map_err(|e| {
             format!("the notification address {notify} is not an e-mail address: {e}")
         })?;
         Some(notify.to_string())

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use mailshift_engine::imap::{Secret, TlsOptions};
+use mailshift_net::{Secret, TlsOptions};
 
 /// One account on a CalDAV/CardDAV server.
 #[derive(Debug, Clone)]

@@ -1,59 +1,56 @@
 //! Hrefs: absolute paths in one canonical percent-encoding, so the same resource always
 //! compares equal however the server spelled it (`%40` vs `@`, lower-case hex, raw UTF-8).
 
+use percent_encoding::{
+    percent_decode_str, percent_encode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC,
+};
 use reqwest::Url;
 
-/// Bytes that stay literal in a path: unreserved, sub-delims, `:` `@` and `/`.
-fn is_plain(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b)
-}
+/// What is encoded inside one path segment of a canonical path: everything but the
+/// unreserved characters, the sub-delims, `:` and `@` (so a `/` inside a segment is `%2F`).
+const SEGMENT_ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
 
-/// Canonical form of a path: `%XX` of a plain byte (other than `/`) is decoded, every other
-/// byte outside the plain set is encoded with upper-case hex. `%2F` stays encoded.
+/// What is encoded in a name a person chose: everything but the unreserved characters.
+const NAME_ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Canonical form of a path: each segment is decoded, then every byte outside the plain
+/// set is encoded again with upper-case hex, so `%XX` of a plain byte comes out literal
+/// and a `%2F` stays encoded (it is inside a segment).
 pub fn canonical_path(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = String::with_capacity(path.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                let d = h * 16 + l;
-                if is_plain(d) && d != b'/' {
-                    out.push(d as char);
-                } else {
-                    out.push_str(&format!("%{d:02X}"));
-                }
-                i += 3;
-                continue;
-            }
-        }
-        if is_plain(b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-        i += 1;
-    }
-    out
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
+    path.split('/')
+        .map(|segment| {
+            let bytes: Vec<u8> = percent_decode_str(segment).collect();
+            percent_encode(&bytes, SEGMENT_ESCAPED).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Encode one path segment chosen by a person (a new collection's name): everything but
 /// unreserved characters is percent-encoded, `/` included.
 pub fn encode_segment(segment: &str) -> String {
-    let mut out = String::new();
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(segment, NAME_ESCAPED).to_string()
 }
 
 /// Resolve `href` (absolute URL, absolute path or relative) against `base` and return the

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailshift_engine::imap::{client_config, Secret};
+use mailshift_net::{client_config, Secret};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 
@@ -320,7 +320,7 @@ fn cause_chain(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailshift_engine::imap::TlsOptions;
+    use mailshift_net::TlsOptions;
 
     fn account(url: &str) -> DavAccount {
         DavAccount {

@@ -10,7 +10,6 @@ mod fetch;
 pub mod namespace;
 mod raw;
 mod session;
-mod transport;
 pub mod uidset;
 pub mod utf7;
 
@@ -18,6 +17,6 @@ pub use append::{Appended, OutMessage};
 pub use endpoint::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
 pub use error::ImapError;
 pub use fetch::{BodyDigest, FetchedMessage, HeaderFacts, MessageRef};
+pub use mailshift_net::{client_config, tls_failure_reason, TlsConfigError, Transport};
 pub use namespace::{Namespace, NamespaceKind, Namespaces};
 pub use session::{connect, Caps, Conn, ListedFolder, MailboxState, SpecialUse, Timeouts};
-pub use transport::{client_config, tls_failure_reason, TlsConfigError, Transport};

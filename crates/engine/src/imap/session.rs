@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 use super::endpoint::{AuthMethod, Endpoint, Security, Side};
 use super::error::ImapError;
 use super::namespace::{self, Namespaces};
-use super::transport::{client_config, tls_failure_reason, Transport};
+use mailshift_net::{client_config, tls_failure_reason, Transport};
 
 pub type Session = async_imap::Session<Transport>;
 

@@ -7,7 +7,6 @@ use mailshift_dns::{expected_records, RecordKind, ZoneRecord};
 use mailshift_panel::PanelState;
 use serde::Deserialize;
 
-use super::dns::dns_kind;
 use super::SandboxError;
 
 const ZONES_TOML: &str = include_str!("../../../../assets/demo/zones.toml");
@@ -68,7 +67,7 @@ pub fn demo_zones(panel: &PanelState) -> Result<BTreeMap<String, Vec<ZoneRecord>
             })?;
             let host = &platform.kind.facts().endpoints.host;
             records.extend(
-                expected_records(dns_kind(platform.kind), &domain, host)
+                expected_records(platform.kind, &domain, host)
                     .into_iter()
                     .map(|e| e.record)
                     .filter(|r| {

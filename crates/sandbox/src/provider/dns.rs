@@ -5,18 +5,9 @@
 use std::collections::BTreeSet;
 
 use mailshift_dns::{check_domain, DomainReport, Fix, Lookup, PendingChange};
-use mailshift_panel::{DomainKind, PlatformId, PlatformKind};
+use mailshift_panel::{DomainKind, PlatformId};
 
 use super::{Sandbox, SandboxError};
-
-/// The DNS crate's name for a panel platform kind.
-pub fn dns_kind(kind: PlatformKind) -> mailshift_dns::PlatformKind {
-    match kind {
-        PlatformKind::Exchange => mailshift_dns::PlatformKind::Exchange,
-        PlatformKind::EmailPro => mailshift_dns::PlatformKind::EmailPro,
-        PlatformKind::MxPlan => mailshift_dns::PlatformKind::MxPlan,
-    }
-}
 
 impl Sandbox {
     /// Every zone the sandbox serves: the panel's domains and any saved zone.
@@ -102,18 +93,6 @@ impl Sandbox {
         let p = self.panel.platform(platform)?;
         let host = &p.kind.facts().endpoints.host;
         let lookup = Lookup::nameserver(self.dns_addr());
-        Ok(check_domain(&lookup, dns_kind(p.kind), domain, host).await)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kinds_map_by_name() {
-        for k in PlatformKind::ALL {
-            assert_eq!(dns_kind(k).as_str(), k.as_str());
-        }
+        Ok(check_domain(&lookup, p.kind, domain, host).await)
     }
 }

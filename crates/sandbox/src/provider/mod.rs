@@ -24,7 +24,6 @@ use std::sync::Arc;
 use mailshift_dns::{PropagationDelay, SimClock, ZoneServer};
 use mailshift_panel::{Endpoints, PanelState, PanelStore, PlatformId, Security, DEMO_PASSWORD};
 
-pub use dns::dns_kind;
 pub use error::SandboxError;
 pub use folder_name::to_imap_name;
 pub use layout::{Layout, SANDBOX_DIR};
@@ -397,9 +396,9 @@ fn runtime_endpoints(imap: SocketAddr) -> Endpoints {
     Endpoints {
         host: imap.ip().to_string(),
         imap_port: imap.port(),
-        imap_security: Security::Plain,
+        imap_security: Security::None,
         smtp_port: 0,
-        smtp_security: Security::Plain,
+        smtp_security: Security::None,
     }
 }
 
@@ -418,6 +417,6 @@ mod tests {
         assert_eq!(login_of("John.Smith@Example.com"), "john.smith@example.com");
         let e = runtime_endpoints("127.0.0.1:1143".parse().unwrap());
         assert_eq!((e.host.as_str(), e.imap_port), ("127.0.0.1", 1143));
-        assert_eq!(e.imap_security, Security::Plain);
+        assert_eq!(e.imap_security, Security::None);
     }
 }

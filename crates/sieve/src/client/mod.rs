@@ -11,7 +11,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use base64::Engine as _;
-use mailshift_engine::imap::{client_config, Secret, Security, TlsOptions};
+use mailshift_net::{client_config, Secret, Security, TlsOptions};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpStream;
 use tracing::debug;

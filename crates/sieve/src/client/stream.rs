@@ -16,7 +16,7 @@ use super::wire::{final_response, tokenize, Final, Tok};
 const MAX_LINE: u64 = 256 * 1024;
 
 /// A plain or TLS connection: the engine's, shared so both speak the same TLS.
-pub(crate) use mailshift_engine::imap::Transport as Stream;
+pub(crate) use mailshift_net::Transport as Stream;
 
 /// Wrap a TCP stream in TLS, checking the certificate per `config`.
 pub(crate) async fn tls_handshake(
@@ -33,7 +33,7 @@ pub(crate) async fn tls_handshake(
     let tls = TlsConnector::from(config)
         .connect(name, tcp)
         .await
-        .map_err(|e| tls_err(mailshift_engine::imap::tls_failure_reason(&e)))?;
+        .map_err(|e| tls_err(mailshift_net::tls_failure_reason(&e)))?;
     Ok(Stream::Tls(Box::new(tls)))
 }
 

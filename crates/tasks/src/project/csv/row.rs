@@ -195,7 +195,7 @@ impl<'a> Row<'a> {
 
         let (c, v) = (col("port"), self.cell(&col("port")).to_owned());
         let port = if v.is_empty() {
-            security.map(Security::default_port)
+            security.map(Security::imap_port)
         } else {
             parse_port(&v).map_err(|e| self.fail(&c, e)).ok()
         };
@@ -348,12 +348,14 @@ pub(super) fn check_host(host: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An empty cell is the default (TLS); anything else is read by `Security`'s own
+/// `FromStr`, the one the CLI and the TUI use.
 fn parse_security(v: &str) -> Result<Security, String> {
-    match v.to_ascii_lowercase().as_str() {
-        "" | "tls" => Ok(Security::Tls),
-        "starttls" => Ok(Security::Starttls),
-        "none" => Ok(Security::None),
-        _ => Err(format!("unknown security '{v}': use tls, starttls or none")),
+    match v {
+        "" => Ok(Security::default()),
+        _ => v
+            .parse()
+            .map_err(|e: mailshift_net::UnknownChoice| e.to_string()),
     }
 }
 
@@ -364,41 +366,19 @@ fn parse_port(v: &str) -> Result<u16, String> {
     }
 }
 
+/// An empty cell is LOGIN; anything else is read by `AuthMethod`'s own `FromStr`.
 pub(super) fn parse_auth(v: &str) -> Result<AuthMethod, String> {
-    match v.to_ascii_lowercase().as_str() {
-        "" | "login" => Ok(AuthMethod::Login),
-        "plain" => Ok(AuthMethod::Plain),
-        "xoauth2" => Ok(AuthMethod::Xoauth2),
-        _ => Err(format!(
-            "unknown authentication '{v}': use login, plain or xoauth2"
-        )),
+    match v {
+        "" => Ok(AuthMethod::default()),
+        _ => v
+            .parse()
+            .map_err(|e: mailshift_net::UnknownChoice| e.to_string()),
     }
 }
 
-/// A plausible single e-mail address: one `@`, a local part, a dotted domain.
+/// One e-mail address, checked the way the task start checks it.
 pub(super) fn check_address(v: &str) -> Result<(), String> {
-    let bad = || {
-        format!(
-            "'{v}' is not an e-mail address: write one address (it@example.com) or leave it empty"
-        )
-    };
-    if v.chars()
-        .any(|c| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"'))
-    {
-        return Err(bad());
-    }
-    let Some((local, domain)) = v.split_once('@') else {
-        return Err(bad());
-    };
-    if local.is_empty()
-        || domain.contains('@')
-        || !domain.contains('.')
-        || check_host(domain).is_err()
-    {
-        return Err(bad());
-    }
-    if domain.parse::<IpAddr>().is_ok() {
-        return Err(bad());
-    }
-    Ok(())
+    mailshift_net::check_address(v)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use mailshift_engine::imap::{client_config, tls_failure_reason, TlsOptions};
+use mailshift_net::{client_config, tls_failure_reason, TlsOptions};
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -51,14 +52,11 @@ fn is_marked_ca(cert: &Path) -> bool {
 
 /// A TLS server presenting `cert`/`key` that answers one connection with "hello".
 async fn server(cert: &Path, key: &Path) -> (u16, tokio::task::JoinHandle<()>) {
-    let certs: Vec<CertificateDer<'static>> =
-        rustls_pemfile::certs(&mut std::fs::read(cert).unwrap().as_slice())
-            .collect::<Result<_, _>>()
-            .unwrap();
-    let key: PrivateKeyDer<'static> =
-        rustls_pemfile::private_key(&mut std::fs::read(key).unwrap().as_slice())
-            .unwrap()
-            .unwrap();
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key: PrivateKeyDer<'static> = PrivateKeyDer::from_pem_file(key).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
