@@ -77,6 +77,14 @@ impl Ctx {
         }
     }
 
+    /// Whether a journal write failed (without taking the message).
+    pub fn journal_broken(&self) -> bool {
+        self.journal_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
     pub fn journal_failure(&self) -> Option<String> {
         self.journal_failed
             .lock()

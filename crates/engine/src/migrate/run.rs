@@ -629,7 +629,7 @@ fn finish(
 /// A previous run was killed while writing to `folders`: the server may still be
 /// committing APPENDs it had fully received. Wait until the folders stop changing
 /// (two equal STATUS readings 1.5 s apart, at most ~20 s) so the plan sees them.
-async fn settle(dst: &mut Conn, folders: &[String]) {
+pub(crate) async fn settle(dst: &mut Conn, folders: &[String]) {
     let mut previous = None;
     for _ in 0..14 {
         let mut now = Vec::with_capacity(folders.len());

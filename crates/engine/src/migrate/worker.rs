@@ -121,6 +121,60 @@ fn known_of(ctx: &Ctx, pair: &FolderPair, suv: u32, duv: u32) -> Known {
         .known(&pair.src_raw, suv, &pair.dst_raw, duv)
 }
 
+/// Put messages found on the destination on record: those of a batch a
+/// killed or failed run had in flight (see `Record::Pending`) as that
+/// batch's task's, when they sit above the UIDNEXT it saw; the rest as
+/// `default_task`'s.
+fn record_found(
+    ctx: &Ctx,
+    pair: &FolderPair,
+    suv: u32,
+    duv: u32,
+    found: &[Found],
+    default_task: &str,
+) {
+    if found.is_empty() {
+        return;
+    }
+    let mut by_task: Vec<(String, Vec<(u32, Option<u32>)>)> = Vec::new();
+    {
+        let journal = ctx.journal();
+        for f in found {
+            let task =
+                match journal
+                    .state
+                    .pending_task(&pair.src_raw, suv, &pair.dst_raw, duv, f.src)
+                {
+                    Some((t, uid_next)) if f.dst >= uid_next => t.to_string(),
+                    _ => default_task.to_string(),
+                };
+            match by_task.iter_mut().find(|(t, _)| *t == task) {
+                Some((_, v)) => v.push((f.src, Some(f.dst))),
+                None => by_task.push((task, vec![(f.src, Some(f.dst))])),
+            }
+        }
+    }
+    for (task, pairs) in by_task {
+        if task != default_task {
+            ctx.debug(format!(
+                "{}: {} message(s) of a batch task {task} had in flight are on the destination: on record as its own",
+                pair.src_name,
+                pairs.len()
+            ));
+        }
+        ctx.record(Record::Copied {
+            task,
+            src: pair.src_raw.clone(),
+            suv,
+            dst: pair.dst_raw.clone(),
+            duv,
+            pairs,
+            fps: Vec::new(),
+            sizes: Vec::new(),
+        });
+    }
+}
+
 impl Worker {
     /// Replace whichever connection is broken.
     pub async fn heal(&mut self, ctx: &Ctx) -> Result<(), ImapError> {
@@ -207,17 +261,15 @@ impl Worker {
         } else {
             self.dedupe(ctx, pair, &src_list, &dst_list, &known).await?
         };
-        if !found.is_empty() && !ctx.options.dry_run {
-            ctx.record(Record::Copied {
-                task: FOUND.into(),
-                src: pair.src_raw.clone(),
-                suv: src_state.uid_validity,
-                dst: pair.dst_raw.clone(),
-                duv: dst_state.uid_validity,
-                pairs: found.iter().map(|f| (f.src, Some(f.dst))).collect(),
-                fps: Vec::new(),
-                sizes: Vec::new(),
-            });
+        if !ctx.options.dry_run {
+            record_found(
+                ctx,
+                pair,
+                src_state.uid_validity,
+                dst_state.uid_validity,
+                &found,
+                FOUND,
+            );
         }
         let skipped = (src_list.len() - to_copy.len()) as u64;
         Ok(FolderPlan {
@@ -388,18 +440,14 @@ impl Worker {
             plan.dst_state.uid_validity,
         );
         let (_, found) = self.dedupe(ctx, pair, pending, &dst_list, &known).await?;
-        if !found.is_empty() {
-            ctx.record(Record::Copied {
-                task: ctx.task_id.clone(),
-                src: pair.src_raw.clone(),
-                suv: plan.src_state.uid_validity,
-                dst: pair.dst_raw.clone(),
-                duv: plan.dst_state.uid_validity,
-                pairs: found.iter().map(|f| (f.src, Some(f.dst))).collect(),
-                fps: Vec::new(),
-                sizes: Vec::new(),
-            });
-        }
+        record_found(
+            ctx,
+            pair,
+            plan.src_state.uid_validity,
+            plan.dst_state.uid_validity,
+            &found,
+            &ctx.task_id,
+        );
         Ok(found)
     }
 
@@ -418,6 +466,23 @@ impl Worker {
         let got: HashSet<u32> = msgs.iter().map(|m| m.uid).collect();
         out.vanished += uids.iter().filter(|u| !got.contains(u)).count() as u64;
         if msgs.is_empty() {
+            return Ok(());
+        }
+        // Write-ahead: if this process dies before the batch is on record,
+        // a resume or a rollback knows these messages were this task's.
+        ctx.record(Record::Pending {
+            task: ctx.task_id.clone(),
+            src: pair.src_raw.clone(),
+            suv: plan.src_state.uid_validity,
+            dst: pair.dst_raw.clone(),
+            duv: plan.dst_state.uid_validity,
+            uid_next: plan.dst_state.uid_next,
+            uids: msgs.iter().map(|m| m.uid).collect(),
+            fps: msgs.iter().map(|m| fingerprint(m.body())).collect(),
+        });
+        if ctx.journal_broken() {
+            // The journal could not take the record: nothing is appended
+            // that could not be accounted for.
             return Ok(());
         }
         if !self.dst.caps.multiappend && self.dst.caps.literal_plus && msgs.len() > 1 {
