@@ -657,3 +657,121 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// FAULTS: too many connections at the start
+#[test]
+fn a_server_that_allows_fewer_connections_than_asked_gets_fewer_and_the_run_completes() {
+    let Some(src) = dovecot(layout(Layout::Slash)) else {
+        return;
+    };
+    // Two sessions per user and address on the destination; the run asks for four.
+    let Some(dst) = dovecot(DovecotOptions {
+        max_userip_connections: Some(2),
+        ..layout(Layout::Dot)
+    }) else {
+        return;
+    };
+    src.add_user("john", PASS).unwrap();
+    dst.add_user("john", PASS).unwrap();
+    mailshift_testkit::seed(&src, "john", PASS, &SeedSpec::bulk(200, 32)).unwrap();
+    let home = Home::new();
+    let r = migrate_via(&home, src.port(), dst.port(), &["--connections", "4"]).run();
+    assert_eq!(r.code, 0, "{} {}", r.stderr, r.json);
+    assert_eq!(r.json["verified"], true);
+    let problems = r.json["problems"].to_string();
+    assert!(
+        problems.contains("continuing with fewer connections")
+            && problems.contains("mail_max_userip_connections=2"),
+        "says it opened fewer connections, and why: {problems}"
+    );
+    assert!(
+        !problems.contains("check the password"),
+        "a busy server is not a wrong password: {problems}"
+    );
+    assert_identical(src.port(), dst.port(), "john");
+    fault_observed(
+        "too many connections at the start",
+        &format!(
+            "Dovecot mail_max_userip_connections=2, --connections 4: exit {}, {} copied, verified; \
+             \"continuing with fewer connections\" with the server's words; identical",
+            r.code,
+            r.n("copied")
+        ),
+    );
+}
+
+/// FAULTS: too many connections mid-run
+#[test]
+fn a_reconnect_refused_as_too_many_connections_shrinks_the_pool_and_completes() {
+    let Some((src, dst)) = seeded_pair(300, 33) else {
+        return;
+    };
+    // The 10th batch's answer never arrives: that connection is cut mid-copy.
+    let proxy = FaultProxy::start(
+        dst.port(),
+        vec![Fault::new(
+            "cut one",
+            Direction::ToClient,
+            Trigger::AfterPattern {
+                pattern: b"[APPENDUID ".to_vec(),
+                occurrence: 10,
+                after: 0,
+            },
+            Action::Cut,
+        )],
+    )
+    .unwrap();
+    let home = Home::new();
+    let cmd = migrate_ports(
+        home.path(),
+        (src.port(), "john"),
+        (proxy.port(), "john"),
+        &[
+            "--connections",
+            "3",
+            "--batch-messages",
+            "10",
+            "--timeout-secs",
+            "5",
+        ],
+    );
+    let runner = std::thread::spawn(move || run_within(cmd, 170));
+    // Once the run holds its three connections, every new one is refused as one too many.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while proxy.connections() < 3 {
+        assert!(Instant::now() < deadline, "the run never connected");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    proxy.arm(
+        Fault::new(
+            "refuse",
+            Direction::ToClient,
+            Trigger::OnAccept,
+            Action::Reply(
+                b"* BYE [UNAVAILABLE] Too many connections from this address\r\n".to_vec(),
+            ),
+        )
+        .times(usize::MAX),
+    );
+    let r = runner.join().unwrap().run();
+    assert_eq!(proxy.fired("cut one"), 1, "a connection was cut mid-run");
+    assert!(proxy.fired("refuse") >= 1, "its reconnect was refused");
+    assert_eq!(r.code, 0, "completes: {} {}", r.stderr, r.json);
+    assert_eq!(r.json["verified"], true);
+    let problems = r.json["problems"].to_string();
+    assert!(
+        problems.contains("continuing with 2 connection(s)"),
+        "says it reduced connections: {problems}"
+    );
+    assert_identical(src.port(), dst.port(), "john");
+    fault_observed(
+        "too many connections mid-run",
+        &format!(
+            "a connection cut mid-copy, every new one refused with BYE [UNAVAILABLE] Too many \
+             connections: the worker leaves the pool (\"continuing with 2 connection(s)\"), its \
+             batch goes to the others; exit {}, {} copied, verified; identical",
+            r.code,
+            r.n("copied")
+        ),
+    );
+}

@@ -176,5 +176,13 @@ fn rollback_after_a_sigkill_and_a_resume_removes_the_batch_that_was_in_flight() 
         total,
         "source untouched"
     );
+    fault_observed(
+        "SIGKILL with a batch in flight, then rollback",
+        &format!(
+            "killed with batch 2 landed but unanswered; resume exit 0; rollback removed {} \
+             (all the task added), the destination's own mail stays, created folders gone",
+            rolled.n("messages_removed")
+        ),
+    );
     drop(proxy);
 }

@@ -158,6 +158,9 @@ pub const FAULT_NAMES: &[&str] = &[
     "log file cannot be created",
     "core dumps",
     "hostile password references",
+    "too many connections at the start",
+    "too many connections mid-run",
+    "SIGKILL with a batch in flight, then rollback",
 ];
 
 /// Record what a fault test observed, under `target/tmp/faults-observed/` (one file per

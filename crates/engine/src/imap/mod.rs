@@ -16,6 +16,7 @@ pub mod utf7;
 
 pub use append::{Appended, OutMessage};
 pub use endpoint::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
+pub(crate) use error::busy_hint;
 pub use error::ImapError;
 pub use fetch::{BodyDigest, FetchedMessage, HeaderFacts, MessageRef};
 pub use namespace::{Namespace, NamespaceKind, Namespaces};

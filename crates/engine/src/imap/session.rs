@@ -243,6 +243,15 @@ fn auth_error(ep: &Endpoint, e: async_imap::error::Error) -> ImapError {
                 method,
             }
         }
+        // A busy server (too many connections, [UNAVAILABLE], [LIMIT]) is
+        // not a wrong password: the caller opens fewer connections or waits.
+        E::No(text) | E::Bad(text) if super::error::busy_hint(&text).is_some() => {
+            ImapError::Refusal {
+                side: ep.side,
+                what: "login".into(),
+                reason: server_text(&text).unwrap_or(text),
+            }
+        }
         E::No(text) | E::Bad(text) => ImapError::AuthFailed {
             side: ep.side,
             host: ep.host.clone(),

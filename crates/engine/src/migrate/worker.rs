@@ -13,7 +13,7 @@ use super::fingerprint::fingerprint;
 use super::folder_map::FolderPair;
 use super::message::{is_fragile, MessageRef};
 use super::progress::Event;
-use super::retry::{retryable, Backoff};
+use super::retry::{retryable, server_hint, Backoff};
 
 fn out_message(m: &imap::FetchedMessage) -> OutMessage<'_> {
     OutMessage {
@@ -30,6 +30,20 @@ pub const FOUND: &str = "-";
 pub(crate) struct Worker {
     pub src: Conn,
     pub dst: Conn,
+    /// A server refused this worker another connection as busy (too many
+    /// connections, [UNAVAILABLE], [LIMIT]) while other workers remain:
+    /// it leaves the pool and its job goes to them.
+    pub leaving: bool,
+}
+
+impl Worker {
+    pub fn new(src: Conn, dst: Conn) -> Worker {
+        Worker {
+            src,
+            dst,
+            leaving: false,
+        }
+    }
 }
 
 /// What planning found for one folder.
@@ -75,14 +89,27 @@ pub(crate) struct CopyOutcome {
     pub vanished: u64,
     /// Messages servers are known to store differently (see `is_fragile`).
     pub fragile: Vec<u32>,
+    /// Not attempted: this worker left the pool; another one copies them.
+    pub rest: Vec<MessageRef>,
 }
 
-pub(crate) async fn reconnect(ep: &Endpoint, ctx: &Ctx) -> Result<Conn, ImapError> {
+/// Connect again with backoff. A server that refuses as busy while other
+/// workers remain makes this worker leave (`left` set): fewer connections,
+/// not a failed job.
+pub(crate) async fn reconnect(
+    ep: &Endpoint,
+    ctx: &Ctx,
+    left: &mut bool,
+) -> Result<Conn, ImapError> {
     let mut backoff = Backoff::new();
     loop {
         match imap::connect(ep, ctx.options.timeouts).await {
             Ok(c) => return Ok(c),
             Err(e) if e.is_auth() => return Err(e),
+            Err(e) if server_hint(&e).is_some() && ctx.leave(&e) => {
+                *left = true;
+                return Err(e);
+            }
             Err(e) => match backoff.after_failure(false, &e) {
                 Some(wait) => {
                     tracing::warn!(error = %e, ?wait, "reconnect failed; retrying");
@@ -179,10 +206,10 @@ impl Worker {
     /// Replace whichever connection is broken.
     pub async fn heal(&mut self, ctx: &Ctx) -> Result<(), ImapError> {
         if self.src.is_broken() {
-            self.src = reconnect(&ctx.src, ctx).await?;
+            self.src = reconnect(&ctx.src, ctx, &mut self.leaving).await?;
         }
         if self.dst.is_broken() {
-            self.dst = reconnect(&ctx.dst, ctx).await?;
+            self.dst = reconnect(&ctx.dst, ctx, &mut self.leaving).await?;
         }
         Ok(())
     }
@@ -201,6 +228,7 @@ impl Worker {
                 self.plan_once(ctx, idx, blocked.clone()).await
             };
             match attempt.await {
+                Err(e) if self.leaving => return Err(e),
                 Err(e) => again(&mut backoff, ctx, "planning", e).await?,
                 ok => return ok,
             }
@@ -353,16 +381,18 @@ impl Worker {
         ctx: &Ctx,
         plan: &FolderPlan,
         batch: &[MessageRef],
+        handed_over: bool,
     ) -> Result<CopyOutcome, ImapError> {
         let pair = &ctx.pairs[plan.idx];
         let mut out = CopyOutcome::default();
         let mut pending: Vec<MessageRef> = batch.to_vec();
+        // Handed over by a worker that left: its last APPEND may have landed.
+        let mut uncertain = handed_over;
         let mut backoff = Backoff::new();
         // Messages per attempt: halved after an attempt that moved nothing
         // (a link that breaks every few MB still lets small pieces through),
         // doubled back after one that completed.
         let mut chunk = pending.len().max(1);
-        let mut uncertain = false;
         while !pending.is_empty() {
             if ctx.stopping() {
                 return Ok(out);
@@ -401,6 +431,12 @@ impl Worker {
                         plan.dst_state.uid_validity,
                     );
                     pending.retain(|m| !done.contains_key(&m.uid));
+                    if self.leaving {
+                        // Another worker takes the rest; whether the last
+                        // APPEND landed is settled there (it starts uncertain).
+                        out.rest = pending;
+                        return Ok(out);
+                    }
                     let progressed = out.copied > before;
                     // A smaller piece is a new chance, not another stall:
                     // only a single message that keeps failing gives up.
