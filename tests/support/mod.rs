@@ -161,6 +161,7 @@ pub const FAULT_NAMES: &[&str] = &[
     "too many connections at the start",
     "too many connections mid-run",
     "SIGKILL with a batch in flight, then rollback",
+    "sizes far below the bytes",
 ];
 
 /// Record what a fault test observed, under `target/tmp/faults-observed/` (one file per

@@ -7,6 +7,7 @@ mod endpoint;
 mod error;
 mod expunge;
 mod fetch;
+mod limit;
 pub mod namespace;
 mod raw;
 mod session;

@@ -468,11 +468,8 @@ async fn copy_phase(
         move |mut w: Worker, (plan, batch, handed): (Arc<FolderPlan>, Vec<MessageRef>, bool)| {
             let ctx = c.clone();
             async move {
-                let bytes: u64 = batch.iter().map(|m| m.size as u64).sum();
-                let kib = ((bytes / 1024) as u32).clamp(1, ctx.budget_kib);
-                let permit = ctx.budget.clone().acquire_many_owned(kib).await;
+                // The byte budget is reserved per attempt inside `copy`.
                 let mut r = w.copy(&ctx, &plan, &batch, handed).await;
-                drop(permit);
                 if w.leaving {
                     let rest = match &mut r {
                         Ok(o) => std::mem::take(&mut o.rest),
@@ -500,10 +497,9 @@ async fn copy_phase(
                     tallies[i].appended += o.appended;
                     tallies[i].fragile.extend(o.fragile);
                     for r in o.failed {
-                        report.errors.push(format!(
-                            "{name}: message UID {} refused by the destination: {}",
-                            r.uid, r.reason
-                        ));
+                        report
+                            .errors
+                            .push(format!("{name}: message UID {} {}", r.uid, r.reason));
                     }
                     if o.vanished > 0 {
                         fr.note = Some(format!(

@@ -70,7 +70,7 @@ pub(crate) struct Found {
     pub dst: u32,
 }
 
-/// A message the destination refused, with its reason.
+/// A message not copied, with the reason ("refused by the destination: ...").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Refused {
     pub uid: u32,
@@ -393,6 +393,10 @@ impl Worker {
         // (a link that breaks every few MB still lets small pieces through),
         // doubled back after one that completed.
         let mut chunk = pending.len().max(1);
+        // From a refused answer: the bytes the next attempt must reserve.
+        let mut need: Option<u64> = None;
+        let mut alone = false;
+        let mut last_take = 0usize;
         while !pending.is_empty() {
             if ctx.stopping() {
                 return Ok(out);
@@ -413,13 +417,57 @@ impl Worker {
                     }
                 }
                 let take = chunk.min(pending.len());
+                last_take = take;
                 let piece: Vec<MessageRef> = pending[..take].to_vec();
-                self.copy_once(ctx, plan, &piece, &mut out).await?;
+                // The byte budget, held against what the source actually
+                // sends: reserve what it announced (plus slack), or what a
+                // refused answer showed it needs; the stream refuses an
+                // answer that would bring more (see `imap::limit`).
+                let announced: u64 = piece.iter().map(|m| m.size as u64).sum();
+                let want = need
+                    .take()
+                    .unwrap_or(announced + announced / 8 + 4096 * take as u64);
+                let kib = want.div_ceil(1024).clamp(1, ctx.budget_kib as u64) as u32;
+                let _held = ctx.budget.clone().acquire_many_owned(kib).await;
+                let budget = ctx.budget_kib as u64 * 1024;
+                alone = kib == ctx.budget_kib;
+                // Holding the whole budget, a message larger than the budget
+                // travels alone, if the source announced it so large.
+                let allowed = if alone {
+                    budget.max(announced + budget / 4)
+                } else {
+                    kib as u64 * 1024
+                };
+                self.copy_once(ctx, plan, &piece, allowed, &mut out).await?;
                 pending.drain(..take);
                 Ok(())
             }
             .await;
+            let refused = match &attempt {
+                Err(_) => self.src.take_refused(),
+                Ok(()) => None,
+            };
             match attempt {
+                Err(_) if refused.is_some() => {
+                    // Nothing of this piece was appended; the source
+                    // connection is dropped (heal replaces it).
+                    let needed = refused.unwrap_or_default();
+                    if !alone {
+                        need = Some(needed + needed / 8 + 4096);
+                    } else if last_take > 1 {
+                        chunk = (last_take / 2).max(1);
+                    } else {
+                        let m = pending.remove(0);
+                        out.failed.push(Refused {
+                            uid: m.uid,
+                            reason: format!(
+                                "not copied: the source announced {} bytes for it but sends more than {needed}, beyond what --max-inflight-mib ({} MiB) allows; raise --max-inflight-mib to copy it",
+                                m.size,
+                                ctx.budget_kib / 1024
+                            ),
+                        });
+                    }
+                }
                 Ok(()) => chunk = (chunk * 2).min(batch.len().max(1)),
                 Err(e) if retryable(&e) => {
                     uncertain = true;
@@ -492,13 +540,15 @@ impl Worker {
         ctx: &Ctx,
         plan: &FolderPlan,
         batch: &[MessageRef],
+        allowed: u64,
         out: &mut CopyOutcome,
     ) -> Result<(), ImapError> {
         let pair = &ctx.pairs[plan.idx];
         self.src.open(&pair.src_raw, false).await?;
         let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
-        // Only the UIDs asked for come back, whatever the server sends.
-        let msgs = self.src.fetch_messages(&uids).await?;
+        // Only the UIDs asked for come back, whatever the server sends;
+        // and at most `allowed` bytes of them.
+        let msgs = self.src.fetch_messages_within(&uids, allowed).await?;
         let got: HashSet<u32> = msgs.iter().map(|m| m.uid).collect();
         out.vanished += uids.iter().filter(|u| !got.contains(u)).count() as u64;
         if msgs.is_empty() {
@@ -556,7 +606,7 @@ impl Worker {
                             Err(ImapError::Refusal { reason, .. }) => {
                                 out.failed.push(Refused {
                                     uid: single[0].uid,
-                                    reason,
+                                    reason: format!("refused by the destination: {reason}"),
                                 });
                             }
                             Err(ImapError::OverQuota { reason, .. }) => {
@@ -569,7 +619,7 @@ impl Worker {
                 Err(ImapError::Refusal { reason, .. }) => {
                     out.failed.push(Refused {
                         uid: group[0].uid,
-                        reason,
+                        reason: format!("refused by the destination: {reason}"),
                     });
                 }
                 Err(e) => return Err(e),
@@ -602,7 +652,10 @@ impl Worker {
                 Err(reason) if reason.to_ascii_uppercase().contains("QUOTA") => {
                     self.full(ctx, &reason)
                 }
-                Err(reason) => out.failed.push(Refused { uid: m.uid, reason }),
+                Err(reason) => out.failed.push(Refused {
+                    uid: m.uid,
+                    reason: format!("refused by the destination: {reason}"),
+                }),
             }
         }
         Ok(())
