@@ -58,6 +58,7 @@ fn fresh(user: &str) -> Option<Dovecot> {
     d.add_user(user, PASS).unwrap();
     Some(d)
 }
+/// FAULTS: sizes that are not the bytes (exit 0)
 
 #[test]
 fn sizes_that_are_not_the_bytes_still_verify_and_never_duplicate() {
@@ -88,6 +89,7 @@ fn sizes_that_are_not_the_bytes_still_verify_and_never_duplicate() {
     assert_exact(&l, &d, "john");
     assert_eq!(l.mutations(), 0, "the source is never modified");
 }
+/// FAULTS: unrequested UIDs in FETCH (exit 0)
 
 #[test]
 fn unrequested_uids_in_a_fetch_answer_are_never_appended() {
@@ -104,6 +106,7 @@ fn unrequested_uids_in_a_fetch_answer_are_never_appended() {
     assert_exact(&l, &d, "john");
     assert_eq!(l.mutations(), 0);
 }
+/// FAULTS: STATUS says 0 (exit 0)
 
 #[test]
 fn a_status_that_says_zero_does_not_hide_mail() {
@@ -133,6 +136,7 @@ fn a_status_that_says_zero_does_not_hide_mail() {
     assert_eq!(again.json["verified"], true);
     assert_exact(&l, &d, "john");
 }
+/// FAULTS: mail replaced on the destination (exit 0)
 
 #[test]
 fn mail_replaced_on_the_destination_is_not_called_unchanged() {
@@ -177,6 +181,7 @@ fn mail_replaced_on_the_destination_is_not_called_unchanged() {
     assert_eq!(second.json["verified"], true);
     assert_eq!(oracle(&dst, "john").count("INBOX").unwrap(), 13);
 }
+/// FAULTS: destination rewrites bytes (exit 5)
 
 #[test]
 fn a_destination_that_rewrites_bytes_is_reported_altered_not_verified() {
@@ -260,8 +265,8 @@ fn note(n: u32) -> SeedMessage {
         internaldate: Some("04-Jun-2024 09:00:00 +0000".into()),
     }
 }
+/// FAULTS: sizes far below the bytes (exit 5)
 
-/// FAULTS: a source that sends far more than it announced
 #[test]
 fn a_message_far_larger_than_announced_stays_within_the_byte_budget() {
     use std::process::Stdio;
