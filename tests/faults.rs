@@ -124,8 +124,8 @@ fn proxy_forwards_cuts_stalls_and_injects_on_loopback() {
         .captured(Direction::ToServer)
         .starts_with(b"ping0123450123456789ab"));
 }
-/// FAULTS: cut during FETCH (exit 0)
 
+/// FAULTS: cut during FETCH (exit 0)
 #[test]
 fn connections_cut_during_fetch_lose_and_duplicate_nothing() {
     let Some((src, dst)) = seeded_pair(200, 21) else {
@@ -165,8 +165,8 @@ fn connections_cut_during_fetch_lose_and_duplicate_nothing() {
         ),
     );
 }
-/// FAULTS: flaky link (exit 0)
 
+/// FAULTS: flaky link (exit 0)
 #[test]
 fn a_link_that_breaks_every_few_megabytes_completes_in_one_run() {
     let Some((src, dst)) = seeded_pair(600, 29) else {
@@ -222,8 +222,8 @@ fn a_link_that_breaks_every_few_megabytes_completes_in_one_run() {
         ),
     );
 }
-/// FAULTS: cut during APPEND literal (exit 0)
 
+/// FAULTS: cut during APPEND literal (exit 0)
 #[test]
 fn connections_cut_during_append_literals_lose_and_duplicate_nothing() {
     let Some((src, dst)) = seeded_pair(200, 22) else {
@@ -263,8 +263,8 @@ fn connections_cut_during_append_literals_lose_and_duplicate_nothing() {
         ),
     );
 }
-/// FAULTS: stalled FETCH (timeout) (exit 0)
 
+/// FAULTS: stalled FETCH (timeout) (exit 0)
 #[test]
 fn a_stalled_fetch_times_out_reconnects_and_resumes() {
     let Some((src, dst)) = seeded_pair(80, 23) else {
@@ -296,8 +296,8 @@ fn a_stalled_fetch_times_out_reconnects_and_resumes() {
         ),
     );
 }
-/// FAULTS: stalled APPEND answer (timeout) (exit 0)
 
+/// FAULTS: stalled APPEND answer (timeout) (exit 0)
 #[test]
 fn a_lost_append_answer_is_resolved_without_duplicates() {
     let Some((src, dst)) = seeded_pair(80, 24) else {
@@ -331,8 +331,8 @@ fn a_lost_append_answer_is_resolved_without_duplicates() {
         "timeout, reconnect, landed batch found by fingerprint; exit 0; identical, no duplicate",
     );
 }
-/// FAULTS: server restart mid-task (exit 0)
 
+/// FAULTS: server restart mid-task (exit 0)
 #[test]
 fn a_destination_restart_mid_task_is_survived() {
     let Some((src, mut dst)) = seeded_pair(200, 25) else {
@@ -388,8 +388,8 @@ fn a_destination_restart_mid_task_is_survived() {
         ),
     );
 }
-/// FAULTS: destination over quota (exit 5)
 
+/// FAULTS: destination over quota (exit 5)
 #[test]
 fn a_full_destination_stops_with_a_clear_error_and_resumes_after_space_is_freed() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
@@ -449,8 +449,8 @@ fn a_full_destination_stops_with_a_clear_error_and_resumes_after_space_is_freed(
         ),
     );
 }
-/// FAULTS: SIGKILL at 20 points (exit 0)
 
+/// FAULTS: SIGKILL at 20 points (exit 0)
 #[test]
 fn sigkill_at_20_seeded_points_then_resume_matches_a_clean_run() {
     let Some((src, dst)) = seeded_pair(400, 27) else {
@@ -580,8 +580,8 @@ fn sigkill_at_20_seeded_points_then_resume_matches_a_clean_run() {
         ),
     );
 }
-/// FAULTS: truncated and damaged journal (exit 0)
 
+/// FAULTS: truncated and damaged journal (exit 0)
 #[test]
 fn a_truncated_and_damaged_journal_is_detected_and_not_trusted() {
     let Some((src, dst)) = seeded_pair(120, 28) else {
@@ -666,8 +666,8 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
-/// FAULTS: too many connections at the start (exit 0)
 
+/// FAULTS: too many connections at the start (exit 0)
 #[test]
 fn a_server_that_allows_fewer_connections_than_asked_gets_fewer_and_the_run_completes() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
@@ -708,8 +708,8 @@ fn a_server_that_allows_fewer_connections_than_asked_gets_fewer_and_the_run_comp
         ),
     );
 }
-/// FAULTS: too many connections mid-run (exit 0)
 
+/// FAULTS: too many connections mid-run (exit 0)
 #[test]
 fn a_reconnect_refused_as_too_many_connections_shrinks_the_pool_and_completes() {
     let Some((src, dst)) = seeded_pair(300, 33) else {

@@ -38,8 +38,8 @@ fn forty_mb() -> Vec<u8> {
     }
     m
 }
-/// FAULTS: hostile messages (exit 0)
 
+/// FAULTS: hostile messages (exit 0)
 #[test]
 fn odd_messages_arrive_byte_exact_and_survive_a_lost_journal() {
     let Some((src, dst)) = pair() else { return };
@@ -99,8 +99,8 @@ fn odd_messages_arrive_byte_exact_and_survive_a_lost_journal() {
         ),
     );
 }
-/// FAULTS: hostile folder names (exit 0)
 
+/// FAULTS: hostile folder names (exit 0)
 #[test]
 fn odd_folder_names_survive_separator_translation() {
     let Some((src, dst)) = pair() else { return };
@@ -165,8 +165,8 @@ fn seeded_src_and_empty_dst() -> Option<(Dovecot, Dovecot)> {
     mailshift_testkit::seed(&src, "john", PASS, &SeedSpec::bulk(30, 5)).unwrap();
     Some((src, dst))
 }
-/// FAULTS: garbage greeting (exit 4)
 
+/// FAULTS: garbage greeting (exit 4)
 #[test]
 fn a_server_answering_garbage_is_refused_clearly() {
     let Some((src, dst)) = seeded_src_and_empty_dst() else {
@@ -188,8 +188,8 @@ fn a_server_answering_garbage_is_refused_clearly() {
     assert!(msg.contains("did not greet as an IMAP server"), "{msg}");
     fault_observed("garbage greeting", &format!("exit 4: {msg}"));
 }
-/// FAULTS: connection rejected (exit 4)
 
+/// FAULTS: connection rejected (exit 4)
 #[test]
 fn a_rejected_connection_is_reported() {
     let Some((src, dst)) = seeded_src_and_empty_dst() else {
@@ -203,8 +203,8 @@ fn a_rejected_connection_is_reported() {
     assert!(msg.starts_with("source:"), "{msg}");
     fault_observed("connection rejected", &format!("exit 4: {msg}"));
 }
-/// FAULTS: close right after LOGIN (exit 1)
 
+/// FAULTS: close right after LOGIN (exit 1)
 #[test]
 fn a_server_closing_after_login_is_reported_not_retried_forever() {
     let Some((src, dst)) = seeded_src_and_empty_dst() else {
@@ -228,8 +228,8 @@ fn a_server_closing_after_login_is_reported_not_retried_forever() {
         &format!("exit {}: {msg}", r.code),
     );
 }
-/// FAULTS: garbage mid-session (exit 1)
 
+/// FAULTS: garbage mid-session (exit 1)
 #[test]
 fn garbage_in_the_middle_of_a_session_never_hangs_or_crashes() {
     let Some((src, dst)) = seeded_src_and_empty_dst() else {

@@ -146,8 +146,8 @@ fn run_and_watch(src_port: u16, dst: &Dovecot) -> (Finished, u64) {
         peak.load(std::sync::atomic::Ordering::Relaxed),
     )
 }
-/// FAULTS: endless LIST answer (exit 1)
 
+/// FAULTS: endless LIST answer (exit 1)
 #[test]
 fn a_list_answer_without_end_is_refused_in_bounded_memory() {
     let Some(dst) = dovecot(layout(Layout::Slash)) else {
@@ -176,8 +176,8 @@ fn a_list_answer_without_end_is_refused_in_bounded_memory() {
     );
     assert!(snapshot(&dst, "john").total_messages() == 0);
 }
-/// FAULTS: endless UID listing (exit 5)
 
+/// FAULTS: endless UID listing (exit 5)
 #[test]
 fn a_uid_listing_without_end_is_refused_in_bounded_memory() {
     let Some(dst) = dovecot(layout(Layout::Slash)) else {

@@ -58,8 +58,8 @@ fn fresh(user: &str) -> Option<Dovecot> {
     d.add_user(user, PASS).unwrap();
     Some(d)
 }
-/// FAULTS: sizes that are not the bytes (exit 0)
 
+/// FAULTS: sizes that are not the bytes (exit 0)
 #[test]
 fn sizes_that_are_not_the_bytes_still_verify_and_never_duplicate() {
     let Some(d) = fresh("john") else { return };
@@ -89,8 +89,8 @@ fn sizes_that_are_not_the_bytes_still_verify_and_never_duplicate() {
     assert_exact(&l, &d, "john");
     assert_eq!(l.mutations(), 0, "the source is never modified");
 }
-/// FAULTS: unrequested UIDs in FETCH (exit 0)
 
+/// FAULTS: unrequested UIDs in FETCH (exit 0)
 #[test]
 fn unrequested_uids_in_a_fetch_answer_are_never_appended() {
     let Some(d) = fresh("john") else { return };
@@ -106,8 +106,8 @@ fn unrequested_uids_in_a_fetch_answer_are_never_appended() {
     assert_exact(&l, &d, "john");
     assert_eq!(l.mutations(), 0);
 }
-/// FAULTS: STATUS says 0 (exit 0)
 
+/// FAULTS: STATUS says 0 (exit 0)
 #[test]
 fn a_status_that_says_zero_does_not_hide_mail() {
     let Some(d) = fresh("john") else { return };
@@ -136,8 +136,8 @@ fn a_status_that_says_zero_does_not_hide_mail() {
     assert_eq!(again.json["verified"], true);
     assert_exact(&l, &d, "john");
 }
-/// FAULTS: mail replaced on the destination (exit 0)
 
+/// FAULTS: mail replaced on the destination (exit 0)
 #[test]
 fn mail_replaced_on_the_destination_is_not_called_unchanged() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
@@ -181,18 +181,18 @@ fn mail_replaced_on_the_destination_is_not_called_unchanged() {
     assert_eq!(second.json["verified"], true);
     assert_eq!(oracle(&dst, "john").count("INBOX").unwrap(), 13);
 }
-/// FAULTS: destination rewrites bytes (exit 5)
 
+/// FAULTS: destination rewrites bytes (exit 5)
 #[test]
 fn a_destination_that_rewrites_bytes_is_reported_altered_not_verified() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
         return;
     };
-    if !Cyrus::is_available() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("Cyrus is not unpacked: .ci/run should have put it in /opt/mailshift-cyrus");
-        }
-        eprintln!("SKIPPED: Cyrus IMAP is not unpacked here");
+    if !mailshift_testkit::require(
+        Cyrus::is_available(),
+        "Cyrus IMAP",
+        ".ci/run unpacks it in /opt/mailshift-cyrus",
+    ) {
         return;
     }
     let cyrus = Cyrus::start(CyrusOptions {
@@ -265,8 +265,8 @@ fn note(n: u32) -> SeedMessage {
         internaldate: Some("04-Jun-2024 09:00:00 +0000".into()),
     }
 }
-/// FAULTS: sizes far below the bytes (exit 5)
 
+/// FAULTS: sizes far below the bytes (exit 5)
 #[test]
 fn a_message_far_larger_than_announced_stays_within_the_byte_budget() {
     use std::process::Stdio;

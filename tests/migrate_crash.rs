@@ -65,8 +65,8 @@ fn task_cmd(home: &Home, args: &[&str]) -> std::process::Command {
         .stdin(std::process::Stdio::null());
     c
 }
-/// FAULTS: SIGKILL with a batch in flight, then rollback (exit 0)
 
+/// FAULTS: SIGKILL with a batch in flight, then rollback (exit 0)
 /// The batch a SIGKILL interrupted had reached the destination (Dovecot answered its APPEND,
 /// the answer was held back so the run never recorded it): after a resume, rollback removes
 /// it with everything else the task added, and the destination is as it was before the task.

@@ -33,9 +33,9 @@ fn with_passwords(mut c: Command, src: &str, dst: &str) -> Command {
         .env("MAILSHIFT_DST_PASSWORD", dst);
     c
 }
+
 /// FAULTS: secrets in files and output (exit 0)
 /// FAULTS: state file modes
-
 #[test]
 fn passwords_never_reach_files_logs_or_output() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
@@ -151,8 +151,8 @@ fn passwords_never_reach_files_logs_or_output() {
         "every directory mailshift created 0700, every file 0600, MAILSHIFT_HOME's own mode kept",
     );
 }
-/// FAULTS: STARTTLS stripped by a man in the middle (exit 4)
 
+/// FAULTS: STARTTLS stripped by a man in the middle (exit 4)
 #[test]
 fn starttls_refused_by_a_man_in_the_middle_never_sends_the_password() {
     let Some(src) = dovecot(DovecotOptions {
@@ -271,8 +271,8 @@ fn is_loopback(local: &str) -> bool {
         _ => false,
     }
 }
-/// FAULTS: sandbox listens on loopback only
 
+/// FAULTS: sandbox listens on loopback only
 #[test]
 fn the_sandbox_listens_on_loopback_only() {
     let home = Home::new();
@@ -376,8 +376,8 @@ fn assert_nowhere(home: &Path, outputs: &[&Finished], secrets: &[&str]) -> usize
     }
     files.len()
 }
-/// FAULTS: secrets at trace level for one module (exit 0)
 
+/// FAULTS: secrets at trace level for one module (exit 0)
 #[test]
 fn a_trace_directive_for_an_imap_module_never_logs_the_password() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
@@ -420,8 +420,8 @@ fn a_trace_directive_for_an_imap_module_never_logs_the_password() {
         ),
     );
 }
-/// FAULTS: log file cannot be created (exit 0)
 
+/// FAULTS: log file cannot be created (exit 0)
 #[test]
 fn a_log_file_that_cannot_be_created_is_reported_and_the_command_still_runs() {
     // A folder where the log file should be.
@@ -475,8 +475,8 @@ fn core_dumps_are_forbidden_probe() {
     assert_eq!(mailshift::core_dumps::core_limit(), (0, 0));
     println!("PROBE-OK");
 }
-/// FAULTS: core dumps
 
+/// FAULTS: core dumps
 #[test]
 fn core_dumps_are_forbidden() {
     // In a child: PR_GET_DUMPABLE after forbid().
@@ -527,8 +527,8 @@ fn core_dumps_are_forbidden() {
         "PR_GET_DUMPABLE 0 after start-up, RLIMIT_CORE 0/0 (seen in /proc/PID/limits of the binary)",
     );
 }
-/// FAULTS: hostile password references (exit 2)
 
+/// FAULTS: hostile password references (exit 2)
 #[test]
 fn password_files_that_are_devices_or_outside_the_csv_folder_are_refused() {
     let home = Home::new();

@@ -163,7 +163,9 @@ fn record_found(
     if found.is_empty() {
         return;
     }
-    let mut by_task: Vec<(String, Vec<(u32, Option<u32>)>)> = Vec::new();
+    // task -> (source UID, destination UID) pairs, in the order met
+    type Pairs = Vec<(u32, Option<u32>)>;
+    let mut by_task: Vec<(String, Pairs)> = Vec::new();
     {
         let journal = ctx.journal();
         for f in found {
