@@ -745,10 +745,11 @@ fn a_reconnect_refused_as_too_many_connections_shrinks_the_pool_and_completes() 
         ],
     );
     let runner = std::thread::spawn(move || run_within(cmd, 170));
-    // Once the run holds its three connections, every new one is refused as one too many.
+    // Once the copy has begun (the pool holds its three connections: the journal has a
+    // write-ahead `pending` record), every new connection is refused as one too many.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while proxy.connections() < 3 {
-        assert!(Instant::now() < deadline, "the run never connected");
+    while !journal_text(home.path()).contains("\"t\":\"pending\"") {
+        assert!(Instant::now() < deadline, "the copy never began");
         std::thread::sleep(Duration::from_millis(5));
     }
     proxy.arm(
@@ -901,4 +902,12 @@ fn faults_md_rows_match_the_fault_tests_markers_and_outcomes() {
             );
         }
     }
+}
+
+/// Everything the journals under `home` hold.
+fn journal_text(home: &std::path::Path) -> String {
+    walk(&home.join("journals"))
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
 }
