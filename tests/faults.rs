@@ -125,6 +125,7 @@ fn proxy_forwards_cuts_stalls_and_injects_on_loopback() {
         .starts_with(b"ping0123450123456789ab"));
 }
 
+/// FAULTS: cut during FETCH (exit 0)
 #[test]
 fn connections_cut_during_fetch_lose_and_duplicate_nothing() {
     let Some((src, dst)) = seeded_pair(200, 21) else {
@@ -165,6 +166,7 @@ fn connections_cut_during_fetch_lose_and_duplicate_nothing() {
     );
 }
 
+/// FAULTS: flaky link (exit 0)
 #[test]
 fn a_link_that_breaks_every_few_megabytes_completes_in_one_run() {
     let Some((src, dst)) = seeded_pair(600, 29) else {
@@ -221,6 +223,7 @@ fn a_link_that_breaks_every_few_megabytes_completes_in_one_run() {
     );
 }
 
+/// FAULTS: cut during APPEND literal (exit 0)
 #[test]
 fn connections_cut_during_append_literals_lose_and_duplicate_nothing() {
     let Some((src, dst)) = seeded_pair(200, 22) else {
@@ -261,6 +264,7 @@ fn connections_cut_during_append_literals_lose_and_duplicate_nothing() {
     );
 }
 
+/// FAULTS: stalled FETCH (timeout) (exit 0)
 #[test]
 fn a_stalled_fetch_times_out_reconnects_and_resumes() {
     let Some((src, dst)) = seeded_pair(80, 23) else {
@@ -293,6 +297,7 @@ fn a_stalled_fetch_times_out_reconnects_and_resumes() {
     );
 }
 
+/// FAULTS: stalled APPEND answer (timeout) (exit 0)
 #[test]
 fn a_lost_append_answer_is_resolved_without_duplicates() {
     let Some((src, dst)) = seeded_pair(80, 24) else {
@@ -327,6 +332,7 @@ fn a_lost_append_answer_is_resolved_without_duplicates() {
     );
 }
 
+/// FAULTS: server restart mid-task (exit 0)
 #[test]
 fn a_destination_restart_mid_task_is_survived() {
     let Some((src, mut dst)) = seeded_pair(200, 25) else {
@@ -383,6 +389,7 @@ fn a_destination_restart_mid_task_is_survived() {
     );
 }
 
+/// FAULTS: destination over quota (exit 5)
 #[test]
 fn a_full_destination_stops_with_a_clear_error_and_resumes_after_space_is_freed() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
@@ -443,6 +450,7 @@ fn a_full_destination_stops_with_a_clear_error_and_resumes_after_space_is_freed(
     );
 }
 
+/// FAULTS: SIGKILL at 20 points (exit 0)
 #[test]
 fn sigkill_at_20_seeded_points_then_resume_matches_a_clean_run() {
     let Some((src, dst)) = seeded_pair(400, 27) else {
@@ -573,6 +581,7 @@ fn sigkill_at_20_seeded_points_then_resume_matches_a_clean_run() {
     );
 }
 
+/// FAULTS: truncated and damaged journal (exit 0)
 #[test]
 fn a_truncated_and_damaged_journal_is_detected_and_not_trusted() {
     let Some((src, dst)) = seeded_pair(120, 28) else {
@@ -656,4 +665,249 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// FAULTS: too many connections at the start (exit 0)
+#[test]
+fn a_server_that_allows_fewer_connections_than_asked_gets_fewer_and_the_run_completes() {
+    let Some(src) = dovecot(layout(Layout::Slash)) else {
+        return;
+    };
+    // Two sessions per user and address on the destination; the run asks for four.
+    let Some(dst) = dovecot(DovecotOptions {
+        max_userip_connections: Some(2),
+        ..layout(Layout::Dot)
+    }) else {
+        return;
+    };
+    src.add_user("john", PASS).unwrap();
+    dst.add_user("john", PASS).unwrap();
+    mailshift_testkit::seed(&src, "john", PASS, &SeedSpec::bulk(200, 32)).unwrap();
+    let home = Home::new();
+    let r = migrate_via(&home, src.port(), dst.port(), &["--connections", "4"]).run();
+    assert_eq!(r.code, 0, "{} {}", r.stderr, r.json);
+    assert_eq!(r.json["verified"], true);
+    let problems = r.json["problems"].to_string();
+    assert!(
+        problems.contains("continuing with fewer connections")
+            && problems.contains("mail_max_userip_connections=2"),
+        "says it opened fewer connections, and why: {problems}"
+    );
+    assert!(
+        !problems.contains("check the password"),
+        "a busy server is not a wrong password: {problems}"
+    );
+    assert_identical(src.port(), dst.port(), "john");
+    fault_observed(
+        "too many connections at the start",
+        &format!(
+            "Dovecot mail_max_userip_connections=2, --connections 4: exit {}, {} copied, verified; \
+             \"continuing with fewer connections\" with the server's words; identical",
+            r.code,
+            r.n("copied")
+        ),
+    );
+}
+
+/// FAULTS: too many connections mid-run (exit 0)
+#[test]
+fn a_reconnect_refused_as_too_many_connections_shrinks_the_pool_and_completes() {
+    let Some((src, dst)) = seeded_pair(300, 33) else {
+        return;
+    };
+    // The 10th batch's answer never arrives: that connection is cut mid-copy.
+    let proxy = FaultProxy::start(
+        dst.port(),
+        vec![Fault::new(
+            "cut one",
+            Direction::ToClient,
+            Trigger::AfterPattern {
+                pattern: b"[APPENDUID ".to_vec(),
+                occurrence: 10,
+                after: 0,
+            },
+            Action::Cut,
+        )],
+    )
+    .unwrap();
+    let home = Home::new();
+    let cmd = migrate_ports(
+        home.path(),
+        (src.port(), "john"),
+        (proxy.port(), "john"),
+        &[
+            "--connections",
+            "3",
+            "--batch-messages",
+            "10",
+            "--timeout-secs",
+            "5",
+        ],
+    );
+    let runner = std::thread::spawn(move || run_within(cmd, 170));
+    // Once the copy has begun (the pool holds its three connections: the journal has a
+    // write-ahead `pending` record), every new connection is refused as one too many.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !journal_text(home.path()).contains("\"t\":\"pending\"") {
+        assert!(Instant::now() < deadline, "the copy never began");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    proxy.arm(
+        Fault::new(
+            "refuse",
+            Direction::ToClient,
+            Trigger::OnAccept,
+            Action::Reply(
+                b"* BYE [UNAVAILABLE] Too many connections from this address\r\n".to_vec(),
+            ),
+        )
+        .times(usize::MAX),
+    );
+    let r = runner.join().unwrap().run();
+    assert_eq!(proxy.fired("cut one"), 1, "a connection was cut mid-run");
+    assert!(proxy.fired("refuse") >= 1, "its reconnect was refused");
+    assert_eq!(r.code, 0, "completes: {} {}", r.stderr, r.json);
+    assert_eq!(r.json["verified"], true);
+    let problems = r.json["problems"].to_string();
+    assert!(
+        problems.contains("continuing with 2 connection(s)"),
+        "says it reduced connections: {problems}"
+    );
+    assert_identical(src.port(), dst.port(), "john");
+    fault_observed(
+        "too many connections mid-run",
+        &format!(
+            "a connection cut mid-copy, every new one refused with BYE [UNAVAILABLE] Too many \
+             connections: the worker leaves the pool (\"continuing with 2 connection(s)\"), its \
+             batch goes to the others; exit {}, {} copied, verified; identical",
+            r.code,
+            r.n("copied")
+        ),
+    );
+}
+
+/// FAULTS.md checked against the tests themselves, so it cannot go stale: every row names a
+/// test that exists and carries a `/// FAULTS: <row> (exit N)` marker; every marker has its
+/// row; the exit code the marker states is the one the row states and the test asserts; and
+/// no fault test accepts either of two outcomes.
+#[test]
+fn faults_md_rows_match_the_fault_tests_markers_and_outcomes() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/FAULTS.md")).unwrap();
+    // name -> (file, fn, expected + observed text)
+    let mut rows: Vec<(String, String, String, String)> = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Fault |"))
+    {
+        let cols: Vec<&str> = line
+            .trim()
+            .trim_matches('|')
+            .split(" | ")
+            .map(str::trim)
+            .collect();
+        assert_eq!(
+            cols.len(),
+            4,
+            "FAULTS.md row with {} columns: {line}",
+            cols.len()
+        );
+        let (file, func) = cols[1]
+            .split_once(" `")
+            .map(|(f, t)| (f.to_string(), t.trim_end_matches('`').to_string()))
+            .unwrap_or_else(|| panic!("row {:?}: Test column is not `file.rs `name``", cols[0]));
+        rows.push((
+            cols[0].to_string(),
+            file,
+            func,
+            format!("{} {}", cols[2], cols[3]),
+        ));
+    }
+    // Every marker in the test sources: (file, fn, name, exit code).
+    let mut markers: Vec<(String, String, String, Option<u32>)> = Vec::new();
+    let mut bodies: std::collections::HashMap<(String, String), String> = Default::default();
+    for entry in std::fs::read_dir(format!("{root}/tests"))
+        .unwrap()
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let src = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = src.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let Some(rest) = l.strip_prefix("/// FAULTS: ") else {
+                continue;
+            };
+            let (name, code) = match rest.rsplit_once(" (exit ") {
+                Some((n, c)) => (n.to_string(), c.trim_end_matches(')').parse().ok()),
+                None => (rest.to_string(), None),
+            };
+            let func = lines[i..]
+                .iter()
+                .find_map(|l| l.strip_prefix("fn "))
+                .and_then(|l| l.split('(').next())
+                .unwrap_or_default()
+                .to_string();
+            let start = src.find(&format!("\nfn {func}(")).unwrap();
+            let end = src[start + 1..]
+                .find("\n#[test]")
+                .map_or(src.len(), |e| start + 1 + e);
+            bodies.insert((file.clone(), func.clone()), src[start..end].to_string());
+            markers.push((file.clone(), func, name, code));
+        }
+    }
+    for (name, file, func, claims) in &rows {
+        let marker = markers
+            .iter()
+            .find(|(f, t, n, _)| f == file && t == func && n == name)
+            .unwrap_or_else(|| {
+                panic!("FAULTS.md row {name:?} names {file} `{func}`, which has no `/// FAULTS: {name}` marker (missing or renamed test)")
+            });
+        if let Some(code) = marker.3 {
+            assert!(
+                claims.contains(&format!("exit {code}")),
+                "row {name:?} does not state the exit {code} its test asserts"
+            );
+            let body = &bodies[&(file.clone(), func.clone())];
+            let asserted = [
+                format!("code, {code}"),
+                format!("code(), Some({code})"),
+                format!("Some({code}),"),
+            ];
+            assert!(
+                asserted.iter().any(|a| body.contains(a.as_str())),
+                "{file} `{func}` does not assert exit {code}"
+            );
+        }
+    }
+    for (file, func, name, _) in &markers {
+        assert!(
+            rows.iter()
+                .any(|(n, f, t, _)| n == name && f == file && t == func),
+            "{file} `{func}` is marked `FAULTS: {name}` but FAULTS.md has no such row for it"
+        );
+        let body = &bodies[&(file.clone(), func.clone())];
+        for either in [
+            "code == 0 ||",
+            "|| first.code == 5",
+            "assert_ne!(r.code, 0",
+            "assert_ne!(f.code, 0",
+        ] {
+            assert!(
+                !body.contains(either),
+                "{file} `{func}` accepts either outcome ({either})"
+            );
+        }
+    }
+}
+
+/// Everything the journals under `home` hold.
+fn journal_text(home: &std::path::Path) -> String {
+    walk(&home.join("journals"))
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
 }

@@ -37,11 +37,11 @@ impl Server {
 }
 
 fn cyrus(namespace: CyrusNamespace) -> Option<Cyrus> {
-    if !Cyrus::is_available() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("Cyrus is not unpacked: .ci/run should have put it in /opt/mailshift-cyrus");
-        }
-        eprintln!("SKIPPED: Cyrus IMAP is not unpacked here (run .ci/run)");
+    if !mailshift_testkit::require(
+        Cyrus::is_available(),
+        "Cyrus IMAP",
+        ".ci/run unpacks it in /opt/mailshift-cyrus",
+    ) {
         return None;
     }
     Some(

@@ -59,6 +59,7 @@ fn fresh(user: &str) -> Option<Dovecot> {
     Some(d)
 }
 
+/// FAULTS: sizes that are not the bytes (exit 0)
 #[test]
 fn sizes_that_are_not_the_bytes_still_verify_and_never_duplicate() {
     let Some(d) = fresh("john") else { return };
@@ -89,6 +90,7 @@ fn sizes_that_are_not_the_bytes_still_verify_and_never_duplicate() {
     assert_eq!(l.mutations(), 0, "the source is never modified");
 }
 
+/// FAULTS: unrequested UIDs in FETCH (exit 0)
 #[test]
 fn unrequested_uids_in_a_fetch_answer_are_never_appended() {
     let Some(d) = fresh("john") else { return };
@@ -105,6 +107,7 @@ fn unrequested_uids_in_a_fetch_answer_are_never_appended() {
     assert_eq!(l.mutations(), 0);
 }
 
+/// FAULTS: STATUS says 0 (exit 0)
 #[test]
 fn a_status_that_says_zero_does_not_hide_mail() {
     let Some(d) = fresh("john") else { return };
@@ -134,6 +137,7 @@ fn a_status_that_says_zero_does_not_hide_mail() {
     assert_exact(&l, &d, "john");
 }
 
+/// FAULTS: mail replaced on the destination (exit 0)
 #[test]
 fn mail_replaced_on_the_destination_is_not_called_unchanged() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
@@ -178,16 +182,17 @@ fn mail_replaced_on_the_destination_is_not_called_unchanged() {
     assert_eq!(oracle(&dst, "john").count("INBOX").unwrap(), 13);
 }
 
+/// FAULTS: destination rewrites bytes (exit 5)
 #[test]
 fn a_destination_that_rewrites_bytes_is_reported_altered_not_verified() {
     let Some(src) = dovecot(layout(Layout::Slash)) else {
         return;
     };
-    if !Cyrus::is_available() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("Cyrus is not unpacked: .ci/run should have put it in /opt/mailshift-cyrus");
-        }
-        eprintln!("SKIPPED: Cyrus IMAP is not unpacked here");
+    if !mailshift_testkit::require(
+        Cyrus::is_available(),
+        "Cyrus IMAP",
+        ".ci/run unpacks it in /opt/mailshift-cyrus",
+    ) {
         return;
     }
     let cyrus = Cyrus::start(CyrusOptions {
@@ -259,4 +264,95 @@ fn note(n: u32) -> SeedMessage {
         flags: vec!["\\Seen".into()],
         internaldate: Some("04-Jun-2024 09:00:00 +0000".into()),
     }
+}
+
+/// FAULTS: sizes far below the bytes (exit 5)
+#[test]
+fn a_message_far_larger_than_announced_stays_within_the_byte_budget() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let Some(d) = fresh("john") else { return };
+    // UID 2 announces 100 bytes (RFC822.SIZE) and sends 150 MB.
+    let small = b"From: a@b\r\nSubject: small\r\nMessage-ID: <small@x>\r\n\r\nhello\r\n".to_vec();
+    let mut huge = b"From: a@b\r\nSubject: huge\r\nMessage-ID: <huge@x>\r\n\r\n".to_vec();
+    huge.resize(150_000_100, b'x');
+    let mut inbox = LiarFolder::new("INBOX");
+    inbox.messages = vec![
+        mailshift_testkit::LiarMessage::new(1, small.clone()),
+        mailshift_testkit::LiarMessage::new(2, huge),
+    ];
+    let l = LiarServer::start(
+        LiarConfig::new(USER, PASS)
+            .with_folder(inbox)
+            .with_lies(Lies {
+                size_delta: -150_000_000,
+                ..Lies::default()
+            }),
+    )
+    .expect("start the lying server");
+    let home = Home::new();
+    let child = migrate_ports(
+        home.path(),
+        (l.port(), USER),
+        (d.port(), "john"),
+        &["--max-inflight-mib", "8", "--connections", "2"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // The kernel's high-water mark of the process's resident memory, read until it exits.
+    let pid = child.id();
+    let watcher = std::thread::spawn(move || {
+        let mut peak = 0u64;
+        let deadline = Instant::now() + Duration::from_secs(170);
+        while Instant::now() < deadline {
+            let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+                break;
+            };
+            if let Some(kb) = s
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        peak
+    });
+    let out = child.wait_with_output().unwrap();
+    let peak_kib = watcher.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    eprintln!("peak VmHWM {peak_kib} KiB; exit {:?}", out.status.code());
+    assert!(
+        peak_kib < (8 + 72) * 1024,
+        "memory stayed within the 8 MiB budget plus a margin: {peak_kib} KiB"
+    );
+    // A clear error naming the folder and the message, never a silent truncation.
+    assert_eq!(out.status.code(), Some(5), "{json}");
+    let errors = json["errors"].to_string();
+    assert!(
+        errors.contains("INBOX: message UID 2 not copied")
+            && errors.contains("announced 100 bytes")
+            && errors.contains("--max-inflight-mib"),
+        "{errors}"
+    );
+    assert_ne!(json["verified"], true);
+    let got = snapshot(&d, "john");
+    let inbox = got.folder("INBOX").unwrap_or_default();
+    assert_eq!(inbox.len(), 1, "only the honest message: {inbox:?}");
+    assert_eq!(inbox[0].sha256, sha_hex(&small));
+    assert_eq!(l.mutations(), 0, "the source is never modified");
+    fault_observed(
+        "sizes far below the bytes",
+        &format!(
+            "UID 2 announces 100 bytes and sends 150 MB, --max-inflight-mib 8: refused before it is \
+             read (\"not copied: the source announced 100 bytes ...\"), exit 5, the honest message \
+             copied; peak RSS {} MiB",
+            peak_kib / 1024
+        ),
+    );
 }

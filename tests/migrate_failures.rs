@@ -145,6 +145,7 @@ fn tls_cmd(
     c
 }
 
+/// FAULTS: self-signed certificate (exit 4)
 #[test]
 fn tls_is_verified_by_default_and_passes_with_the_pinned_ca_or_insecure() {
     let Some((src, dst)) = tls_pair() else { return };

@@ -12,12 +12,11 @@ use mailshift_testkit::radicale::Radicale;
 use support::*;
 
 fn servers() -> Option<(Dovecot, Radicale)> {
-    if !Radicale::is_available() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "radicale is missing"
-        );
-        eprintln!("SKIPPED: radicale is not installed");
+    if !mailshift_testkit::require(
+        Radicale::is_available(),
+        "radicale",
+        "Debian package `radicale`",
+    ) {
         return None;
     }
     let d = dovecot(DovecotOptions {

@@ -82,13 +82,7 @@ fn tmux_available() -> bool {
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("tmux is not installed: .ci/run should have installed it");
-        }
-        eprintln!("SKIPPED: tmux is not installed here (apt-get install tmux)");
-    }
-    found
+    mailshift_testkit::require(found, "tmux", "apt-get install tmux")
 }
 
 fn wait_for_file(path: &Path, timeout: Duration) -> Option<String> {

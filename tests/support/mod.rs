@@ -12,14 +12,14 @@ pub use mailshift_testkit::{Dovecot, DovecotOptions, Layout, MailboxSnapshot, Or
 
 pub const PASS: &str = "Secret-pass-42";
 
-/// Start a Dovecot or explain loudly why the test cannot run.
-/// On CI (CI=true) a missing Dovecot is a failure, not a skip.
+/// Start a Dovecot or explain loudly why the test cannot run (`mailshift_testkit::require`:
+/// under CI a missing Dovecot is a failure, not a skip).
 pub fn dovecot(opts: DovecotOptions) -> Option<Dovecot> {
-    if !Dovecot::is_available() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("dovecot is not installed: .ci/run should have installed dovecot-imapd");
-        }
-        eprintln!("SKIPPED: dovecot is not installed here (apt-get install dovecot-imapd)");
+    if !mailshift_testkit::require(
+        Dovecot::is_available(),
+        "dovecot",
+        "apt-get install dovecot-imapd",
+    ) {
         return None;
     }
     Some(Dovecot::start_with(opts).expect("start dovecot"))
@@ -158,6 +158,10 @@ pub const FAULT_NAMES: &[&str] = &[
     "log file cannot be created",
     "core dumps",
     "hostile password references",
+    "too many connections at the start",
+    "too many connections mid-run",
+    "SIGKILL with a batch in flight, then rollback",
+    "sizes far below the bytes",
 ];
 
 /// Record what a fault test observed, under `target/tmp/faults-observed/` (one file per

@@ -12,8 +12,11 @@ use mailshift_net::{Secret, TlsOptions};
 use mailshift_testkit::radicale::{Radicale, RadicaleOptions};
 
 fn radicale(opts: RadicaleOptions) -> Option<Radicale> {
-    if !Radicale::is_available() {
-        eprintln!("SKIP: radicale is not installed (Debian package `radicale`)");
+    if !mailshift_testkit::require(
+        Radicale::is_available(),
+        "radicale",
+        "Debian package `radicale`",
+    ) {
         return None;
     }
     Some(Radicale::start_with(opts).expect("radicale starts"))

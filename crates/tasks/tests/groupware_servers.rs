@@ -23,12 +23,11 @@ const PW_SRC: &str = "Src-pass-Otter-27";
 const PW_DST: &str = "Dst-pass-Heron-64";
 
 fn servers(radicale: RadicaleOptions) -> Option<(Dovecot, Radicale)> {
-    if !Dovecot::is_available() || !Radicale::is_available() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "dovecot or radicale missing: .ci/run installs dovecot-managesieved and radicale"
-        );
-        eprintln!("SKIPPED: dovecot or radicale is not installed");
+    if !mailshift_testkit::require(
+        Dovecot::is_available() && Radicale::is_available(),
+        "dovecot or radicale",
+        ".ci/run installs dovecot-managesieved and radicale",
+    ) {
         return None;
     }
     let d = Dovecot::start_with(DovecotOptions {

@@ -22,12 +22,11 @@ const PASS: &str = "Load-pass-Osprey-31";
 const CAP_REACHED: &str = "client connections are being dropped";
 
 fn dovecot(cap: u32) -> Option<Dovecot> {
-    if !Dovecot::is_available() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "dovecot is not installed: .ci/run should have installed dovecot-imapd"
-        );
-        eprintln!("SKIPPED: dovecot is not installed");
+    if !mailshift_testkit::require(
+        Dovecot::is_available(),
+        "dovecot",
+        "apt-get install dovecot-imapd",
+    ) {
         return None;
     }
     Some(

@@ -15,12 +15,11 @@ use mailshift_testkit::{seed, Dovecot, DovecotOptions, MailboxSnapshot, Oracle, 
 const PASS: &str = "Task-pass-Zebra-91";
 
 fn dovecot() -> Option<Dovecot> {
-    if !Dovecot::is_available() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "dovecot is not installed: .ci/run should have installed dovecot-imapd"
-        );
-        eprintln!("SKIPPED: dovecot is not installed");
+    if !mailshift_testkit::require(
+        Dovecot::is_available(),
+        "dovecot",
+        "apt-get install dovecot-imapd",
+    ) {
         return None;
     }
     let d = Dovecot::start_with(DovecotOptions::default()).expect("start dovecot");
@@ -379,12 +378,11 @@ async fn specs_that_cannot_run_are_refused_before_anything_starts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollback_on_maildir_plus_plus_with_nested_folders_is_complete_and_a_repeat_says_what_was_done(
 ) {
-    if !Dovecot::is_available() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "dovecot missing under CI"
-        );
-        eprintln!("SKIPPED: dovecot is not installed");
+    if !mailshift_testkit::require(
+        Dovecot::is_available(),
+        "dovecot",
+        "apt-get install dovecot-imapd",
+    ) {
         return;
     }
     let d = Dovecot::start_with(DovecotOptions {

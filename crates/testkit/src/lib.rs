@@ -10,6 +10,7 @@ pub mod liar;
 pub mod oracle;
 pub mod radicale;
 pub mod seed;
+pub mod skip;
 mod workdir;
 
 pub use cyrus::{Cyrus, CyrusNamespace, CyrusOptions};
@@ -21,3 +22,4 @@ pub use oracle::{
     SeedMessage, SnapshotDiff,
 };
 pub use seed::{generate_message, seed, seed_at, SeedReport, SeedRng, SeedSpec, SizeProfile};
+pub use skip::require;

@@ -115,3 +115,33 @@ impl ImapError {
         matches!(self, ImapError::Timeout { .. } | ImapError::Lost { .. })
     }
 }
+
+/// How long a busy server asks us to wait, from the words of its refusal:
+/// `[UNAVAILABLE]`, `[INUSE]`, `[LIMIT]`, "too many connections", or Office
+/// 365's "Suggested Backoff Time: N milliseconds". The one place such words
+/// are recognised (login, commands, retries).
+pub(crate) fn busy_hint(text: &str) -> Option<std::time::Duration> {
+    let lower = text.to_ascii_lowercase();
+    if let Some(i) = lower.find("suggested backoff time:") {
+        let digits: String = lower[i + "suggested backoff time:".len()..]
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(ms) = digits.parse::<u64>() {
+            return Some(std::time::Duration::from_millis(ms.min(120_000)));
+        }
+    }
+    let busy = [
+        "[unavailable]",
+        "[inuse]",
+        "[limit]",
+        "too many connections",
+        "maximum number of connections",
+        "too many simultaneous",
+        "try again later",
+    ];
+    busy.iter()
+        .any(|b| lower.contains(b))
+        .then_some(std::time::Duration::from_secs(2))
+}

@@ -249,6 +249,25 @@ impl Conn {
         .await
     }
 
+    /// `fetch_messages` bringing at most `allowed` bytes of message data:
+    /// an answer announcing more is refused before it is read (the session
+    /// is dropped) and `take_refused` says how much it wanted.
+    pub async fn fetch_messages_within(
+        &mut self,
+        uids: &[u32],
+        allowed: u64,
+    ) -> Result<Vec<FetchedMessage>, ImapError> {
+        self.limit.allow(allowed);
+        let r = self.fetch_messages(uids).await;
+        self.limit.clear();
+        r
+    }
+
+    /// The bytes the last refused answer wanted (once; None: none refused).
+    pub fn take_refused(&self) -> Option<u64> {
+        self.limit.take_refused()
+    }
+
     /// SHA-256 and length of the given messages' bytes, computed as they
     /// stream in (the bytes are dropped at once). Only requested UIDs count.
     pub async fn body_digests(&mut self, uids: &[u32]) -> Result<Vec<BodyDigest>, ImapError> {

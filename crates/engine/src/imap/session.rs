@@ -10,10 +10,11 @@ use tokio::net::TcpStream;
 
 use super::endpoint::{AuthMethod, Endpoint, Security, Side};
 use super::error::ImapError;
+use super::limit::{Limited, ReadLimit};
 use super::namespace::{self, Namespaces};
 use mailshift_net::{client_config, tls_failure_reason, Transport};
 
-pub type Session = async_imap::Session<Transport>;
+pub type Session = async_imap::Session<Limited>;
 
 /// Per-operation time limits.
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +97,8 @@ pub struct Conn {
     pub(crate) broken: bool,
     /// EXISTS of the selected mailbox when it was opened.
     pub(crate) selected_exists: u32,
+    /// What the answer being read may bring (see `limit`).
+    pub(crate) limit: std::sync::Arc<ReadLimit>,
 }
 
 impl std::fmt::Debug for Conn {
@@ -143,22 +146,16 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
         secs: timeouts.connect.as_secs(),
     };
 
+    let limit = ReadLimit::new();
+    let wrap = |t: Transport| async_imap::Client::new(Limited::new(t, limit.clone()));
     let client = match ep.security {
         Security::Tls => {
             let tls = tls_handshake(ep, tcp, timeouts.connect).await?;
-            greet(
-                ep,
-                async_imap::Client::new(Transport::Tls(Box::new(tls))),
-                timeouts,
-            )
-            .await?
+            greet(ep, wrap(Transport::Tls(Box::new(tls))), timeouts).await?
         }
-        Security::None => {
-            greet(ep, async_imap::Client::new(Transport::Plain(tcp)), timeouts).await?
-        }
+        Security::None => greet(ep, wrap(Transport::Plain(tcp)), timeouts).await?,
         Security::Starttls => {
-            let mut client =
-                greet(ep, async_imap::Client::new(Transport::Plain(tcp)), timeouts).await?;
+            let mut client = greet(ep, wrap(Transport::Plain(tcp)), timeouts).await?;
             let upgrade = tokio::time::timeout(
                 timeouts.connect,
                 client.run_command_and_check_ok("STARTTLS", None),
@@ -168,11 +165,11 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
             if upgrade.is_err() {
                 return Err(ImapError::StartTlsRefused { side, host, port });
             }
-            let Transport::Plain(tcp) = client.into_inner() else {
+            let Transport::Plain(tcp) = client.into_inner().into_inner() else {
                 unreachable!("STARTTLS starts from a plain stream")
             };
             let tls = tls_handshake(ep, tcp, timeouts.connect).await?;
-            async_imap::Client::new(Transport::Tls(Box::new(tls)))
+            wrap(Transport::Tls(Box::new(tls)))
         }
     };
 
@@ -222,6 +219,7 @@ pub async fn connect(ep: &Endpoint, timeouts: Timeouts) -> Result<Conn, ImapErro
         selected: None,
         broken: false,
         selected_exists: 0,
+        limit,
     })
 }
 
@@ -241,6 +239,15 @@ fn auth_error(ep: &Endpoint, e: async_imap::error::Error) -> ImapError {
                 side: ep.side,
                 host: ep.host.clone(),
                 method,
+            }
+        }
+        // A busy server (too many connections, [UNAVAILABLE], [LIMIT]) is
+        // not a wrong password: the caller opens fewer connections or waits.
+        E::No(text) | E::Bad(text) if super::error::busy_hint(&text).is_some() => {
+            ImapError::Refusal {
+                side: ep.side,
+                what: "login".into(),
+                reason: server_text(&text).unwrap_or(text),
             }
         }
         E::No(text) | E::Bad(text) => ImapError::AuthFailed {
@@ -442,9 +449,9 @@ async fn tls_handshake(
 
 async fn greet(
     ep: &Endpoint,
-    mut client: async_imap::Client<Transport>,
+    mut client: async_imap::Client<Limited>,
     timeouts: Timeouts,
-) -> Result<async_imap::Client<Transport>, ImapError> {
+) -> Result<async_imap::Client<Limited>, ImapError> {
     let not_imap = || ImapError::NotImap {
         side: ep.side,
         host: ep.host.clone(),

@@ -6,7 +6,7 @@ mod record;
 mod state;
 
 pub use record::Record;
-pub use state::{DoneMark, JournalState, Known, KnownCopy};
+pub use state::{DoneMark, JournalState, Known, KnownCopy, PendingIn};
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
@@ -337,5 +337,43 @@ mod tests {
             Journal::open(&again),
             Err(JournalError::Locked { .. })
         ));
+    }
+
+    #[test]
+    fn a_pending_batch_stays_in_doubt_until_its_messages_are_on_record() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("j.jsonl");
+        {
+            let mut j = Journal::open(&p).unwrap();
+            j.append(Record::Pending {
+                task: "t1".into(),
+                src: "INBOX".into(),
+                suv: 7,
+                dst: "INBOX".into(),
+                duv: 9,
+                uid_next: 40,
+                uids: vec![1, 2, 3],
+                fps: vec!["a".into(), "b".into(), "c".into()],
+            })
+            .unwrap();
+            j.append(copied("t1", vec![(1, Some(40))])).unwrap();
+        }
+        // As a resume after a kill sees it: 2 and 3 are still in doubt.
+        let j = Journal::open(&p).unwrap();
+        assert_eq!(j.state.pending_task("INBOX", 7, "INBOX", 9, 1), None);
+        assert_eq!(
+            j.state.pending_task("INBOX", 7, "INBOX", 9, 2),
+            Some(("t1", 40))
+        );
+        assert_eq!(j.state.pending_task("INBOX", 7, "INBOX", 10, 2), None);
+        let by = j.state.pending_by("t1");
+        assert_eq!(by.len(), 1);
+        let mut fps = by[0].fps.clone();
+        fps.sort();
+        assert_eq!((by[0].uid_next, fps), (40, vec!["b".into(), "c".into()]));
+        assert!(j.state.explained_in("INBOX", 9).contains(&40));
+        let mut j = j;
+        j.append(Record::RolledBack { task: "t1".into() }).unwrap();
+        assert!(j.state.pending_by("t1").is_empty());
     }
 }

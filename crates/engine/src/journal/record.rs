@@ -32,6 +32,23 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         sizes: Vec<u32>,
     },
+    /// Written before a batch is appended (write-ahead): if the run dies
+    /// before the batch's `Copied`, whatever of it reached `dst` (found by
+    /// these fingerprints at UIDs from `uid_next` on) is `task`'s, so that a
+    /// resume does not call it "found there" and rollback removes it.
+    Pending {
+        task: String,
+        src: String,
+        suv: u32,
+        dst: String,
+        duv: u32,
+        /// The destination folder's UIDNEXT before this run wrote to it:
+        /// messages below it were there before and are never claimed.
+        uid_next: u32,
+        /// Source UIDs, and the fingerprint of each in the same order.
+        uids: Vec<u32>,
+        fps: Vec<String>,
+    },
     /// Source folder fully copied and verified as of these readings.
     Done {
         src: String,

@@ -33,6 +33,29 @@ struct CopiedSet {
     map: HashMap<u32, (KnownCopy, String)>,
 }
 
+/// A batch written ahead of its APPEND whose fate is not on record yet.
+#[derive(Debug, Clone)]
+struct PendingBatch {
+    task: String,
+    src: String,
+    suv: u32,
+    dst: String,
+    duv: u32,
+    uid_next: u32,
+    /// Source UID -> fingerprint, for those not yet on record as copied.
+    open: HashMap<u32, String>,
+}
+
+/// Messages of a pending batch (see `Record::Pending`) in one destination folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingIn {
+    pub dst: String,
+    pub duv: u32,
+    /// The lowest UIDNEXT the batches saw: only UIDs from here on are claimed.
+    pub uid_next: u32,
+    pub fps: Vec<String>,
+}
+
 /// What the journal knows, rebuilt by replaying its records.
 #[derive(Debug, Clone, Default)]
 pub struct JournalState {
@@ -48,6 +71,8 @@ pub struct JournalState {
     unfinished: Option<String>,
     /// task -> (messages removed by rollback so far, folders deleted so far).
     removed: HashMap<String, (u64, Vec<String>)>,
+    /// Batches written ahead of their APPEND, not yet settled.
+    pending: Vec<PendingBatch>,
 }
 
 impl JournalState {
@@ -74,6 +99,29 @@ impl JournalState {
                     entry.1 = Some(task);
                 }
             }
+            Record::Pending {
+                task,
+                src,
+                suv,
+                dst,
+                duv,
+                uid_next,
+                uids,
+                fps,
+            } => {
+                let open: HashMap<u32, String> = uids.into_iter().zip(fps).collect();
+                if !open.is_empty() {
+                    self.pending.push(PendingBatch {
+                        task,
+                        src,
+                        suv,
+                        dst,
+                        duv,
+                        uid_next,
+                        open,
+                    });
+                }
+            }
             Record::Copied {
                 task,
                 src,
@@ -84,6 +132,17 @@ impl JournalState {
                 fps,
                 sizes,
             } => {
+                // On record now: no longer in doubt.
+                for b in self
+                    .pending
+                    .iter_mut()
+                    .filter(|b| b.src == src && b.suv == suv)
+                {
+                    for (s, _) in &pairs {
+                        b.open.remove(s);
+                    }
+                }
+                self.pending.retain(|b| !b.open.is_empty());
                 if !fps.is_empty() {
                     let list = self.fps.entry(task.clone()).or_default();
                     list.extend(fps.into_iter().map(|fp| (dst.clone(), duv, fp)));
@@ -160,6 +219,7 @@ impl JournalState {
             }
             Record::RolledBack { task } => {
                 self.fps.remove(&task);
+                self.pending.retain(|b| b.task != task);
                 for set in self.copied.values_mut() {
                     set.map.retain(|_, (_, t)| *t != task);
                 }
@@ -211,6 +271,62 @@ impl JournalState {
     /// sent may still land on the destination.
     pub fn has_unfinished(&self) -> bool {
         self.unfinished.is_some()
+    }
+
+    /// The task whose pending batch held source message `suid` of (src, suv)
+    /// bound for (dst, duv), with the destination UIDNEXT before that batch.
+    pub fn pending_task(
+        &self,
+        src: &str,
+        suv: u32,
+        dst: &str,
+        duv: u32,
+        suid: u32,
+    ) -> Option<(&str, u32)> {
+        self.pending
+            .iter()
+            .rev()
+            .find(|b| {
+                b.src == src
+                    && b.suv == suv
+                    && b.dst == dst
+                    && b.duv == duv
+                    && b.open.contains_key(&suid)
+            })
+            .map(|b| (b.task.as_str(), b.uid_next))
+    }
+
+    /// What `task`'s pending batches may have left on the destination, by folder.
+    pub fn pending_by(&self, task: &str) -> Vec<PendingIn> {
+        let mut out: Vec<PendingIn> = Vec::new();
+        for b in self.pending.iter().filter(|b| b.task == task) {
+            let i = match out.iter().position(|p| p.dst == b.dst && p.duv == b.duv) {
+                Some(i) => i,
+                None => {
+                    out.push(PendingIn {
+                        dst: b.dst.clone(),
+                        duv: b.duv,
+                        uid_next: b.uid_next,
+                        fps: Vec::new(),
+                    });
+                    out.len() - 1
+                }
+            };
+            out[i].uid_next = out[i].uid_next.min(b.uid_next);
+            out[i].fps.extend(b.open.values().cloned());
+        }
+        out.sort_by(|a, b| (&a.dst, a.duv).cmp(&(&b.dst, b.duv)));
+        out
+    }
+
+    /// Destination UIDs of (dst, duv) the journal accounts for (any task,
+    /// and messages found there): never claimed for a pending batch.
+    pub fn explained_in(&self, dst: &str, duv: u32) -> std::collections::HashSet<u32> {
+        self.copied
+            .values()
+            .filter(|s| s.dst == dst && s.duv == duv)
+            .flat_map(|s| s.map.values().filter_map(|(c, _)| c.dst))
+            .collect()
     }
 
     /// Fingerprints of what a task appended without a UID: (dst folder, duv, fps).

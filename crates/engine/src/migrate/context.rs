@@ -3,7 +3,7 @@
 //! and the byte budget.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{mpsc, Semaphore};
@@ -31,6 +31,8 @@ pub(crate) struct Ctx {
     pub budget: Arc<Semaphore>,
     pub budget_kib: u32,
     halted: AtomicBool,
+    /// Workers in the pool (see `leave`).
+    live: AtomicUsize,
 }
 
 impl Ctx {
@@ -57,6 +59,7 @@ impl Ctx {
             budget: Arc::new(Semaphore::new(kib as usize)),
             budget_kib: kib,
             halted: AtomicBool::new(false),
+            live: AtomicUsize::new(0),
         }
     }
 
@@ -75,6 +78,14 @@ impl Ctx {
                 .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
             self.halted.store(true, Ordering::SeqCst);
         }
+    }
+
+    /// Whether a journal write failed (without taking the message).
+    pub fn journal_broken(&self) -> bool {
+        self.journal_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 
     pub fn journal_failure(&self) -> Option<String> {
@@ -116,6 +127,32 @@ impl Ctx {
     /// No new batch should start: cancelled, destination full, journal broken.
     pub fn stopping(&self) -> bool {
         self.cancel.is_cancelled() || self.halted.load(Ordering::SeqCst)
+    }
+
+    /// The pool starts with `n` workers.
+    pub fn set_live(&self, n: usize) {
+        self.live.store(n, Ordering::SeqCst);
+    }
+
+    /// A server refused a worker another connection as busy: may it leave
+    /// the pool? Yes while another worker remains (the last one waits and
+    /// retries instead); the run says it goes on with fewer connections.
+    pub fn leave(&self, why: &crate::imap::ImapError) -> bool {
+        let left = self
+            .live
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n > 1).then(|| n - 1)
+            });
+        match left {
+            Ok(n) => {
+                self.problem(format!(
+                    "{why}: the server accepts fewer connections; continuing with {} connection(s) per side",
+                    n - 1
+                ));
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     pub fn mark_created(&self, idx: usize) {

@@ -12,6 +12,27 @@ use tokio::sync::mpsc;
 /// How a job ended: its result, or the panic message.
 pub(crate) type JobResult<R> = Result<R, String>;
 
+/// What a worker hands back after a job.
+pub(crate) struct Turn<W, J, R> {
+    /// The worker, or None when it left the pool (the server accepts fewer
+    /// connections): the others go on without it.
+    pub worker: Option<W>,
+    /// The job's result, if it has one to report (a job handed back whole has none).
+    pub result: Option<R>,
+    /// What is left of the job, for another worker.
+    pub rest: Option<J>,
+}
+
+impl<W, J, R> Turn<W, J, R> {
+    pub fn done(worker: W, result: R) -> Turn<W, J, R> {
+        Turn {
+            worker: Some(worker),
+            result: Some(result),
+            rest: None,
+        }
+    }
+}
+
 pub(crate) struct Pool<W> {
     workers: Vec<W>,
 }
@@ -30,8 +51,9 @@ impl<W: Send + 'static> Pool<W> {
     }
 
     /// Run every job on the pool; `on_result(job index, result)` is called
-    /// as each finishes. Jobs no worker could run (all were lost to panics)
-    /// get an error too, so every index is answered exactly once.
+    /// as results come in (a job a leaving worker handed back in part may
+    /// report more than once). Jobs no worker could run (all were lost)
+    /// get an error, so every job is answered.
     pub async fn run<J, R, F, Fut>(
         &mut self,
         jobs: Vec<J>,
@@ -41,7 +63,7 @@ impl<W: Send + 'static> Pool<W> {
         J: Send + 'static,
         R: Send + 'static,
         F: Fn(W, J) -> Fut + Clone + Send + 'static,
-        Fut: Future<Output = (W, R)> + Send + 'static,
+        Fut: Future<Output = Turn<W, J, R>> + Send + 'static,
     {
         let total = jobs.len();
         if total == 0 {
@@ -51,11 +73,13 @@ impl<W: Send + 'static> Pool<W> {
         for job in jobs.into_iter().enumerate() {
             let _ = job_tx.try_send(job);
         }
-        job_tx.close();
-        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(usize, JobResult<R>)>();
+        // (job, result if any, whether the job is finished)
+        let (done_tx, mut done_rx) =
+            mpsc::unbounded_channel::<(usize, Option<JobResult<R>>, bool)>();
         let mut handles = Vec::new();
         for w in std::mem::take(&mut self.workers) {
             let jobs = job_rx.clone();
+            let requeue = job_tx.clone();
             let done = done_tx.clone();
             let work = work.clone();
             handles.push(tokio::spawn(async move {
@@ -63,9 +87,17 @@ impl<W: Send + 'static> Pool<W> {
                 while let Ok((i, job)) = jobs.recv().await {
                     let Some(worker) = w.take() else { break };
                     match AssertUnwindSafe(work(worker, job)).catch_unwind().await {
-                        Ok((back, r)) => {
-                            w = Some(back);
-                            let _ = done.send((i, Ok(r)));
+                        Ok(turn) => {
+                            let finished = turn.rest.is_none();
+                            if let Some(rest) = turn.rest {
+                                let _ = requeue.try_send((i, rest));
+                            }
+                            let _ = done.send((i, turn.result.map(Ok), finished));
+                            match turn.worker {
+                                Some(back) => w = Some(back),
+                                // Left the pool: its job (or the rest) is queued again.
+                                None => return None,
+                            }
                         }
                         Err(panic) => {
                             let msg = panic
@@ -74,7 +106,8 @@ impl<W: Send + 'static> Pool<W> {
                                 .or_else(|| panic.downcast_ref::<String>().cloned())
                                 .unwrap_or_else(|| "unknown panic".into());
                             tracing::error!(%msg, "a worker panicked; its job is reported failed");
-                            let _ = done.send((i, Err(format!("internal error: {msg}"))));
+                            let _ =
+                                done.send((i, Some(Err(format!("internal error: {msg}"))), true));
                             // This worker is gone; the others go on.
                             return None;
                         }
@@ -85,10 +118,20 @@ impl<W: Send + 'static> Pool<W> {
         }
         drop(done_tx);
         let mut answered = vec![false; total];
-        while let Some((i, r)) = done_rx.recv().await {
-            answered[i] = true;
-            on_result(i, r);
+        let mut open = total;
+        while open > 0 {
+            let Some((i, r, finished)) = done_rx.recv().await else {
+                break; // every worker is gone
+            };
+            if let Some(r) = r {
+                on_result(i, r);
+            }
+            if finished && !answered[i] {
+                answered[i] = true;
+                open -= 1;
+            }
         }
+        job_tx.close();
         for h in handles {
             if let Ok(Some(w)) = h.await {
                 self.workers.push(w);
@@ -121,7 +164,7 @@ mod tests {
                 if j == 3 {
                     panic!("job three broke");
                 }
-                (w + 1, j * 2)
+                Turn::done(w + 1, j * 2)
             },
             |i, r| seen.push((i, r)),
         )
@@ -142,7 +185,7 @@ mod tests {
             |_w: (), _j: i32| async move {
                 panic!("always");
                 #[allow(unreachable_code)]
-                ((), ())
+                Turn::done((), ())
             },
             |i, r| seen.push((i, r.is_err())),
         )
@@ -150,5 +193,35 @@ mod tests {
         seen.sort();
         assert_eq!(seen, vec![(0, true), (1, true), (2, true)]);
         assert_eq!(pool.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_worker_that_leaves_hands_its_job_to_the_others() {
+        let mut pool = Pool::new(vec![0u32, 1u32, 2u32]);
+        let mut seen = Vec::new();
+        pool.run(
+            (0..12u32).collect(),
+            |w: u32, j: u32| async move {
+                tokio::task::yield_now().await;
+                // Workers 1 and 2 leave on their first job, handing back what is left.
+                if w != 0 {
+                    return Turn {
+                        worker: None,
+                        result: Some(j + 1000),
+                        rest: Some(j),
+                    };
+                }
+                Turn::done(w, j)
+            },
+            |i, r| seen.push((i, r)),
+        )
+        .await;
+        assert_eq!(pool.len(), 1, "one worker left");
+        let finals: Vec<_> = seen.iter().filter(|(i, r)| *r == Ok(*i as u32)).collect();
+        assert_eq!(
+            finals.len(),
+            12,
+            "every job finished by the remaining worker: {seen:?}"
+        );
     }
 }

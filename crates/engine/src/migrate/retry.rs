@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rand::Rng;
 
-use crate::imap::ImapError;
+use crate::imap::{busy_hint, ImapError};
 
 /// Attempts in a row without progress before giving up.
 pub(crate) const GIVE_UP_AFTER: u32 = 6;
@@ -56,31 +56,6 @@ pub(crate) fn server_hint(e: &ImapError) -> Option<Duration> {
         _ => return None,
     };
     busy_hint(text)
-}
-
-pub(crate) fn busy_hint(text: &str) -> Option<Duration> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(i) = lower.find("suggested backoff time:") {
-        let digits: String = lower[i + "suggested backoff time:".len()..]
-            .trim_start()
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        if let Ok(ms) = digits.parse::<u64>() {
-            return Some(Duration::from_millis(ms.min(120_000)));
-        }
-    }
-    let busy = [
-        "[unavailable]",
-        "[inuse]",
-        "[limit]",
-        "too many connections",
-        "too many simultaneous",
-        "try again later",
-    ];
-    busy.iter()
-        .any(|b| lower.contains(b))
-        .then_some(Duration::from_secs(2))
 }
 
 #[cfg(test)]

@@ -58,6 +58,8 @@ pub async fn rollback(
     let by_uid = journal.state.appended_by(task_id);
     let by_fp = journal.state.fingerprints_by(task_id);
     let created = journal.state.created_by(task_id);
+    let pending = journal.state.pending_by(task_id);
+    let unfinished = journal.state.has_unfinished();
 
     let mut conn = imap::connect(dst, timeouts).await?;
     let mut out = Rolled {
@@ -145,6 +147,53 @@ pub async fn rollback(
                 duv,
                 uids,
                 by_fingerprint: true,
+            })?;
+        }
+    }
+
+    // Batches a killed run had in flight: what of them landed is the task's.
+    if !pending.is_empty() && unfinished {
+        let folders: Vec<String> = pending.iter().map(|p| p.dst.clone()).collect();
+        super::run::settle(&mut conn, &folders).await;
+    }
+    for p in pending {
+        let state = match conn.open(&p.dst, true).await {
+            Ok(s) => s,
+            Err(ImapError::Refusal { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if state.uid_validity != p.duv || state.uid_next <= p.uid_next {
+            continue;
+        }
+        let explained = journal.state.explained_in(&p.dst, p.duv);
+        let candidates: Vec<u32> = conn
+            .uid_sizes()
+            .await?
+            .into_iter()
+            .map(|m| m.uid)
+            .filter(|u| *u >= p.uid_next && !explained.contains(u))
+            .collect();
+        let mut wanted: HashMap<String, usize> = HashMap::new();
+        for fp in p.fps {
+            *wanted.entry(fp).or_default() += 1;
+        }
+        let mut uids = Vec::new();
+        for f in conn.header_facts(Some(&candidates)).await? {
+            if let Some(n) = wanted.get_mut(&fingerprint(&f.header)).filter(|n| **n > 0) {
+                *n -= 1;
+                uids.push(f.uid);
+            }
+        }
+        uids.sort_unstable();
+        let gone = remove(&mut conn, &p.dst, &uids, &mut out.kept).await?;
+        out.messages_removed += gone;
+        if gone > 0 {
+            journal.append(Record::Removed {
+                task: task_id.to_string(),
+                dst: p.dst.clone(),
+                duv: p.duv,
+                uids,
+                by_fingerprint: false,
             })?;
         }
     }

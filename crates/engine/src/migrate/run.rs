@@ -17,7 +17,7 @@ use super::context::Ctx;
 use super::filter::{FilterError, FolderFilter};
 use super::folder_map::{self, FolderMap, MapInput};
 use super::message::{batches, MessageRef};
-use super::pool::{JobResult, Pool};
+use super::pool::{JobResult, Pool, Turn};
 use super::progress::Event;
 use super::report::{FolderReport, FolderState, Report};
 use super::verify::{Verified, VerifyJob, VerifyMode};
@@ -141,7 +141,7 @@ async fn prepare(m: &Migration, filter: &FolderFilter) -> Result<Prepared, Migra
         others_into: m.options.other_namespaces_into.as_deref(),
     });
     Ok(Prepared {
-        first: Worker { src, dst },
+        first: Worker::new(src, dst),
         journal,
         map,
     })
@@ -221,6 +221,7 @@ pub async fn run(
     }
 
     let mut pool = Pool::new(open_workers(&m, &ctx, first, connections).await);
+    ctx.set_live(pool.len());
     report.connections = pool.len();
     ctx.emit(Event::Connected {
         connections: pool.len(),
@@ -336,9 +337,9 @@ async fn open_workers(m: &Migration, ctx: &Ctx, first: Worker, n: usize) -> Vec<
     let extra: Vec<_> = (1..n).map(|_| connect_pair(m)).collect();
     for r in futures::future::join_all(extra).await {
         match r {
-            Ok((src, dst)) => workers.push(Worker { src, dst }),
+            Ok((src, dst)) => workers.push(Worker::new(src, dst)),
             Err(e) => ctx.problem(format!(
-                "could not open an extra connection ({e}); continuing with fewer"
+                "could not open an extra connection ({e}); continuing with fewer connections"
             )),
         }
     }
@@ -378,8 +379,15 @@ async fn plan_phase(
         move |mut w: Worker, (i, why): (usize, Option<String>)| {
             let ctx = c.clone();
             async move {
-                let r = w.plan(&ctx, i, why).await;
-                (w, r)
+                let r = w.plan(&ctx, i, why.clone()).await;
+                if w.leaving {
+                    return Turn {
+                        worker: None,
+                        result: None,
+                        rest: Some((i, why)),
+                    };
+                }
+                Turn::done(w, r)
             }
         },
         |j, r: JobResult<Result<FolderPlan, ImapError>>| {
@@ -439,29 +447,42 @@ async fn copy_phase(
     report: &mut Report,
     fatal: &mut Option<ImapError>,
 ) {
-    let mut jobs: Vec<(Arc<FolderPlan>, Vec<MessageRef>)> = Vec::new();
+    // (plan, batch, handed over by a worker that left the pool)
+    let mut jobs: Vec<(Arc<FolderPlan>, Vec<MessageRef>, bool)> = Vec::new();
     for p in plans.iter().flatten().filter(|p| p.blocked.is_none()) {
         for batch in batches(
             &p.to_copy,
             ctx.options.batch_messages,
             ctx.options.batch_bytes,
         ) {
-            jobs.push((p.clone(), batch));
+            jobs.push((p.clone(), batch, false));
         }
     }
-    let keys: Vec<(usize, u64)> = jobs.iter().map(|(p, b)| (p.idx, b.len() as u64)).collect();
+    let keys: Vec<(usize, u64)> = jobs
+        .iter()
+        .map(|(p, b, _)| (p.idx, b.len() as u64))
+        .collect();
     let c = ctx.clone();
     pool.run(
         jobs,
-        move |mut w: Worker, (plan, batch): (Arc<FolderPlan>, Vec<MessageRef>)| {
+        move |mut w: Worker, (plan, batch, handed): (Arc<FolderPlan>, Vec<MessageRef>, bool)| {
             let ctx = c.clone();
             async move {
-                let bytes: u64 = batch.iter().map(|m| m.size as u64).sum();
-                let kib = ((bytes / 1024) as u32).clamp(1, ctx.budget_kib);
-                let permit = ctx.budget.clone().acquire_many_owned(kib).await;
-                let r = w.copy(&ctx, &plan, &batch).await;
-                drop(permit);
-                (w, r)
+                // The byte budget is reserved per attempt inside `copy`.
+                let mut r = w.copy(&ctx, &plan, &batch, handed).await;
+                if w.leaving {
+                    let rest = match &mut r {
+                        Ok(o) => std::mem::take(&mut o.rest),
+                        Err(_) => batch,
+                    };
+                    let result = r.ok();
+                    return Turn {
+                        worker: None,
+                        result: result.map(Ok),
+                        rest: (!rest.is_empty()).then_some((plan, rest, true)),
+                    };
+                }
+                Turn::done(w, r)
             }
         },
         |j, r: JobResult<Result<CopyOutcome, ImapError>>| {
@@ -476,10 +497,9 @@ async fn copy_phase(
                     tallies[i].appended += o.appended;
                     tallies[i].fragile.extend(o.fragile);
                     for r in o.failed {
-                        report.errors.push(format!(
-                            "{name}: message UID {} refused by the destination: {}",
-                            r.uid, r.reason
-                        ));
+                        report
+                            .errors
+                            .push(format!("{name}: message UID {} {}", r.uid, r.reason));
                     }
                     if o.vanished > 0 {
                         fr.note = Some(format!(
@@ -533,7 +553,14 @@ async fn verify_phase(
             let ctx = c.clone();
             async move {
                 let r = w.verify(&ctx, &job).await;
-                (w, r)
+                if w.leaving {
+                    return Turn {
+                        worker: None,
+                        result: None,
+                        rest: Some(job),
+                    };
+                }
+                Turn::done(w, r)
             }
         },
         |j, r: JobResult<Result<Verified, ImapError>>| {
@@ -629,7 +656,7 @@ fn finish(
 /// A previous run was killed while writing to `folders`: the server may still be
 /// committing APPENDs it had fully received. Wait until the folders stop changing
 /// (two equal STATUS readings 1.5 s apart, at most ~20 s) so the plan sees them.
-async fn settle(dst: &mut Conn, folders: &[String]) {
+pub(crate) async fn settle(dst: &mut Conn, folders: &[String]) {
     let mut previous = None;
     for _ in 0..14 {
         let mut now = Vec::with_capacity(folders.len());

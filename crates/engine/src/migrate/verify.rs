@@ -137,6 +137,7 @@ impl Worker {
                 self.verify_once(ctx, job).await
             };
             match attempt.await {
+                Err(e) if self.leaving => return Err(e),
                 Err(e) => again(&mut backoff, ctx, "verifying", e).await?,
                 ok => return ok,
             }

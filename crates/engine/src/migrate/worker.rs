@@ -13,7 +13,7 @@ use super::fingerprint::fingerprint;
 use super::folder_map::FolderPair;
 use super::message::{is_fragile, MessageRef};
 use super::progress::Event;
-use super::retry::{retryable, Backoff};
+use super::retry::{retryable, server_hint, Backoff};
 
 fn out_message(m: &imap::FetchedMessage) -> OutMessage<'_> {
     OutMessage {
@@ -30,6 +30,20 @@ pub const FOUND: &str = "-";
 pub(crate) struct Worker {
     pub src: Conn,
     pub dst: Conn,
+    /// A server refused this worker another connection as busy (too many
+    /// connections, [UNAVAILABLE], [LIMIT]) while other workers remain:
+    /// it leaves the pool and its job goes to them.
+    pub leaving: bool,
+}
+
+impl Worker {
+    pub fn new(src: Conn, dst: Conn) -> Worker {
+        Worker {
+            src,
+            dst,
+            leaving: false,
+        }
+    }
 }
 
 /// What planning found for one folder.
@@ -56,7 +70,7 @@ pub(crate) struct Found {
     pub dst: u32,
 }
 
-/// A message the destination refused, with its reason.
+/// A message not copied, with the reason ("refused by the destination: ...").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Refused {
     pub uid: u32,
@@ -75,14 +89,27 @@ pub(crate) struct CopyOutcome {
     pub vanished: u64,
     /// Messages servers are known to store differently (see `is_fragile`).
     pub fragile: Vec<u32>,
+    /// Not attempted: this worker left the pool; another one copies them.
+    pub rest: Vec<MessageRef>,
 }
 
-pub(crate) async fn reconnect(ep: &Endpoint, ctx: &Ctx) -> Result<Conn, ImapError> {
+/// Connect again with backoff. A server that refuses as busy while other
+/// workers remain makes this worker leave (`left` set): fewer connections,
+/// not a failed job.
+pub(crate) async fn reconnect(
+    ep: &Endpoint,
+    ctx: &Ctx,
+    left: &mut bool,
+) -> Result<Conn, ImapError> {
     let mut backoff = Backoff::new();
     loop {
         match imap::connect(ep, ctx.options.timeouts).await {
             Ok(c) => return Ok(c),
             Err(e) if e.is_auth() => return Err(e),
+            Err(e) if server_hint(&e).is_some() && ctx.leave(&e) => {
+                *left = true;
+                return Err(e);
+            }
             Err(e) => match backoff.after_failure(false, &e) {
                 Some(wait) => {
                     tracing::warn!(error = %e, ?wait, "reconnect failed; retrying");
@@ -121,14 +148,70 @@ fn known_of(ctx: &Ctx, pair: &FolderPair, suv: u32, duv: u32) -> Known {
         .known(&pair.src_raw, suv, &pair.dst_raw, duv)
 }
 
+/// Put messages found on the destination on record: those of a batch a
+/// killed or failed run had in flight (see `Record::Pending`) as that
+/// batch's task's, when they sit above the UIDNEXT it saw; the rest as
+/// `default_task`'s.
+fn record_found(
+    ctx: &Ctx,
+    pair: &FolderPair,
+    suv: u32,
+    duv: u32,
+    found: &[Found],
+    default_task: &str,
+) {
+    if found.is_empty() {
+        return;
+    }
+    // task -> (source UID, destination UID) pairs, in the order met
+    type Pairs = Vec<(u32, Option<u32>)>;
+    let mut by_task: Vec<(String, Pairs)> = Vec::new();
+    {
+        let journal = ctx.journal();
+        for f in found {
+            let task =
+                match journal
+                    .state
+                    .pending_task(&pair.src_raw, suv, &pair.dst_raw, duv, f.src)
+                {
+                    Some((t, uid_next)) if f.dst >= uid_next => t.to_string(),
+                    _ => default_task.to_string(),
+                };
+            match by_task.iter_mut().find(|(t, _)| *t == task) {
+                Some((_, v)) => v.push((f.src, Some(f.dst))),
+                None => by_task.push((task, vec![(f.src, Some(f.dst))])),
+            }
+        }
+    }
+    for (task, pairs) in by_task {
+        if task != default_task {
+            ctx.debug(format!(
+                "{}: {} message(s) of a batch task {task} had in flight are on the destination: on record as its own",
+                pair.src_name,
+                pairs.len()
+            ));
+        }
+        ctx.record(Record::Copied {
+            task,
+            src: pair.src_raw.clone(),
+            suv,
+            dst: pair.dst_raw.clone(),
+            duv,
+            pairs,
+            fps: Vec::new(),
+            sizes: Vec::new(),
+        });
+    }
+}
+
 impl Worker {
     /// Replace whichever connection is broken.
     pub async fn heal(&mut self, ctx: &Ctx) -> Result<(), ImapError> {
         if self.src.is_broken() {
-            self.src = reconnect(&ctx.src, ctx).await?;
+            self.src = reconnect(&ctx.src, ctx, &mut self.leaving).await?;
         }
         if self.dst.is_broken() {
-            self.dst = reconnect(&ctx.dst, ctx).await?;
+            self.dst = reconnect(&ctx.dst, ctx, &mut self.leaving).await?;
         }
         Ok(())
     }
@@ -147,6 +230,7 @@ impl Worker {
                 self.plan_once(ctx, idx, blocked.clone()).await
             };
             match attempt.await {
+                Err(e) if self.leaving => return Err(e),
                 Err(e) => again(&mut backoff, ctx, "planning", e).await?,
                 ok => return ok,
             }
@@ -207,17 +291,15 @@ impl Worker {
         } else {
             self.dedupe(ctx, pair, &src_list, &dst_list, &known).await?
         };
-        if !found.is_empty() && !ctx.options.dry_run {
-            ctx.record(Record::Copied {
-                task: FOUND.into(),
-                src: pair.src_raw.clone(),
-                suv: src_state.uid_validity,
-                dst: pair.dst_raw.clone(),
-                duv: dst_state.uid_validity,
-                pairs: found.iter().map(|f| (f.src, Some(f.dst))).collect(),
-                fps: Vec::new(),
-                sizes: Vec::new(),
-            });
+        if !ctx.options.dry_run {
+            record_found(
+                ctx,
+                pair,
+                src_state.uid_validity,
+                dst_state.uid_validity,
+                &found,
+                FOUND,
+            );
         }
         let skipped = (src_list.len() - to_copy.len()) as u64;
         Ok(FolderPlan {
@@ -301,16 +383,22 @@ impl Worker {
         ctx: &Ctx,
         plan: &FolderPlan,
         batch: &[MessageRef],
+        handed_over: bool,
     ) -> Result<CopyOutcome, ImapError> {
         let pair = &ctx.pairs[plan.idx];
         let mut out = CopyOutcome::default();
         let mut pending: Vec<MessageRef> = batch.to_vec();
+        // Handed over by a worker that left: its last APPEND may have landed.
+        let mut uncertain = handed_over;
         let mut backoff = Backoff::new();
         // Messages per attempt: halved after an attempt that moved nothing
         // (a link that breaks every few MB still lets small pieces through),
         // doubled back after one that completed.
         let mut chunk = pending.len().max(1);
-        let mut uncertain = false;
+        // From a refused answer: the bytes the next attempt must reserve.
+        let mut need: Option<u64> = None;
+        let mut alone = false;
+        let mut last_take = 0usize;
         while !pending.is_empty() {
             if ctx.stopping() {
                 return Ok(out);
@@ -331,13 +419,57 @@ impl Worker {
                     }
                 }
                 let take = chunk.min(pending.len());
+                last_take = take;
                 let piece: Vec<MessageRef> = pending[..take].to_vec();
-                self.copy_once(ctx, plan, &piece, &mut out).await?;
+                // The byte budget, held against what the source actually
+                // sends: reserve what it announced (plus slack), or what a
+                // refused answer showed it needs; the stream refuses an
+                // answer that would bring more (see `imap::limit`).
+                let announced: u64 = piece.iter().map(|m| m.size as u64).sum();
+                let want = need
+                    .take()
+                    .unwrap_or(announced + announced / 8 + 4096 * take as u64);
+                let kib = want.div_ceil(1024).clamp(1, ctx.budget_kib as u64) as u32;
+                let _held = ctx.budget.clone().acquire_many_owned(kib).await;
+                let budget = ctx.budget_kib as u64 * 1024;
+                alone = kib == ctx.budget_kib;
+                // Holding the whole budget, a message larger than the budget
+                // travels alone, if the source announced it so large.
+                let allowed = if alone {
+                    budget.max(announced + budget / 4)
+                } else {
+                    kib as u64 * 1024
+                };
+                self.copy_once(ctx, plan, &piece, allowed, &mut out).await?;
                 pending.drain(..take);
                 Ok(())
             }
             .await;
+            let refused = match &attempt {
+                Err(_) => self.src.take_refused(),
+                Ok(()) => None,
+            };
             match attempt {
+                Err(_) if refused.is_some() => {
+                    // Nothing of this piece was appended; the source
+                    // connection is dropped (heal replaces it).
+                    let needed = refused.unwrap_or_default();
+                    if !alone {
+                        need = Some(needed + needed / 8 + 4096);
+                    } else if last_take > 1 {
+                        chunk = (last_take / 2).max(1);
+                    } else {
+                        let m = pending.remove(0);
+                        out.failed.push(Refused {
+                            uid: m.uid,
+                            reason: format!(
+                                "not copied: the source announced {} bytes for it but sends more than {needed}, beyond what --max-inflight-mib ({} MiB) allows; raise --max-inflight-mib to copy it",
+                                m.size,
+                                ctx.budget_kib / 1024
+                            ),
+                        });
+                    }
+                }
                 Ok(()) => chunk = (chunk * 2).min(batch.len().max(1)),
                 Err(e) if retryable(&e) => {
                     uncertain = true;
@@ -349,6 +481,12 @@ impl Worker {
                         plan.dst_state.uid_validity,
                     );
                     pending.retain(|m| !done.contains_key(&m.uid));
+                    if self.leaving {
+                        // Another worker takes the rest; whether the last
+                        // APPEND landed is settled there (it starts uncertain).
+                        out.rest = pending;
+                        return Ok(out);
+                    }
                     let progressed = out.copied > before;
                     // A smaller piece is a new chance, not another stall:
                     // only a single message that keeps failing gives up.
@@ -388,18 +526,14 @@ impl Worker {
             plan.dst_state.uid_validity,
         );
         let (_, found) = self.dedupe(ctx, pair, pending, &dst_list, &known).await?;
-        if !found.is_empty() {
-            ctx.record(Record::Copied {
-                task: ctx.task_id.clone(),
-                src: pair.src_raw.clone(),
-                suv: plan.src_state.uid_validity,
-                dst: pair.dst_raw.clone(),
-                duv: plan.dst_state.uid_validity,
-                pairs: found.iter().map(|f| (f.src, Some(f.dst))).collect(),
-                fps: Vec::new(),
-                sizes: Vec::new(),
-            });
-        }
+        record_found(
+            ctx,
+            pair,
+            plan.src_state.uid_validity,
+            plan.dst_state.uid_validity,
+            &found,
+            &ctx.task_id,
+        );
         Ok(found)
     }
 
@@ -408,16 +542,35 @@ impl Worker {
         ctx: &Ctx,
         plan: &FolderPlan,
         batch: &[MessageRef],
+        allowed: u64,
         out: &mut CopyOutcome,
     ) -> Result<(), ImapError> {
         let pair = &ctx.pairs[plan.idx];
         self.src.open(&pair.src_raw, false).await?;
         let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
-        // Only the UIDs asked for come back, whatever the server sends.
-        let msgs = self.src.fetch_messages(&uids).await?;
+        // Only the UIDs asked for come back, whatever the server sends;
+        // and at most `allowed` bytes of them.
+        let msgs = self.src.fetch_messages_within(&uids, allowed).await?;
         let got: HashSet<u32> = msgs.iter().map(|m| m.uid).collect();
         out.vanished += uids.iter().filter(|u| !got.contains(u)).count() as u64;
         if msgs.is_empty() {
+            return Ok(());
+        }
+        // Write-ahead: if this process dies before the batch is on record,
+        // a resume or a rollback knows these messages were this task's.
+        ctx.record(Record::Pending {
+            task: ctx.task_id.clone(),
+            src: pair.src_raw.clone(),
+            suv: plan.src_state.uid_validity,
+            dst: pair.dst_raw.clone(),
+            duv: plan.dst_state.uid_validity,
+            uid_next: plan.dst_state.uid_next,
+            uids: msgs.iter().map(|m| m.uid).collect(),
+            fps: msgs.iter().map(|m| fingerprint(m.body())).collect(),
+        });
+        if ctx.journal_broken() {
+            // The journal could not take the record: nothing is appended
+            // that could not be accounted for.
             return Ok(());
         }
         if !self.dst.caps.multiappend && self.dst.caps.literal_plus && msgs.len() > 1 {
@@ -455,7 +608,7 @@ impl Worker {
                             Err(ImapError::Refusal { reason, .. }) => {
                                 out.failed.push(Refused {
                                     uid: single[0].uid,
-                                    reason,
+                                    reason: format!("refused by the destination: {reason}"),
                                 });
                             }
                             Err(ImapError::OverQuota { reason, .. }) => {
@@ -468,7 +621,7 @@ impl Worker {
                 Err(ImapError::Refusal { reason, .. }) => {
                     out.failed.push(Refused {
                         uid: group[0].uid,
-                        reason,
+                        reason: format!("refused by the destination: {reason}"),
                     });
                 }
                 Err(e) => return Err(e),
@@ -501,7 +654,10 @@ impl Worker {
                 Err(reason) if reason.to_ascii_uppercase().contains("QUOTA") => {
                     self.full(ctx, &reason)
                 }
-                Err(reason) => out.failed.push(Refused { uid: m.uid, reason }),
+                Err(reason) => out.failed.push(Refused {
+                    uid: m.uid,
+                    reason: format!("refused by the destination: {reason}"),
+                }),
             }
         }
         Ok(())

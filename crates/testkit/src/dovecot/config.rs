@@ -17,6 +17,8 @@ pub(crate) struct ConfigInputs {
     pub sieve_port: Option<u16>,
     /// At most this many IMAP sessions at once (`service imap { process_limit }`).
     pub max_connections: Option<u32>,
+    /// `mail_max_userip_connections` for IMAP: sessions of one user from one address.
+    pub max_userip_connections: Option<u32>,
     pub mail_uid: u32,
     pub mail_gid: u32,
     pub internal_user: String,
@@ -114,6 +116,9 @@ pub(crate) fn render(c: &ConfigInputs) -> String {
             "service imap {{\n  process_limit = {limit}\n  client_limit = 1\n}}\n"
         ));
     }
+    if let Some(limit) = c.max_userip_connections {
+        out.push_str(&format!("mail_max_userip_connections = {limit}\n"));
+    }
     if let Some(sieve_port) = c.sieve_port {
         out.push_str(&format!(
             "service managesieve-login {{\n  inet_listener sieve {{\n    address = 127.0.0.1\n    port = {sieve_port}\n  }}\n}}\n\
@@ -159,6 +164,7 @@ mod tests {
             quota_bytes: None,
             sieve_port: None,
             max_connections: None,
+            max_userip_connections: None,
             mail_uid: 65534,
             mail_gid: 65534,
             internal_user: "dovecot".into(),

@@ -68,6 +68,8 @@ pub struct DovecotOptions {
     pub managesieve: bool,
     /// Cap concurrent IMAP sessions server-wide (`service imap { process_limit }`).
     pub max_connections: Option<u32>,
+    /// Cap the IMAP sessions of one user from one address (`mail_max_userip_connections`).
+    pub max_userip_connections: Option<u32>,
 }
 
 impl Default for DovecotOptions {
@@ -79,6 +81,7 @@ impl Default for DovecotOptions {
             dir: None,
             managesieve: false,
             max_connections: None,
+            max_userip_connections: None,
         }
     }
 }
@@ -209,6 +212,7 @@ impl Dovecot {
                 quota_bytes: opts.quota_bytes,
                 sieve_port,
                 max_connections: opts.max_connections,
+                max_userip_connections: opts.max_userip_connections,
                 mail_uid: mail_user.uid,
                 mail_gid: mail_user.gid,
                 internal_user: internal.name.clone(),
