@@ -32,8 +32,8 @@ pub use secret_file::{read_secret_file, SecretFileError, MAX_SECRET_FILE_BYTES};
 pub use spec::{Credentials, EndpointSpec, ServerType, TaskSpec, Tuning};
 pub use store::{DamagedRecord, TaskListing};
 
+pub use mailshift_engine::imap::ImapError;
 /// What the TUI and the CLI need of the layers below, so that they import this crate
 /// only (they never name the engine).
 pub use mailshift_engine::migrate::{Event, Report, VerifyMode};
-pub use mailshift_engine::imap::ImapError;
 pub use mailshift_net::{check_address, AuthMethod, Secret, Security, Side, TlsOptions};

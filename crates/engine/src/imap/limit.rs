@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::transport::Transport;
+use mailshift_net::Transport;
 
 /// No allowance set: literals are not counted.
 const UNBOUNDED: u64 = u64::MAX;
