@@ -533,6 +533,47 @@ mod tasks {
         snap("dashboard_running", &app);
     }
 
+    /// Issue #15: the 13th of 20 tasks selected, the list stays full (it showed the
+    /// selection alone with 11 blank lines under it).
+    #[test]
+    fn dashboard_scrolled_to_the_13th_task_keeps_the_list_full() {
+        let mut app = task_app();
+        app.screen = Screen::Dashboard;
+        for i in 0..20 {
+            let mut r = record(
+                &format!("MS-LIST{i:03}ZZZ"),
+                "john.smith01@example.com",
+                "john.smith@example.com",
+                i,
+            );
+            r.state = TaskState::Finished;
+            app.tasks.upsert(r);
+        }
+        // Newest first: the 13th row is task 7. Walk down to it as a user would.
+        app.tasks.row = 0;
+        for _ in 0..12 {
+            run(&mut app, &[Action::Down]);
+        }
+        assert_eq!(app.tasks.selected().unwrap().id, "MS-LIST007ZZZ");
+        for (w, h) in SIZES {
+            let text = screen(&app, w, h);
+            let lines: Vec<&str> = text.lines().collect();
+            let header = lines.iter().position(|l| l.starts_with(" Task ")).unwrap();
+            let rule = lines.iter().position(|l| l.starts_with("───")).unwrap();
+            let rows = &lines[header + 1..rule];
+            assert!(
+                rows.iter().all(|l| l.contains("MS-LIST")),
+                "no blank row in the list at {w}x{h}:\n{text}"
+            );
+            assert!(rows.len() > 5, "{w}x{h}: {rows:?}");
+            assert!(
+                rows.iter().any(|l| l.starts_with("▸MS-LIST007ZZZ")),
+                "the selection is visible at {w}x{h}:\n{text}"
+            );
+        }
+        snap("dashboard_scrolled", &app);
+    }
+
     #[test]
     fn dashboard_finished_task_with_its_folders() {
         let mut app = dashboard();
