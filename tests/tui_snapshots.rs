@@ -533,6 +533,45 @@ mod tasks {
         snap("dashboard_running", &app);
     }
 
+    /// Issue #15: the rate sparkline ran into the Bytes column and the message rate
+    /// was only in `v`. With long values, every cell is whole and apart from the next.
+    #[test]
+    fn dashboard_row_shows_the_rate_and_keeps_columns_apart() {
+        let mut app = dashboard();
+        let mut big = running();
+        big.id = "MS-BIG9X8Y7ZW".into();
+        big.created = at(9);
+        big.progress.messages_total = 12345;
+        big.progress.messages_done = 12000;
+        big.progress.bytes_total = 1_000_000_000;
+        big.progress.bytes_done = 999_900_000;
+        big.progress.rate = vec![999; 10];
+        app.tasks.upsert(big);
+        for (w, h) in SIZES {
+            let text = screen(&app, w, h);
+            let row = text
+                .lines()
+                .find(|l| l.contains("MS-BIG9X8Y7ZW"))
+                .unwrap_or_else(|| panic!("{text}"));
+            assert!(
+                row.contains(" 12000/12345 ") && row.contains(" 999 msg/s "),
+                "{w}x{h}: {row}"
+            );
+            let run = text.lines().find(|l| l.contains("MS-RUN4K7Q2XZ")).unwrap();
+            assert!(
+                run.contains(" 108 msg/s "),
+                "{w}x{h}: the rate in the row: {run}"
+            );
+            if w >= 120 {
+                assert!(row.contains(" 999.9 MB "), "{row}");
+                let spark = row.rfind("██████████").expect("the sparkline, whole");
+                let bytes = row.find("999.9 MB").unwrap();
+                assert!(bytes < spark, "{row}");
+            }
+        }
+        snap("dashboard_columns", &app);
+    }
+
     /// Issue #15: the 13th of 20 tasks selected, the list stays full (it showed the
     /// selection alone with 11 blank lines under it).
     #[test]
