@@ -314,8 +314,8 @@ mod tasks {
     use mailshift_panel::migration::OptionSet;
     use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId};
     use mailshift_tasks::{
-        Clock, EndpointSpec, Migrator, ServerType, StepKind, StepState, TaskRecord, TaskSpec,
-        TaskState, Tuning,
+        Clock, EndpointSpec, FolderProgress, Migrator, ServerType, StepKind, StepState, TaskRecord,
+        TaskSpec, TaskState, Tuning,
     };
 
     /// The demo with a migrator on an empty temp dir and a clock standing still at
@@ -436,6 +436,22 @@ mod tasks {
         p.bytes_done = 40_000_000;
         p.rate = vec![40, 80, 120, 100, 90, 130, 150, 140, 120, 110];
         p.problems = vec!["Junk: 1 message over the destination's size limit, left out".into()];
+        p.folders = [
+            ("Archives/2023", 800, 800),
+            ("INBOX", 434, 3000),
+            ("Sent", 0, 900),
+            ("Drafts", 0, 100),
+            ("Junk", 0, 150),
+            ("Trash", 0, 50),
+        ]
+        .into_iter()
+        .map(|(name, done, total)| FolderProgress {
+            folder: name.into(),
+            done,
+            total,
+            verified: None,
+        })
+        .collect();
         r
     }
 
@@ -530,6 +546,16 @@ mod tasks {
         let wide = screen(&app, 120, 40);
         assert!(wide.contains("Rate") && wide.contains("ETA"), "{wide}");
         assert!(wide.contains("Junk: 1 message"), "the log tail: {wide}");
+        // Issue #15: the folders while copying, not only in the final report.
+        for (w, h) in SIZES {
+            let text = screen(&app, w, h);
+            let inbox = text.lines().find(|l| l.contains(" INBOX ")).unwrap_or("");
+            assert!(
+                inbox.contains("434/3000") && inbox.contains("14%") && inbox.contains("▸"),
+                "{w}x{h}: INBOX copying, counted: {text}"
+            );
+            assert!(text.contains("Folders 1/6 copied"), "{w}x{h}: {text}");
+        }
         snap("dashboard_running", &app);
     }
 

@@ -365,8 +365,12 @@ fn render_folders(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
         .title(" Folders ")
         .border_style(t.dim());
     let Some(report) = &rec.report else {
+        if !rec.progress.folders.is_empty() {
+            render_live_folders(rec, t, frame, area);
+            return;
+        }
         let msg = format!(
-            " The per-folder table comes with the verification ({} folders planned).",
+            " The per-folder table comes with the plan ({} folders planned).",
             rec.progress.folders_planned
         );
         frame.render_widget(
@@ -411,6 +415,67 @@ fn render_folders(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
     .header(
         Row::new(vec![
             "Folder", "Source", "Copied", "Skipped", "Failed", "OK",
+        ])
+        .style(t.title()),
+    )
+    .block(block);
+    frame.render_widget(table, area);
+}
+
+/// The folders of a task that has no report yet, as the engine plans, copies and
+/// verifies them: "copied/total" and a gauge each. The window starts just above the
+/// first folder still copying, so the one in progress is on screen.
+fn render_live_folders(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
+    let folders = &rec.progress.folders;
+    let fits = usize::from(area.height.saturating_sub(2)).max(1);
+    let active = folders
+        .iter()
+        .position(|f| f.done < f.total)
+        .unwrap_or(folders.len());
+    let start = active
+        .saturating_sub(1)
+        .min(folders.len().saturating_sub(fits));
+    let complete = folders.iter().filter(|f| f.done >= f.total).count();
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(format!(" Folders {complete}/{} copied ", folders.len()))
+        .border_style(t.dim());
+    let rows = folders[start..].iter().take(fits).map(|f| {
+        let ratio = if f.total == 0 {
+            1.0
+        } else {
+            f.done as f64 / f.total as f64
+        };
+        let mark = match f.verified {
+            Some(true) => Span::styled("✓", t.ok()),
+            Some(false) => Span::styled("✗", t.bad()),
+            None if f.done > 0 && f.done < f.total && rec.state == TaskState::Running => {
+                Span::styled("▸", t.title())
+            }
+            None => Span::raw(""),
+        };
+        Row::new(vec![
+            Cell::from(format!(" {}", f.folder)),
+            Cell::from(Line::raw(format!("{}/{}", f.done, f.total)).right_aligned()),
+            Cell::from(gauge_text(ratio, 14)),
+            Cell::from(mark),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(12),
+            Constraint::Length(13),
+            Constraint::Length(14),
+            Constraint::Length(2),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            Cell::from(" Folder"),
+            Cell::from(Line::raw("Copied").right_aligned()),
+            Cell::from("Progress"),
+            Cell::from("OK"),
         ])
         .style(t.title()),
     )
