@@ -781,6 +781,32 @@ mod tasks {
         snap("new_migration", &app);
     }
 
+    /// Issue #15: at 80x24 the summary and the Ctrl-T results were below the edge of
+    /// the New migration form, out of reach. Moving down the form brings them in.
+    #[test]
+    fn new_migration_form_scrolls_to_the_summary_and_test_results_at_80x24() {
+        let mut app = task_app();
+        run(&mut app, &[Action::ShowDashboard, Action::NewMigration]);
+        let top = screen(&app, 80, 24);
+        assert!(top.contains("Move one mailbox"), "opens at its top: {top}");
+        run(&mut app, &[Action::NextField, Action::NextField]);
+        type_text(&mut app, "john.smith@example.com");
+        run(
+            &mut app,
+            &[Action::ConnectionTested {
+                side: mailshift_engine::imap::Side::Source,
+                result: Ok("logged in; 12 folders".into()),
+            }],
+        );
+        // Down to the source password, where Ctrl-T is pressed.
+        run(&mut app, &[Action::NextField]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("Summary: john.smith@example.com"), "{text}");
+        assert!(text.contains("source: logged in; 12 folders"), "{text}");
+        assert!(text.contains("Password"), "the focused field stays: {text}");
+        snap("new_migration_scrolled", &app);
+    }
+
     /// The wizard on john.smith@example.com (MX Plan), as far as `step`.
     fn wizard_at(step: WizardStep) -> App {
         let mut app = task_app();
