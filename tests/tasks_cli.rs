@@ -47,6 +47,15 @@ fn status_shows_a_task_only_with_its_login_and_rollback_keeps_to_48_hours() {
     assert_eq!(st.json["id"], id.as_str());
     assert_eq!(st.json["state"], "finished");
     assert_eq!(st.json["progress"]["messages_done"], 40);
+    // Per-folder progress (issue #15: the dashboard shows it while copying): every
+    // folder counted to its total, and checked.
+    let folders = st.json["progress"]["folders"].as_array().expect("folders");
+    let done: u64 = folders.iter().map(|f| f["done"].as_u64().unwrap()).sum();
+    assert_eq!(done, 40, "{folders:?}");
+    for f in folders {
+        assert_eq!(f["done"], f["total"], "{f}");
+        assert_eq!(f["verified"], true, "{f}");
+    }
     let wrong = run(cmd(&home, &["status", &id, "--login", "mary", "--json"]));
     let unknown = run(cmd(
         &home,

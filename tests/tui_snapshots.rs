@@ -314,8 +314,8 @@ mod tasks {
     use mailshift_panel::migration::OptionSet;
     use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId};
     use mailshift_tasks::{
-        Clock, EndpointSpec, Migrator, ServerType, StepKind, StepState, TaskRecord, TaskSpec,
-        TaskState, Tuning,
+        Clock, EndpointSpec, FolderProgress, Migrator, ServerType, StepKind, StepState, TaskRecord,
+        TaskSpec, TaskState, Tuning,
     };
 
     /// The demo with a migrator on an empty temp dir and a clock standing still at
@@ -436,6 +436,22 @@ mod tasks {
         p.bytes_done = 40_000_000;
         p.rate = vec![40, 80, 120, 100, 90, 130, 150, 140, 120, 110];
         p.problems = vec!["Junk: 1 message over the destination's size limit, left out".into()];
+        p.folders = [
+            ("Archives/2023", 800, 800),
+            ("INBOX", 434, 3000),
+            ("Sent", 0, 900),
+            ("Drafts", 0, 100),
+            ("Junk", 0, 150),
+            ("Trash", 0, 50),
+        ]
+        .into_iter()
+        .map(|(name, done, total)| FolderProgress {
+            folder: name.into(),
+            done,
+            total,
+            verified: None,
+        })
+        .collect();
         r
     }
 
@@ -530,7 +546,97 @@ mod tasks {
         let wide = screen(&app, 120, 40);
         assert!(wide.contains("Rate") && wide.contains("ETA"), "{wide}");
         assert!(wide.contains("Junk: 1 message"), "the log tail: {wide}");
+        // Issue #15: the folders while copying, not only in the final report.
+        for (w, h) in SIZES {
+            let text = screen(&app, w, h);
+            let inbox = text.lines().find(|l| l.contains(" INBOX ")).unwrap_or("");
+            assert!(
+                inbox.contains("434/3000") && inbox.contains("14%") && inbox.contains("▸"),
+                "{w}x{h}: INBOX copying, counted: {text}"
+            );
+            assert!(text.contains("Folders 1/6 copied"), "{w}x{h}: {text}");
+        }
         snap("dashboard_running", &app);
+    }
+
+    /// Issue #15: the rate sparkline ran into the Bytes column and the message rate
+    /// was only in `v`. With long values, every cell is whole and apart from the next.
+    #[test]
+    fn dashboard_row_shows_the_rate_and_keeps_columns_apart() {
+        let mut app = dashboard();
+        let mut big = running();
+        big.id = "MS-BIG9X8Y7ZW".into();
+        big.created = at(9);
+        big.progress.messages_total = 12345;
+        big.progress.messages_done = 12000;
+        big.progress.bytes_total = 1_000_000_000;
+        big.progress.bytes_done = 999_900_000;
+        big.progress.rate = vec![999; 10];
+        app.tasks.upsert(big);
+        for (w, h) in SIZES {
+            let text = screen(&app, w, h);
+            let row = text
+                .lines()
+                .find(|l| l.contains("MS-BIG9X8Y7ZW"))
+                .unwrap_or_else(|| panic!("{text}"));
+            assert!(
+                row.contains(" 12000/12345 ") && row.contains(" 999 msg/s "),
+                "{w}x{h}: {row}"
+            );
+            let run = text.lines().find(|l| l.contains("MS-RUN4K7Q2XZ")).unwrap();
+            assert!(
+                run.contains(" 108 msg/s "),
+                "{w}x{h}: the rate in the row: {run}"
+            );
+            if w >= 120 {
+                assert!(row.contains(" 999.9 MB "), "{row}");
+                let spark = row.rfind("██████████").expect("the sparkline, whole");
+                let bytes = row.find("999.9 MB").unwrap();
+                assert!(bytes < spark, "{row}");
+            }
+        }
+        snap("dashboard_columns", &app);
+    }
+
+    /// Issue #15: the 13th of 20 tasks selected, the list stays full (it showed the
+    /// selection alone with 11 blank lines under it).
+    #[test]
+    fn dashboard_scrolled_to_the_13th_task_keeps_the_list_full() {
+        let mut app = task_app();
+        app.screen = Screen::Dashboard;
+        for i in 0..20 {
+            let mut r = record(
+                &format!("MS-LIST{i:03}ZZZ"),
+                "john.smith01@example.com",
+                "john.smith@example.com",
+                i,
+            );
+            r.state = TaskState::Finished;
+            app.tasks.upsert(r);
+        }
+        // Newest first: the 13th row is task 7. Walk down to it as a user would.
+        app.tasks.row = 0;
+        for _ in 0..12 {
+            run(&mut app, &[Action::Down]);
+        }
+        assert_eq!(app.tasks.selected().unwrap().id, "MS-LIST007ZZZ");
+        for (w, h) in SIZES {
+            let text = screen(&app, w, h);
+            let lines: Vec<&str> = text.lines().collect();
+            let header = lines.iter().position(|l| l.starts_with(" Task ")).unwrap();
+            let rule = lines.iter().position(|l| l.starts_with("───")).unwrap();
+            let rows = &lines[header + 1..rule];
+            assert!(
+                rows.iter().all(|l| l.contains("MS-LIST")),
+                "no blank row in the list at {w}x{h}:\n{text}"
+            );
+            assert!(rows.len() > 5, "{w}x{h}: {rows:?}");
+            assert!(
+                rows.iter().any(|l| l.starts_with("▸MS-LIST007ZZZ")),
+                "the selection is visible at {w}x{h}:\n{text}"
+            );
+        }
+        snap("dashboard_scrolled", &app);
     }
 
     #[test]
@@ -673,6 +779,32 @@ mod tasks {
         assert!(wide.contains("type the destination login"), "{wide}");
         assert!(!wide.contains("secret-pw") && wide.contains("•••••••••"));
         snap("new_migration", &app);
+    }
+
+    /// Issue #15: at 80x24 the summary and the Ctrl-T results were below the edge of
+    /// the New migration form, out of reach. Moving down the form brings them in.
+    #[test]
+    fn new_migration_form_scrolls_to_the_summary_and_test_results_at_80x24() {
+        let mut app = task_app();
+        run(&mut app, &[Action::ShowDashboard, Action::NewMigration]);
+        let top = screen(&app, 80, 24);
+        assert!(top.contains("Move one mailbox"), "opens at its top: {top}");
+        run(&mut app, &[Action::NextField, Action::NextField]);
+        type_text(&mut app, "john.smith@example.com");
+        run(
+            &mut app,
+            &[Action::ConnectionTested {
+                side: mailshift_engine::imap::Side::Source,
+                result: Ok("logged in; 12 folders".into()),
+            }],
+        );
+        // Down to the source password, where Ctrl-T is pressed.
+        run(&mut app, &[Action::NextField]);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("Summary: john.smith@example.com"), "{text}");
+        assert!(text.contains("source: logged in; 12 folders"), "{text}");
+        assert!(text.contains("Password"), "the focused field stays: {text}");
+        snap("new_migration_scrolled", &app);
     }
 
     /// The wizard on john.smith@example.com (MX Plan), as far as `step`.

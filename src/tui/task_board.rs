@@ -11,6 +11,9 @@ pub struct TaskBoard {
     pub records: Vec<TaskRecord>,
     /// The selected row.
     pub row: usize,
+    /// The first row drawn last time: the list scrolls only as far as the selection
+    /// needs (a Cell because drawing, which only reads the app, moves it).
+    offset: std::cell::Cell<usize>,
 }
 
 impl TaskBoard {
@@ -94,12 +97,23 @@ impl TaskBoard {
             .count()
     }
 
-    /// The rows to draw when `height` rows fit: whole pages, so the selection is
-    /// always inside and nothing outside is built.
+    /// The rows to draw when `height` rows fit: the selection is always inside, the
+    /// window moves only as far as the selection needs, and it stays full (no blank
+    /// rows under the last task while earlier tasks are scrolled away). Nothing
+    /// outside is built.
     pub fn window(&self, height: usize) -> std::ops::Range<usize> {
         let height = height.max(1);
-        let start = (self.row / height) * height;
-        start..(start + height).min(self.records.len())
+        let len = self.records.len();
+        let row = self.row.min(len.saturating_sub(1));
+        let mut start = self.offset.get();
+        if row < start {
+            start = row;
+        } else if row >= start + height {
+            start = row + 1 - height;
+        }
+        start = start.min(len.saturating_sub(height));
+        self.offset.set(start);
+        start..(start + height).min(len)
     }
 }
 
@@ -188,10 +202,38 @@ pub(crate) mod tests {
         let w = b.window(10);
         assert!(w.contains(&437) && w.len() == 10, "{w:?}");
         b.row = 499;
-        assert_eq!(b.window(30), 480..500);
+        assert_eq!(b.window(30), 470..500);
         b.move_by(5);
         assert_eq!(b.row, 499, "clamped");
         b.move_by(-1000);
         assert_eq!(b.row, 0);
+        assert_eq!(b.window(30), 0..30);
+    }
+
+    /// Issue #15: selecting the 13th of 20 tasks with 12 rows on screen showed it
+    /// alone on a page with 11 blank rows under it.
+    #[test]
+    fn scrolling_down_keeps_the_window_full_and_moves_it_only_as_needed() {
+        let mut b = TaskBoard::default();
+        for i in 0..20 {
+            b.records.push(record(&format!("MS-{i:0>10}"), -i));
+        }
+        let h = 12;
+        for row in 0..20 {
+            b.row = row;
+            let w = b.window(h);
+            assert!(w.contains(&row), "row {row}: {w:?}");
+            assert_eq!(w.len(), h, "row {row}: the window is full: {w:?}");
+        }
+        assert_eq!(b.window(h), 8..20, "the last task at the bottom");
+        // Going back up: the window stays put until the selection reaches its top.
+        b.row = 10;
+        assert_eq!(b.window(h), 8..20);
+        b.row = 7;
+        assert_eq!(b.window(h), 7..19);
+        // Fewer tasks than rows: all of them, from the first.
+        b.records.truncate(5);
+        b.row = 4;
+        assert_eq!(b.window(h), 0..5);
     }
 }

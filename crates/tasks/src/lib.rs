@@ -25,8 +25,8 @@ pub use groupware::ServiceFailure;
 pub use migrator::{Migrator, QueuedTask, TaskHandle, ROLLBACK_WINDOW_HOURS};
 pub use probe::test_connection;
 pub use record::{
-    is_task_id, new_task_id, FailureKind, NotificationOutcome, Progress, RollbackOutcome, Step,
-    StepKind, StepState, TaskRecord, TaskState,
+    is_task_id, new_task_id, FailureKind, FolderProgress, NotificationOutcome, Progress,
+    RollbackOutcome, Step, StepKind, StepState, TaskRecord, TaskState,
 };
 pub use secret_file::{read_secret_file, SecretFileError, MAX_SECRET_FILE_BYTES};
 pub use spec::{Credentials, EndpointSpec, ServerType, TaskSpec, Tuning};

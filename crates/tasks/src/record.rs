@@ -210,6 +210,24 @@ pub struct Progress {
     /// Problems that did not stop the task, newest last (at most 50).
     #[serde(default)]
     pub problems: Vec<String>,
+    /// Each folder as the engine plans, copies and verifies it, in plan order: the
+    /// dashboard shows them while the task copies (the report comes only at the end).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<FolderProgress>,
+}
+
+/// One folder of a running task.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FolderProgress {
+    /// The source folder's name.
+    pub folder: String,
+    /// Messages the run has to have on the destination: to copy + already there.
+    pub total: u64,
+    /// Of those, on the destination: already there when planned + copied since.
+    pub done: u64,
+    /// The verification's verdict, once the folder is checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
 }
 
 impl Progress {

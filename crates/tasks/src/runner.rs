@@ -15,7 +15,7 @@ use mailshift_panel::migration::MigrationOption;
 use crate::groupware;
 use crate::migrator::Inner;
 use crate::notice;
-use crate::record::{FailureKind, StepKind, StepState, TaskRecord, TaskState};
+use crate::record::{FailureKind, FolderProgress, StepKind, StepState, TaskRecord, TaskState};
 use crate::spec::Credentials;
 use crate::store::RunLock;
 
@@ -355,23 +355,36 @@ fn fold(rec: &mut TaskRecord, ev: &Event) {
             rec.set_step(StepKind::Emails, StepState::Running, None);
         }
         Event::Planned {
+            folder,
             to_copy,
             bytes,
             skipped,
-            ..
         } => {
             p.folders_planned += 1;
             p.messages_total += to_copy;
             p.bytes_total += bytes;
             p.skipped += skipped;
+            // A resumed run plans again: its plan replaces the folder's line (what the
+            // earlier run copied is now among the messages already there).
+            let line = folder_line(&mut p.folders, folder);
+            line.total = to_copy + skipped;
+            line.done = *skipped;
+            line.verified = None;
         }
         Event::Copied {
-            messages, bytes, ..
+            folder,
+            messages,
+            bytes,
         } => {
             p.messages_done += messages;
             p.bytes_done += bytes;
+            let line = folder_line(&mut p.folders, folder);
+            line.done += messages;
         }
-        Event::Verified { .. } => p.folders_verified += 1,
+        Event::Verified { folder, ok } => {
+            p.folders_verified += 1;
+            folder_line(&mut p.folders, folder).verified = Some(*ok);
+        }
         Event::Problem { message } => {
             p.problems.push(message.clone());
             if p.problems.len() > MAX_PROBLEMS {
@@ -379,6 +392,21 @@ fn fold(rec: &mut TaskRecord, ev: &Event) {
             }
         }
     }
+}
+
+/// The progress line of `folder`, added at the end if the plan did not name it.
+fn folder_line<'a>(folders: &'a mut Vec<FolderProgress>, folder: &str) -> &'a mut FolderProgress {
+    let i = match folders.iter().position(|f| f.folder == folder) {
+        Some(i) => i,
+        None => {
+            folders.push(FolderProgress {
+                folder: folder.to_string(),
+                ..FolderProgress::default()
+            });
+            folders.len() - 1
+        }
+    };
+    &mut folders[i]
 }
 
 /// The end state from the engine's result.
@@ -485,5 +513,78 @@ fn failure_text(r: &Report) -> String {
         )
     } else {
         "verification found differences between source and destination; run the task again".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::new_task_id;
+    use std::path::Path;
+
+    fn record() -> TaskRecord {
+        let text = "src_type,src_host,src_port,src_security,src_login,src_password,dst_type,\
+                    dst_host,dst_port,dst_security,dst_login,dst_password,options,notify\n\
+                    imap,a.example,,,u1,pw1,imap,b.example,,,u2,pw2,,\n";
+        let no_env = |_: &str| None;
+        let file = crate::project::parse_project(text, Path::new("."), &no_env).unwrap();
+        TaskRecord::new(new_task_id(), file.rows[0].spec.clone(), chrono::Utc::now())
+    }
+
+    fn planned(folder: &str, to_copy: u64, skipped: u64) -> Event {
+        Event::Planned {
+            folder: folder.into(),
+            to_copy,
+            bytes: to_copy * 100,
+            skipped,
+        }
+    }
+
+    fn copied(folder: &str, messages: u64) -> Event {
+        Event::Copied {
+            folder: folder.into(),
+            messages,
+            bytes: messages * 100,
+        }
+    }
+
+    /// Issue #15: the dashboard had no per-folder detail while copying. The engine's
+    /// events fold into one line per folder, counted as they land.
+    #[test]
+    fn each_folder_is_counted_while_it_copies() {
+        let mut rec = record();
+        for ev in [
+            planned("INBOX", 30, 0),
+            planned("Sent", 8, 2),
+            copied("INBOX", 10),
+            copied("Sent", 8),
+        ] {
+            fold(&mut rec, &ev);
+        }
+        let line = |rec: &TaskRecord, name: &str| {
+            let f = rec.progress.folders.iter().find(|f| f.folder == name);
+            f.map(|f| (f.done, f.total, f.verified)).unwrap()
+        };
+        assert_eq!(line(&rec, "INBOX"), (10, 30, None));
+        assert_eq!(line(&rec, "Sent"), (10, 10, None));
+        fold(
+            &mut rec,
+            &Event::Verified {
+                folder: "Sent".into(),
+                ok: true,
+            },
+        );
+        assert_eq!(line(&rec, "Sent"), (10, 10, Some(true)));
+        let names: Vec<&str> = rec
+            .progress
+            .folders
+            .iter()
+            .map(|f| f.folder.as_str())
+            .collect();
+        assert_eq!(names, ["INBOX", "Sent"], "plan order");
+        // A resumed run plans again: the 10 copied are now already there.
+        fold(&mut rec, &planned("INBOX", 20, 10));
+        assert_eq!(line(&rec, "INBOX"), (10, 30, None));
+        assert_eq!(rec.progress.folders.len(), 2);
     }
 }

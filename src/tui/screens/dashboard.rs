@@ -1,5 +1,5 @@
 //! The tasks dashboard: one row per task (state, step, gauge, messages, bytes, rate
-//! sparkline, ETA, start and last update), only the visible rows built; under it the
+//! in messages a second and its sparkline, ETA, last update), only the visible rows built; under it the
 //! selected task's details, its per-folder table and the tail of its log.
 
 use mailshift_panel::format_bytes;
@@ -15,7 +15,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::form::wrap;
 use crate::tui::widgets::progress::{duration_text, gauge_text, sparkline_text, task_ratio};
 
-/// Body width from which bytes, rate and times get their own columns.
+/// Body width from which the details name the hosts and put the log beside the folders.
 const WIDE: u16 = 118;
 
 /// The style a task state is shown in.
@@ -95,71 +95,165 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
+/// A column of the task list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Task,
+    State,
+    Step,
+    Progress,
+    Messages,
+    Bytes,
+    Rate,
+    Trend,
+    Eta,
+    Updated,
+}
+
+impl Col {
+    fn title(self) -> &'static str {
+        match self {
+            Col::Task => "Task",
+            Col::State => "State",
+            Col::Step => "Step",
+            Col::Progress => "Progress",
+            Col::Messages => "Messages",
+            Col::Bytes => "Bytes",
+            Col::Rate => "Rate",
+            Col::Trend => "Trend",
+            Col::Eta => "ETA",
+            Col::Updated => "Updated",
+        }
+    }
+
+    /// Numbers are right-aligned so that a long value in one column never reads as
+    /// the start of the next.
+    fn right(self) -> bool {
+        matches!(self, Col::Bytes | Col::Rate)
+    }
+}
+
+/// The highlight symbol's column and the space between columns.
+const HIGHLIGHT: u16 = 1;
+const SPACING: u16 = 1;
+
+/// The columns and their widths for a table `width` columns wide: every cell's
+/// longest usual text fits ("interrupted", "12345/12345", "999.9 MB", "999 msg/s",
+/// "1 h 05"), and the sum with the spacing never exceeds the width, so ratatui never
+/// squeezes one column into its neighbour. The last column takes what is left.
+fn columns(width: u16) -> Vec<(Col, u16)> {
+    let wide = [
+        (Col::Task, 13),
+        (Col::State, 11),
+        (Col::Step, 14),
+        (Col::Progress, 16),
+        (Col::Messages, 11),
+        (Col::Bytes, 8),
+        (Col::Rate, 9),
+        (Col::Trend, 10),
+        (Col::Eta, 6),
+        (Col::Updated, 8),
+    ];
+    let narrow = [
+        (Col::Task, 13),
+        (Col::State, 11),
+        (Col::Step, 11),
+        (Col::Progress, 12),
+        (Col::Messages, 11),
+        (Col::Rate, 9),
+        (Col::Eta, 6),
+    ];
+    if needed(&wide) <= width {
+        wide.to_vec()
+    } else {
+        narrow.to_vec()
+    }
+}
+
+/// The width a set of columns takes, spacing and highlight symbol included.
+fn needed(cols: &[(Col, u16)]) -> u16 {
+    let n = cols.len() as u16;
+    cols.iter().map(|(_, w)| w).sum::<u16>() + SPACING * n.saturating_sub(1) + HIGHLIGHT
+}
+
+/// "42 msg/s", the recent message rate of a running task (the same samples as its
+/// ETA); "…" before the first sample, nothing when it does not run.
+pub fn rate_text(rec: &TaskRecord) -> String {
+    if rec.state != TaskState::Running {
+        return String::new();
+    }
+    let rate = &rec.progress.rate;
+    if rate.is_empty() {
+        return "…".into();
+    }
+    let recent = &rate[rate.len().saturating_sub(10)..];
+    let avg = recent.iter().sum::<u64>().div_ceil(recent.len() as u64);
+    if avg >= 1000 {
+        format!("{}k msg/s", avg / 1000)
+    } else {
+        format!("{avg} msg/s")
+    }
+}
+
+fn cell_text(col: Col, r: &TaskRecord, width: u16) -> String {
+    let p = &r.progress;
+    match col {
+        Col::Task => r.id.clone(),
+        Col::State => r.state.as_str().to_string(),
+        Col::Step => step_text(r),
+        Col::Progress => gauge_text(task_ratio(r), usize::from(width)),
+        Col::Messages => format!("{}/{}", p.messages_done, p.messages_total),
+        Col::Bytes => format_bytes(p.bytes_done),
+        Col::Rate => rate_text(r),
+        Col::Trend => sparkline_text(&p.rate, usize::from(width)),
+        Col::Eta => eta_text(r),
+        Col::Updated => r.updated.format("%H:%M:%S").to_string(),
+    }
+}
+
+fn aligned(col: Col, line: Line<'static>) -> Line<'static> {
+    if col.right() {
+        line.right_aligned()
+    } else {
+        line
+    }
+}
+
 fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.theme;
-    let wide = area.width >= WIDE;
+    let cols = columns(area.width);
     let visible = app.tasks.window(usize::from(area.height.saturating_sub(1)));
     let first = visible.start;
     let rows: Vec<Row> = app.tasks.records[visible]
         .iter()
         .map(|r| {
-            let p = &r.progress;
-            let mut cells = vec![
-                Cell::from(r.id.clone()),
-                Cell::from(Span::styled(r.state.as_str(), state_style(r.state, t))),
-                Cell::from(step_text(r)),
-                Cell::from(gauge_text(task_ratio(r), 16)),
-                Cell::from(format!("{}/{}", p.messages_done, p.messages_total)),
-            ];
-            if wide {
-                cells.push(Cell::from(format_bytes(p.bytes_done)));
-                cells.push(Cell::from(sparkline_text(&p.rate, 10)));
-            }
-            cells.push(Cell::from(eta_text(r)));
-            if wide {
-                cells
-                    .push(Cell::from(r.started.map_or("—".into(), |s| {
-                        s.format("%m-%d %H:%M").to_string()
-                    })));
-                cells.push(Cell::from(r.updated.format("%H:%M:%S").to_string()));
-            }
-            Row::new(cells)
+            Row::new(cols.iter().map(|&(col, w)| {
+                let text = cell_text(col, r, w);
+                let line = if col == Col::State {
+                    Line::from(Span::styled(text, state_style(r.state, t)))
+                } else {
+                    Line::raw(text)
+                };
+                Cell::from(aligned(col, line))
+            }))
         })
         .collect();
-    let (widths, header) = if wide {
-        (
-            vec![
-                Constraint::Length(13),
-                Constraint::Length(11),
-                Constraint::Length(12),
-                Constraint::Length(16),
-                Constraint::Length(11),
-                Constraint::Length(9),
-                Constraint::Length(10),
-                Constraint::Length(7),
-                Constraint::Length(11),
-                Constraint::Min(8),
-            ],
-            vec![
-                "Task", "State", "Step", "Progress", "Messages", "Bytes", "Rate", "ETA", "Started",
-                "Updated",
-            ],
-        )
-    } else {
-        (
-            vec![
-                Constraint::Length(13),
-                Constraint::Length(11),
-                Constraint::Length(12),
-                Constraint::Length(16),
-                Constraint::Length(11),
-                Constraint::Min(5),
-            ],
-            vec!["Task", "State", "Step", "Progress", "Messages", "ETA"],
-        )
-    };
+    let last = cols.len().saturating_sub(1);
+    let widths = cols.iter().enumerate().map(|(i, &(_, w))| {
+        if i == last {
+            Constraint::Min(w)
+        } else {
+            Constraint::Length(w)
+        }
+    });
+    let header = Row::new(
+        cols.iter()
+            .map(|&(col, _)| Cell::from(aligned(col, Line::raw(col.title())))),
+    )
+    .style(t.title());
     let table = Table::new(rows, widths)
-        .header(Row::new(header).style(t.title()))
+        .header(header)
+        .column_spacing(SPACING)
         .row_highlight_style(t.selected())
         .highlight_symbol("▸");
     let mut state = TableState::default().with_selected(Some(app.tasks.row - first));
@@ -271,8 +365,12 @@ fn render_folders(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
         .title(" Folders ")
         .border_style(t.dim());
     let Some(report) = &rec.report else {
+        if !rec.progress.folders.is_empty() {
+            render_live_folders(rec, t, frame, area);
+            return;
+        }
         let msg = format!(
-            " The per-folder table comes with the verification ({} folders planned).",
+            " The per-folder table comes with the plan ({} folders planned).",
             rec.progress.folders_planned
         );
         frame.render_widget(
@@ -324,6 +422,67 @@ fn render_folders(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(table, area);
 }
 
+/// The folders of a task that has no report yet, as the engine plans, copies and
+/// verifies them: "copied/total" and a gauge each. The window starts just above the
+/// first folder still copying, so the one in progress is on screen.
+fn render_live_folders(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
+    let folders = &rec.progress.folders;
+    let fits = usize::from(area.height.saturating_sub(2)).max(1);
+    let active = folders
+        .iter()
+        .position(|f| f.done < f.total)
+        .unwrap_or(folders.len());
+    let start = active
+        .saturating_sub(1)
+        .min(folders.len().saturating_sub(fits));
+    let complete = folders.iter().filter(|f| f.done >= f.total).count();
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(format!(" Folders {complete}/{} copied ", folders.len()))
+        .border_style(t.dim());
+    let rows = folders[start..].iter().take(fits).map(|f| {
+        let ratio = if f.total == 0 {
+            1.0
+        } else {
+            f.done as f64 / f.total as f64
+        };
+        let mark = match f.verified {
+            Some(true) => Span::styled("✓", t.ok()),
+            Some(false) => Span::styled("✗", t.bad()),
+            None if f.done > 0 && f.done < f.total && rec.state == TaskState::Running => {
+                Span::styled("▸", t.title())
+            }
+            None => Span::raw(""),
+        };
+        Row::new(vec![
+            Cell::from(format!(" {}", f.folder)),
+            Cell::from(Line::raw(format!("{}/{}", f.done, f.total)).right_aligned()),
+            Cell::from(gauge_text(ratio, 14)),
+            Cell::from(mark),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(12),
+            Constraint::Length(13),
+            Constraint::Length(14),
+            Constraint::Length(2),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            Cell::from(" Folder"),
+            Cell::from(Line::raw("Copied").right_aligned()),
+            Cell::from("Progress"),
+            Cell::from("OK"),
+        ])
+        .style(t.title()),
+    )
+    .block(block);
+    frame.render_widget(table, area);
+}
+
 fn render_log(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = rec
         .steps
@@ -352,4 +511,52 @@ fn render_log(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::task_board::tests::record;
+
+    /// Issue #15: the sparkline ran into the Bytes column. Every layout fits its
+    /// width with a space between columns, so no column is squeezed.
+    #[test]
+    fn the_columns_fit_every_width_from_80() {
+        for width in 80..=200 {
+            let cols = columns(width);
+            assert!(needed(&cols) <= width, "{width}: {cols:?}");
+            assert!(cols.iter().any(|(c, _)| *c == Col::Rate), "{width}");
+        }
+        let at = |w| columns(w).iter().map(|(c, _)| *c).collect::<Vec<_>>();
+        assert!(at(120).contains(&Col::Bytes) && at(120).contains(&Col::Trend));
+        assert!(!at(80).contains(&Col::Trend));
+        for (col, w) in columns(120).into_iter().chain(columns(80)) {
+            let longest = match col {
+                Col::State => "interrupted",
+                Col::Messages => "12345/12345",
+                Col::Bytes => "999.9 MB",
+                Col::Rate => "999 msg/s",
+                Col::Eta => "1 h 05",
+                Col::Updated => "09:09:00",
+                Col::Task => "MS-RUN4K7Q2XZ",
+                Col::Step => "e-mails 2/3",
+                Col::Progress | Col::Trend => "",
+            };
+            assert!(longest.chars().count() <= usize::from(w), "{col:?} {w}");
+            assert!(col.title().len() <= usize::from(w), "{col:?} {w}");
+        }
+    }
+
+    #[test]
+    fn the_rate_is_the_recent_average_of_a_running_task() {
+        let mut r = record("MS-AAAAAAAAAA", 1);
+        r.progress.rate = vec![40, 44];
+        assert_eq!(rate_text(&r), "", "not running");
+        r.state = TaskState::Running;
+        assert_eq!(rate_text(&r), "42 msg/s");
+        r.progress.rate = vec![2500; 12];
+        assert_eq!(rate_text(&r), "2k msg/s");
+        r.progress.rate.clear();
+        assert_eq!(rate_text(&r), "…");
+    }
 }

@@ -140,12 +140,8 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = centered(area, width, height);
-    // Taller than the screen: scroll so that the focused field stays in view.
     let rows = usize::from(rect.height.saturating_sub(2));
-    let focus_row = form_focus_row(form, inner, lines.len());
-    let scroll = (focus_row + 2)
-        .saturating_sub(rows)
-        .min(lines.len().saturating_sub(rows));
+    let scroll = form_scroll(form, inner, lines.len(), rows);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(format!(" {} ", form.title))
@@ -169,6 +165,21 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             frame.set_cursor_position(Position::new(x, y));
         }
     }
+}
+
+/// The first line shown when `total` lines have `rows` rows. Taller than the screen,
+/// the form opens at its top; once the focus moves on, it scrolls as far down as
+/// keeps the focused field in view (one line above it as context), so what comes
+/// under the fields (the summary, the Ctrl-T results, the refusal) is reached by
+/// moving down the form instead of staying below the edge.
+fn form_scroll(form: &Form, inner: usize, total: usize, rows: usize) -> usize {
+    let max = total.saturating_sub(rows);
+    if form.focus == 0 {
+        return 0;
+    }
+    form_focus_row(form, inner, total)
+        .saturating_sub(1)
+        .min(max)
 }
 
 /// The line of the focused field in the form's text (intro and errors included).
