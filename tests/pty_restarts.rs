@@ -7,79 +7,18 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mailshift_panel::DEMO_PASSWORD;
 use mailshift_sandbox::{Sandbox, SandboxOptions};
+use support::tmux::{tmux_available, wait_for_file, Tmux, SESSION};
 use support::{bin, run, Home, MailboxSnapshot, Oracle};
 
-const SESSION: &str = "mailshift";
 const LONG: Duration = Duration::from_secs(90);
 
-/// A tmux server of our own (its socket in a temp dir), killed on drop.
-struct Tmux {
-    socket: PathBuf,
-}
-
 impl Tmux {
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .arg("-f")
-            .arg("/dev/null")
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("run tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", SESSION];
-        args.extend_from_slice(keys);
-        let out = self.cmd(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn text(&self, text: &str) {
-        let out = self.cmd(&["send-keys", "-t", SESSION, "-l", text]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", SESSION]).stdout)
-            .into_owned()
-    }
-
-    /// Wait until some screen line satisfies `ok`; panics with the screen after `timeout`.
-    fn wait_line(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.lines().any(&ok) {
-                return screen;
-            }
-            if start.elapsed() > timeout {
-                panic!("{what} did not show within {timeout:?}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_for(&self, what: &str, timeout: Duration) -> String {
-        self.wait_line(&format!("'{what}'"), timeout, |l| l.contains(what))
-    }
-
     /// Start the panel on the data dir `data` with `env`; its exit status goes to `status`.
     fn panel(home: &Home, data: &Path, env: &str, status: &Path) -> Tmux {
         let script = home.path().join("run.sh");
@@ -125,39 +64,6 @@ impl Tmux {
             .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", self.screen()));
         assert_eq!(code.trim(), "0", "exit status");
     }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("tmux is not installed: .ci/run should have installed it");
-        }
-        eprintln!("SKIPPED: tmux is not installed here (apt-get install tmux)");
-    }
-    found
-}
-
-fn wait_for_file(path: &Path, timeout: Duration) -> Option<String> {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if let Ok(s) = std::fs::read_to_string(path) {
-            if s.ends_with('\n') {
-                return Some(s);
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    None
 }
 
 fn snap(port: u16, user: &str) -> MailboxSnapshot {

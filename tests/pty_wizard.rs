@@ -4,99 +4,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
+use support::tmux::{tmux_available, wait_for_file, Tmux, SESSION};
 use support::{bin, Home};
-
-const SESSION: &str = "mailshift";
-
-/// A tmux server of our own (its socket in a temp dir), killed on drop.
-struct Tmux {
-    socket: PathBuf,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .arg("-f")
-            .arg("/dev/null")
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("run tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", SESSION];
-        args.extend_from_slice(keys);
-        let out = self.cmd(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn text(&self, text: &str) {
-        let out = self.cmd(&["send-keys", "-t", SESSION, "-l", text]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", SESSION]).stdout)
-            .into_owned()
-    }
-
-    /// Wait until the screen shows `what`; panics with the screen after `timeout`.
-    fn wait_for(&self, what: &str, timeout: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(what) {
-                return screen;
-            }
-            if start.elapsed() > timeout {
-                panic!("'{what}' did not show within {timeout:?}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    mailshift_testkit::require(found, "tmux", "apt-get install tmux")
-}
-
-fn wait_for_file(path: &Path, timeout: Duration) -> Option<String> {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if let Ok(s) = std::fs::read_to_string(path) {
-            if s.ends_with('\n') {
-                return Some(s);
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    None
-}
 
 #[test]
 fn the_wizard_walked_with_keystrokes_finishes_the_migration() {

@@ -312,13 +312,27 @@ pub async fn run_project(
     let limits = Limits::new(opts.global.max(1), budget);
     let cancelled = tokio_util::sync::CancellationToken::new();
     let mut joins = Vec::new();
+    // Rows take their slots in the CSV's order: each row starts waiting for a slot
+    // once the row before it has one (or has ended), whichever task the runtime
+    // happens to poll first. (A row waiting for a busy server thus holds back the
+    // rows after it.)
+    let mut turn: Option<tokio::sync::oneshot::Receiver<()>> = None;
     for (task, uses, creds) in queued {
         let (m, limits, cancelled) = (migrator.clone(), limits.clone(), cancelled.clone());
+        let my_turn = turn.take();
+        let (next_turn, next) = tokio::sync::oneshot::channel::<()>();
+        turn = Some(next);
         joins.push(tokio::spawn(async move {
             let task_id = task.record.id.clone();
-            // Wait for a slot; meanwhile a cancel of this task (from any process) or of
-            // the whole project ends it here, and it never starts.
-            let acquire = limits.acquire_connections(&uses);
+            // Wait for this row's turn, then for a slot; meanwhile a cancel of this task
+            // (from any process) or of the whole project ends it here, and it never
+            // starts. `next_turn` is fired once the slot is held, or dropped on return.
+            let acquire = async {
+                if let Some(t) = my_turn {
+                    let _ = t.await;
+                }
+                limits.acquire_connections(&uses).await
+            };
             tokio::pin!(acquire);
             let slot = loop {
                 tokio::select! {
@@ -335,6 +349,7 @@ pub async fn run_project(
                     }
                 }
             };
+            let _ = next_turn.send(());
             if cancelled.is_cancelled() {
                 m.cancel_queued(task);
                 return;
