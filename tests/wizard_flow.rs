@@ -356,16 +356,27 @@ fn restart(s: Setup) -> Setup {
         let _g = driver.rt.enter();
         drop(app);
     }
-    let sandbox = driver
-        .rt
-        .block_on(Sandbox::start(
+    // The dropped sandbox's listeners close on its runtime's tasks: wait for its kept
+    // ports to be free again (the restart reuses them), at most 10 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let sandbox = loop {
+        let started = driver.rt.block_on(Sandbox::start(
             _home.path(),
             SandboxOptions {
                 clock_factor: 0.0,
                 ..SandboxOptions::default()
             },
-        ))
-        .expect("sandbox restarts");
+        ));
+        match started {
+            Err(e)
+                if format!("{e:?}").contains("PortTaken")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => break other.expect("sandbox restarts"),
+        }
+    };
     let migrator = Migrator::open(_home.path(), Clock::system()).expect("migrator");
     migrator.set_relay(Some(relay_of(&sandbox)));
     let backend = SandboxBackend::with_migrator(sandbox, migrator);
