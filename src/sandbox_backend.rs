@@ -27,7 +27,7 @@ pub struct SandboxBackend {
 
 /// Completion e-mails go through the sandbox's own SMTP listener: sandbox addresses
 /// land in their INBOX, any other in the notifications@sandbox.invalid mailbox.
-fn sandbox_relay(sandbox: &Sandbox) -> mailshift_notify::Relay {
+pub fn sandbox_relay(sandbox: &Sandbox) -> mailshift_notify::Relay {
     let r = sandbox.smtp_relay();
     mailshift_notify::Relay {
         host: r.host,

@@ -13,47 +13,16 @@ use std::time::{Duration, Instant};
 
 use mailshift_panel::DEMO_PASSWORD;
 use mailshift_sandbox::{Sandbox, SandboxOptions};
-use support::tmux::{tmux_available, wait_for_file, Tmux, SESSION};
-use support::{bin, run, Home, MailboxSnapshot, Oracle};
+use support::tmux::{tmux_available, wait_for_file, Tmux};
+use support::{bin, migrate_ports, run, Home, MailboxSnapshot, Oracle};
 
 const LONG: Duration = Duration::from_secs(90);
 
 impl Tmux {
     /// Start the panel on the data dir `data` with `env`; its exit status goes to `status`.
     fn panel(home: &Home, data: &Path, env: &str, status: &Path) -> Tmux {
-        let script = home.path().join("run.sh");
-        let quote = |p: &Path| format!("'{}'", p.display());
-        std::fs::write(
-            &script,
-            format!(
-                "MAILSHIFT_HOME={} {env} NO_COLOR=1 {}\necho $? > {}\n",
-                quote(data),
-                quote(&bin()),
-                quote(status)
-            ),
-        )
-        .unwrap();
-        let tmux = Tmux {
-            socket: home.path().join("tmux.sock"),
-        };
-        let script_arg = script.display().to_string();
-        let out = tmux.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            SESSION,
-            "-x",
-            "120",
-            "-y",
-            "36",
-            "sh",
-            &script_arg,
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let tmux = Tmux::in_dir(home.path());
+        tmux.launch(&home.path().join("run.sh"), data, env, status, (120, 36));
         tmux
     }
 
@@ -93,33 +62,10 @@ fn a_task_migrated_earlier_rolls_back_from_the_dashboard() {
     let (mx, ex) = (port("mxplan-7f3e21"), port("exchange-ab12cd"));
     let (src, dst) = ("john.smith@example.com", "claire.moreau@example.org");
     let before = snap(ex, dst);
-    let (mx_p, ex_p) = (mx.to_string(), ex.to_string());
-    let mut c = Command::new(bin());
-    c.env("MAILSHIFT_HOME", &data)
-        .env("MAILSHIFT_SRC_PASSWORD", DEMO_PASSWORD)
-        .env("MAILSHIFT_DST_PASSWORD", DEMO_PASSWORD)
-        .env_remove("MAILSHIFT_LOG")
-        .args([
-            "migrate",
-            "--src-host",
-            "127.0.0.1",
-            "--src-port",
-            &mx_p,
-            "--src-security",
-            "none",
-            "--src-user",
-            src,
-            "--dst-host",
-            "127.0.0.1",
-            "--dst-port",
-            &ex_p,
-            "--dst-security",
-            "none",
-            "--dst-user",
-            dst,
-            "--json",
-        ])
-        .stdin(Stdio::null());
+    // The sandbox's demo accounts share one password.
+    let mut c = migrate_ports(&data, (mx, src), (ex, dst), &[]);
+    c.env("MAILSHIFT_SRC_PASSWORD", DEMO_PASSWORD)
+        .env("MAILSHIFT_DST_PASSWORD", DEMO_PASSWORD);
     let first = run(c);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let copied = first.json["copied"].as_u64().expect("copied");

@@ -7,8 +7,8 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use support::tmux::{tmux_available, wait_for_file, Tmux, SESSION};
-use support::{bin, Home};
+use support::tmux::{tmux_available, wait_for_file, Tmux};
+use support::Home;
 
 #[test]
 fn the_wizard_walked_with_keystrokes_finishes_the_migration() {
@@ -18,39 +18,8 @@ fn the_wizard_walked_with_keystrokes_finishes_the_migration() {
     let home = Home::new();
     let data = home.path().join("data");
     let status = home.path().join("status");
-    let script = home.path().join("run.sh");
-    let quote = |p: &Path| format!("'{}'", p.display());
-    std::fs::write(
-        &script,
-        format!(
-            "MAILSHIFT_HOME={} NO_COLOR=1 {}\necho $? > {}\n",
-            quote(&data),
-            quote(&bin()),
-            quote(&status)
-        ),
-    )
-    .unwrap();
-    let tmux = Tmux {
-        socket: home.path().join("tmux.sock"),
-    };
-    let script_arg = script.display().to_string();
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        &script_arg,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let tmux = Tmux::in_dir(home.path());
+    tmux.launch(&home.path().join("run.sh"), &data, "", &status, (100, 30));
 
     let long = Duration::from_secs(60);
     tmux.wait_for("mxplan-7f3e21", long);
@@ -95,35 +64,12 @@ fn the_wizard_walked_with_keystrokes_finishes_the_migration() {
 
 /// Start mailshift on `data` in a tmux session of `tmux`; its exit status goes to `status`.
 fn launch(tmux: &Tmux, home: &Path, data: &Path, status: &Path, name: &str) {
-    let script = home.join(format!("{name}.sh"));
-    let quote = |p: &Path| format!("'{}'", p.display());
-    std::fs::write(
-        &script,
-        format!(
-            "MAILSHIFT_HOME={} NO_COLOR=1 {}\necho $? > {}\n",
-            quote(data),
-            quote(&bin()),
-            quote(status)
-        ),
-    )
-    .unwrap();
-    let script_arg = script.display().to_string();
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        &script_arg,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    tmux.launch(
+        &home.join(format!("{name}.sh")),
+        data,
+        "",
+        status,
+        (100, 30),
     );
 }
 
@@ -135,9 +81,7 @@ fn a_wizard_left_after_the_rename_resumes_after_a_relaunch_and_finishes() {
     let home = Home::new();
     let data = home.path().join("data");
     let long = Duration::from_secs(60);
-    let tmux = Tmux {
-        socket: home.path().join("tmux.sock"),
-    };
+    let tmux = Tmux::in_dir(home.path());
 
     let first = home.path().join("status1");
     launch(&tmux, home.path(), &data, &first, "run1");

@@ -53,30 +53,12 @@ fn a_task_rolls_back_after_the_sandbox_restarted_without_a_panel() {
     let dst = "claire.moreau@example.org";
     let before = snap(ex_port, dst);
 
-    let (mx_p, ex_p) = (mx_port.to_string(), ex_port.to_string());
-    let first = run(cli(
-        &home,
-        &[
-            "migrate",
-            "--src-host",
-            "127.0.0.1",
-            "--src-port",
-            &mx_p,
-            "--src-security",
-            "none",
-            "--src-user",
-            src,
-            "--dst-host",
-            "127.0.0.1",
-            "--dst-port",
-            &ex_p,
-            "--dst-security",
-            "none",
-            "--dst-user",
-            dst,
-            "--json",
-        ],
-    ));
+    // The sandbox's demo accounts share one password.
+    let mut c = migrate_ports(home.path(), (mx_port, src), (ex_port, dst), &[]);
+    c.env("MAILSHIFT_SRC_PASSWORD", DEMO_PASSWORD)
+        .env("MAILSHIFT_DST_PASSWORD", DEMO_PASSWORD)
+        .env_remove("MAILSHIFT_FAKE_NOW");
+    let first = run(c);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert_eq!(first.json["state"], "finished");
     let id = first.json["task_id"].as_str().unwrap().to_string();

@@ -9,7 +9,7 @@ mod tui_driver;
 
 use std::time::Duration;
 
-use mailshift::sandbox_backend::SandboxBackend;
+use mailshift::sandbox_backend::{sandbox_relay, SandboxBackend};
 use mailshift::tui::app::{Dialog, Screen, Tab};
 use mailshift::tui::wizard::{Provisional, WizardStep};
 use mailshift::tui::{Action, App, Theme};
@@ -378,7 +378,7 @@ fn restart(s: Setup) -> Setup {
         }
     };
     let migrator = Migrator::open(_home.path(), Clock::system()).expect("migrator");
-    migrator.set_relay(Some(relay_of(&sandbox)));
+    migrator.set_relay(Some(sandbox_relay(&sandbox)));
     let backend = SandboxBackend::with_migrator(sandbox, migrator);
     let app = {
         let _g = driver.rt.enter();
@@ -657,20 +657,4 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
     )
     .expect("the notifications mailbox opens with the values shown");
     let _ = o.logout();
-}
-
-/// Completion e-mails through the sandbox's SMTP listener, as the panel sends them.
-fn relay_of(sandbox: &Sandbox) -> mailshift_notify::Relay {
-    let r = sandbox.smtp_relay();
-    mailshift_notify::Relay {
-        host: r.host,
-        port: r.port,
-        security: mailshift_notify::SmtpSecurity::None,
-        user: Some(r.user),
-        password: Some(mailshift_notify::Secret::new(r.password)),
-        from: r.from,
-        ca_file: None,
-        insecure: false,
-        timeout: mailshift_notify::Relay::DEFAULT_TIMEOUT,
-    }
 }

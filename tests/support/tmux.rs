@@ -14,6 +14,49 @@ pub struct Tmux {
 }
 
 impl Tmux {
+    /// A tmux server whose socket lives in `dir`.
+    pub fn in_dir(dir: &Path) -> Tmux {
+        Tmux {
+            socket: dir.join("tmux.sock"),
+        }
+    }
+
+    /// Run the real binary in a new `width`x`height` session through the shell script
+    /// `script`, with MAILSHIFT_HOME=`data`, the assignments in `env` and NO_COLOR=1;
+    /// its exit status is written to `status` when it ends.
+    pub fn launch(&self, script: &Path, data: &Path, env: &str, status: &Path, size: (u16, u16)) {
+        let quote = |p: &Path| format!("'{}'", p.display());
+        std::fs::write(
+            script,
+            format!(
+                "MAILSHIFT_HOME={} {env} NO_COLOR=1 {}\necho $? > {}\n",
+                quote(data),
+                quote(&super::bin()),
+                quote(status)
+            ),
+        )
+        .unwrap();
+        let (width, height) = (size.0.to_string(), size.1.to_string());
+        let script_arg = script.display().to_string();
+        let out = self.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+            "-x",
+            &width,
+            "-y",
+            &height,
+            "sh",
+            &script_arg,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     pub fn cmd(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-S")
