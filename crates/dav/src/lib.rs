@@ -5,6 +5,7 @@
 #[cfg(feature = "client")]
 mod client;
 pub mod item;
+pub mod xml;
 
 #[cfg(feature = "client")]
 pub use client::{

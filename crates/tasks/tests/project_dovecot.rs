@@ -163,39 +163,38 @@ async fn a_paused_project_starts_nothing_new_until_resumed_and_a_cancelled_one_s
         other => panic!("first event {other:?}"),
     };
     store.request(&id, ProjectState::Paused).unwrap();
-    // Wait until the runner has taken the pause into account.
-    loop {
-        if store.load(&id).unwrap().state == ProjectState::Paused {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    // Once whatever was running ends, nothing else starts while paused.
+    // Once whatever was running ends, the next row parks at the closed gate, holding
+    // back every row behind it (rows take their slots in CSV order): from then on nothing
+    // can start until the resume. Wait for the runner to report exactly that.
     let started = |m: &Migrator| {
         m.tasks()
             .iter()
             .filter(|t| t.state != TaskState::Queued)
             .count()
     };
-    loop {
-        let running = m
-            .tasks()
-            .iter()
-            .filter(|t| t.state == TaskState::Running)
-            .count();
-        if running == 0 {
-            break;
+    let frozen = loop {
+        match rx.recv().await.unwrap() {
+            ProjectEvent::Progress(ProjectState::Paused, p) if p.running == 0 && p.held == 1 => {
+                break started(&m);
+            }
+            ProjectEvent::Ended(..) => panic!("the project ended while paused"),
+            _ => {}
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let frozen = started(&m);
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert_eq!(
-        started(&m),
-        frozen,
-        "a task started while the project was paused"
+    };
+    assert!(
+        frozen < 12,
+        "every row started although the project was paused"
     );
-    assert!(frozen < 12);
+    // The runner's next rounds of its control loop start nothing either.
+    for _ in 0..3 {
+        match rx.recv().await.unwrap() {
+            ProjectEvent::Progress(ProjectState::Paused, p) => {
+                assert_eq!((p.running, p.held), (0, 1), "{p:?}");
+                assert_eq!(started(&m), frozen, "a task started while paused");
+            }
+            other => panic!("while paused: {other:?}"),
+        }
+    }
     store.request(&id, ProjectState::Running).unwrap();
     let (record, rows) = run.await.unwrap().unwrap();
     assert_eq!(record.state, ProjectState::Finished);

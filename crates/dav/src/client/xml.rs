@@ -1,10 +1,7 @@
 //! WebDAV XML: reading a `multistatus` answer into plain owned values, and writing the
 //! request bodies (PROPFIND, MKCALENDAR, extended MKCOL) with proper escaping.
 
-pub const DAV: &str = "DAV:";
-pub const CALDAV: &str = "urn:ietf:params:xml:ns:caldav";
-pub const CARDDAV: &str = "urn:ietf:params:xml:ns:carddav";
-pub const APPLE: &str = "http://apple.com/ns/ical/";
+pub use crate::xml::{escape, APPLE, CALDAV, CARDDAV, DAV};
 
 /// A property name: namespace and local name.
 pub type Name = (&'static str, &'static str);
@@ -151,22 +148,6 @@ fn all_text(n: roxmltree::Node) -> String {
 /// `HTTP/1.1 200 OK` -> 200
 fn parse_status(line: &str) -> Option<u16> {
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Escape text for an XML element body or attribute.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const NS_DECL: &str = r#"xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:i="http://apple.com/ns/ical/""#;

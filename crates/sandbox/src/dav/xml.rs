@@ -1,11 +1,7 @@
 //! Writing WebDAV XML: escaping, property elements with the usual prefixes, and the
 //! multistatus / error bodies.
 
-pub const DAV: &str = "DAV:";
-pub const CALDAV: &str = "urn:ietf:params:xml:ns:caldav";
-pub const CARDDAV: &str = "urn:ietf:params:xml:ns:carddav";
-pub const CALSERVER: &str = "http://calendarserver.org/ns/";
-pub const APPLE: &str = "http://apple.com/ns/ical/";
+pub use mailshift_dav::xml::{escape, APPLE, CALDAV, CALSERVER, CARDDAV, DAV};
 
 const PREFIXES: [(&str, &str); 5] = [
     (DAV, "D"),
@@ -52,23 +48,6 @@ impl Name {
             format!("<{open}>{inner}</{close}>")
         }
     }
-}
-
-/// Escape text for element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn declarations() -> String {

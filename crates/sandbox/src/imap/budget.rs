@@ -6,6 +6,7 @@
 //! (its client waits for the `+` or is slowed down by TCP); a wait that lasts too long
 //! ends the connection rather than the whole server.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,8 +21,21 @@ const MAX_WAIT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub struct InputBudget {
     granules: Arc<Semaphore>,
+    /// The budget's size, in granules.
+    total: u32,
     /// The most one command can hold (imap-next drops what is larger as it comes).
     per_command: u32,
+    /// Connections waiting for room right now.
+    waiting: Arc<AtomicUsize>,
+}
+
+/// Counts one waiting connection while it lives (a wait may be dropped half-way).
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// One connection's share, given back when its command ends (or it closes).
@@ -42,8 +56,22 @@ impl InputBudget {
         let total = granules(bytes).max(per_command);
         InputBudget {
             granules: Arc::new(Semaphore::new(total as usize)),
+            total,
             per_command,
+            waiting: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// Bytes reserved by commands in progress (in whole granules).
+    pub fn in_use(&self) -> u64 {
+        let free = self.granules.available_permits() as u64;
+        (u64::from(self.total) - free.min(u64::from(self.total))) * GRANULE
+    }
+
+    /// Connections waiting for room: their clients get no `+` (nor their bytes read)
+    /// until a reservation is given back.
+    pub fn waiters(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     /// Grows `held` to cover `bytes`, waiting for room when needed.
@@ -56,6 +84,8 @@ impl InputBudget {
             .granules
             .clone()
             .acquire_many_owned(want - held.granules);
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _waiting = Waiting(self.waiting.clone());
         let permit = match tokio::time::timeout(MAX_WAIT, more).await {
             Ok(Ok(permit)) => permit,
             Ok(Err(_)) | Err(_) => return Err(Exhausted),
@@ -93,9 +123,19 @@ mod tests {
         assert_eq!(a.granules, 3);
         let mut b = Reservation::default();
         budget.reserve(&mut b, GRANULE).await.unwrap();
+        assert_eq!(budget.in_use(), 4 * GRANULE);
         let mut c = Reservation::default();
-        let waiting = tokio::time::timeout(Duration::from_millis(50), budget.reserve(&mut c, 1));
-        assert!(waiting.await.is_err(), "the budget is spent");
+        {
+            let waiting = budget.reserve(&mut c, 1);
+            tokio::pin!(waiting);
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            assert!(
+                std::future::Future::poll(waiting.as_mut(), &mut cx).is_pending(),
+                "the budget is spent"
+            );
+            assert_eq!(budget.waiters(), 1);
+        }
+        assert_eq!(budget.waiters(), 0, "a dropped wait is not counted");
         a.release();
         budget.reserve(&mut c, 2 * GRANULE).await.unwrap();
         // An announced size beyond any command reserves no more than one command.

@@ -114,13 +114,14 @@ impl SandboxImap {
             directory,
             config,
             name: name.to_string(),
-            budget,
+            budget: budget.clone(),
         });
         let task = tokio::spawn(accept_loop(listener, shared, limit, shutdown_rx));
         tracing::info!(server = name, %local_addr, "sandbox IMAP server listening");
         Ok(SandboxImapHandle {
             local_addr,
             name: name.to_string(),
+            budget,
             shutdown: shutdown_tx,
             task: Some(task),
         })
@@ -162,6 +163,7 @@ async fn accept_loop(
 pub struct SandboxImapHandle {
     local_addr: SocketAddr,
     name: String,
+    budget: budget::InputBudget,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -174,6 +176,16 @@ impl SandboxImapHandle {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Bytes the server holds for commands in progress (its input budget in use).
+    pub fn input_in_use(&self) -> u64 {
+        self.budget.in_use()
+    }
+
+    /// Connections waiting for room in the input budget.
+    pub fn input_waiters(&self) -> usize {
+        self.budget.waiters()
     }
 
     /// Stops accepting, closes every open connection and waits for the

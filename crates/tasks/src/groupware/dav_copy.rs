@@ -261,7 +261,7 @@ async fn copy_collection(
         None => {
             let href = format!("{}/{name}/", dst_home.trim_end_matches('/'));
             ledger.collections.push(href.clone());
-            save(pass, ledger)?;
+            pass.save(ledger)?;
             match dst
                 .create_collection(dst_home, &decode_segment(&name), &col.props, col.kind)
                 .await
@@ -270,13 +270,13 @@ async fn copy_collection(
                     if created != href {
                         ledger.collections.retain(|h| h != &href);
                         ledger.collections.push(created.clone());
-                        save(pass, ledger)?;
+                        pass.save(ledger)?;
                     }
                     (Some(created), HashSet::new())
                 }
                 Err(DavError::AlreadyExists(_)) => {
                     ledger.collections.retain(|h| h != &href);
-                    save(pass, ledger)?;
+                    pass.save(ledger)?;
                     let objs = dst
                         .objects(&href)
                         .await
@@ -288,7 +288,7 @@ async fn copy_collection(
                 }
                 Err(e) => {
                     ledger.collections.retain(|h| h != &href);
-                    save(pass, ledger)?;
+                    pass.save(ledger)?;
                     return Err(failure("destination", e));
                 }
             }
@@ -329,7 +329,7 @@ async fn copy_collection(
             Ok(o) => o,
             Err(DavError::Http { status: 404, .. }) => continue, // deleted meanwhile
             Err(e) => {
-                save(pass, ledger)?;
+                pass.save(ledger)?;
                 return Err(failure("source", e));
             }
         };
@@ -386,7 +386,7 @@ async fn copy_collection(
             step,
             etag: None,
         });
-        save(pass, ledger)?;
+        pass.save(ledger)?;
         match dst.put_new(&target, &obj.content_type, &obj.body).await {
             Ok(PutOutcome::Created { etag }) => {
                 ledger.set_etag(&target, etag);
@@ -402,7 +402,7 @@ async fn copy_collection(
                 | DavError::Tls { .. }
                 | DavError::Timeout { .. }),
             ) => {
-                save(pass, ledger)?;
+                pass.save(ledger)?;
                 return Err(failure("destination", e));
             }
             Err(e) => {
@@ -416,19 +416,7 @@ async fn copy_collection(
         progress(tally);
     }
     // The ETags learnt since the last announcement.
-    save(pass, ledger)
-}
-
-fn save(pass: &Pass<'_>, ledger: &Ledger) -> Result<(), ServiceFailure> {
-    if pass.dry {
-        return Ok(());
-    }
-    ledger
-        .save(pass.state_dir, pass.task_id)
-        .map_err(|e| ServiceFailure {
-            kind: FailureKind::State,
-            text: format!("cannot record what the task creates: {e}"),
-        })
+    pass.save(ledger)
 }
 
 #[cfg(test)]

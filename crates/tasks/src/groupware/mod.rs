@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::record::{FailureKind, StepCounts, StepKind};
 use crate::spec::{service_of, Credentials, EndpointSpec, Service, TaskSpec};
+use ledger::Ledger;
 
 pub use undo::Undone;
 
@@ -90,6 +91,20 @@ impl Pass<'_> {
             .tuning
             .timeout_secs
             .map_or(DEFAULT_TIMEOUT, Duration::from_secs)
+    }
+
+    /// Record in the task's ledger what it is about to create (before creating it, so a
+    /// rollback finds it whatever happens next). A dry pass creates nothing.
+    fn save(&self, ledger: &Ledger) -> Result<(), ServiceFailure> {
+        if self.dry {
+            return Ok(());
+        }
+        ledger
+            .save(self.state_dir, self.task_id)
+            .map_err(|e| ServiceFailure {
+                kind: FailureKind::State,
+                text: format!("cannot record what the task creates: {e}"),
+            })
     }
 }
 

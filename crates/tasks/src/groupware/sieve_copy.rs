@@ -213,7 +213,7 @@ pub(crate) async fn run(
             name: target.clone(),
             step,
         });
-        save(pass, &ledger)?;
+        pass.save(&ledger)?;
         match dst.put(&target, &text).await {
             Ok(()) => {
                 tally.count(step).copied += 1;
@@ -224,7 +224,7 @@ pub(crate) async fn run(
             }
             Err(e @ (SieveError::Rejected { .. } | SieveError::Quota { .. })) => {
                 ledger.scripts.retain(|s| s.name != target);
-                save(pass, &ledger)?;
+                pass.save(&ledger)?;
                 tally.count(step).failed += 1;
                 tally.problems.push(format!(
                     "the destination refused Sieve script {:?}: {e}",
@@ -251,7 +251,7 @@ pub(crate) async fn run(
                     activated: name.clone(),
                     previous: None,
                 });
-                save(pass, &ledger)?;
+                pass.save(&ledger)?;
                 dst.set_active(Some(&name))
                     .await
                     .map_err(|e| failure("destination", e))?;
@@ -262,15 +262,6 @@ pub(crate) async fn run(
     let _ = src.logout().await;
     let _ = dst.logout().await;
     Ok(())
-}
-
-fn save(pass: &Pass<'_>, ledger: &Ledger) -> Result<(), ServiceFailure> {
-    ledger
-        .save(pass.state_dir, pass.task_id)
-        .map_err(|e| ServiceFailure {
-            kind: FailureKind::State,
-            text: format!("cannot record what the task creates: {e}"),
-        })
 }
 
 #[cfg(test)]

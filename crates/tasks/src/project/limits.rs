@@ -175,12 +175,25 @@ impl Drop for Slot {
 #[derive(Clone)]
 pub struct Gate {
     paused: Arc<watch::Sender<bool>>,
+    /// Waiters parked at the closed gate right now.
+    parked: Arc<AtomicUsize>,
+}
+
+/// Counts one waiter parked at the gate for as long as it lives (also when the wait is
+/// dropped half-way).
+struct Parked(Arc<AtomicUsize>);
+
+impl Drop for Parked {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Gate {
     pub fn new() -> Gate {
         Gate {
             paused: Arc::new(watch::Sender::new(false)),
+            parked: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -196,9 +209,21 @@ impl Gate {
         *self.paused.borrow()
     }
 
+    /// How many waiters are parked at the closed gate: each holds back the rows queued
+    /// behind it until [`resume`](Self::resume), so a project with one parked and none
+    /// running cannot start anything.
+    pub fn parked(&self) -> usize {
+        self.parked.load(Ordering::SeqCst)
+    }
+
     /// Return once the gate is open (at once if it is).
     pub async fn wait_open(&self) {
         let mut rx = self.paused.subscribe();
+        if !*rx.borrow_and_update() {
+            return;
+        }
+        self.parked.fetch_add(1, Ordering::SeqCst);
+        let _parked = Parked(self.parked.clone());
         // The sender lives in `self`, so the channel cannot close while we wait.
         let _ = rx.wait_for(|paused| !*paused).await;
     }

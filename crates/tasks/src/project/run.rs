@@ -82,6 +82,13 @@ pub struct ProjectProgress {
     pub messages_done: u64,
     pub messages_total: u64,
     pub bytes_done: u64,
+    /// Rows waiting at the project's closed pause gate (only while paused).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub held: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl ProjectProgress {
@@ -399,10 +406,9 @@ pub async fn run_project(
             _ => {}
         }
         let recs: Vec<TaskRecord> = ids.iter().filter_map(|t| migrator.get(t)).collect();
-        send(ProjectEvent::Progress(
-            record.state,
-            ProjectProgress::of(&recs),
-        ));
+        let mut progress = ProjectProgress::of(&recs);
+        progress.held = limits.gate().parked();
+        send(ProjectEvent::Progress(record.state, progress));
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     store.clear_control(&id);
