@@ -309,7 +309,7 @@ fn is_blank(record: &::csv::StringRecord) -> bool {
 mod tests {
     use super::options::parse_options;
     use super::password::resolve_password;
-    use super::row::{check_address, check_host, parse_auth};
+    use super::row::{address_field, check_host, parse_auth};
     use super::template::template;
     use super::*;
     use crate::spec::EndpointSpec;
@@ -484,7 +484,7 @@ mod tests {
 
     #[test]
     fn notify_addresses() {
-        assert!(check_address("it@example.com").is_ok());
+        assert!(address_field("it@example.com").is_ok());
         for bad in [
             "it",
             "@example.com",
@@ -492,7 +492,7 @@ mod tests {
             "it @example.com",
             "a@b.com,c@d.com",
         ] {
-            assert!(check_address(bad).is_err(), "{bad}");
+            assert!(address_field(bad).is_err(), "{bad}");
         }
         let f =
             one_row("imap,a.example,,,u1,pw1,imap,b.example,,,u2,pw2,,boss@example.org").unwrap();

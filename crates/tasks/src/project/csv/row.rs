@@ -290,7 +290,7 @@ impl<'a> Row<'a> {
         if v.is_empty() {
             return Some(None);
         }
-        match check_address(&v) {
+        match address_field(&v) {
             Ok(()) => Some(Some(v)),
             Err(e) => {
                 self.fail("notify", e);
@@ -377,7 +377,7 @@ pub(super) fn parse_auth(v: &str) -> Result<AuthMethod, String> {
 }
 
 /// One e-mail address, checked the way the task start checks it.
-pub(super) fn check_address(v: &str) -> Result<(), String> {
+pub(super) fn address_field(v: &str) -> Result<(), String> {
     mailshift_net::check_address(v)
         .map(|_| ())
         .map_err(|e| e.to_string())
