@@ -64,19 +64,67 @@ pub struct ProjectView {
     pub row: usize,
 }
 
-/// The full-screen views.
-#[derive(Debug, Clone, PartialEq)]
+/// The Platforms screen's state: which platform, tab, focus and rows are selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformsView {
+    /// Index of the selected platform in the sidebar.
+    pub platform: usize,
+    /// The selected platform's tab.
+    pub tab: Tab,
+    /// Sidebar or table.
+    pub focus: Focus,
+    /// Selected row of the domains table.
+    pub domain_row: usize,
+    /// Selected row of the accounts table.
+    pub account_row: usize,
+}
+
+impl Default for PlatformsView {
+    fn default() -> Self {
+        PlatformsView {
+            platform: 0,
+            tab: Tab::Domains,
+            focus: Focus::Sidebar,
+            domain_row: 0,
+            account_row: 0,
+        }
+    }
+}
+
+/// The full-screen views, each with its own state. They stack: the Platforms screen
+/// is always at the bottom (its selection survives a visit to another screen), a
+/// DNS view opened from the wizard sits above the wizard, and Esc pops.
+#[derive(Debug, Clone)]
 pub enum Screen {
     /// Sidebar of platforms and the selected platform's tabs.
-    Platforms,
+    Platforms(PlatformsView),
     /// DNS diagnostic of a domain.
     Dns(DnsView),
-    /// The guided migration wizard (its state is `App::wizard`).
-    Wizard,
-    /// Every task with its progress; the selected one's folders and log.
+    /// The guided migration wizard.
+    Wizard(Box<Wizard>),
+    /// Every task with its progress; the selected one's folders and log. (The
+    /// selection lives in `App::tasks`: it follows a task across reloads, and the
+    /// wizard and the New migration form select the task they start before this
+    /// screen is shown.)
     Dashboard,
     /// The last project imported: its rows, their tasks, pause/resume/cancel.
     Project(ProjectView),
+}
+
+/// A modal layer above the screen; they stack, the last one has the keyboard and Esc
+/// closes it first.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// An open form.
+    Form(Form),
+    /// A question or a report.
+    Dialog(Dialog),
+    /// The help overlay, scrolled this many lines (it scrolls when taller than the
+    /// screen, so that nothing of it is cut).
+    Help {
+        /// Lines scrolled.
+        scroll: u16,
+    },
 }
 
 /// A modal question.
@@ -120,6 +168,19 @@ pub enum Dialog {
     },
 }
 
+/// The keymap context of a dialog.
+fn dialog_context(d: &Dialog) -> Context {
+    match d {
+        Dialog::Reset { .. } => Context::Confirm,
+        Dialog::Cancel { .. } => Context::CancelAsk,
+        Dialog::Fix { .. } => Context::Fix,
+        Dialog::Quit { .. } => Context::QuitAsk,
+        Dialog::Report { .. } => Context::Report,
+        Dialog::ClientSettings(_) => Context::Settings,
+        Dialog::LeaveWizard { .. } => Context::LeaveAsk,
+    }
+}
+
 /// Every change of a task, as actions; a lagging receiver asks for a full reload.
 fn task_updates(m: &Migrator) -> BoxStream<'static, Action> {
     futures::stream::unfold(m.subscribe(), |mut rx| async move {
@@ -149,27 +210,11 @@ pub struct App {
     pub theme: Theme,
     /// Terminal size (columns, rows), for mouse hit-testing.
     pub size: (u16, u16),
-    /// The full-screen view.
-    pub screen: Screen,
-    /// Index of the selected platform in the sidebar.
-    pub platform: usize,
-    /// The selected platform's tab.
-    pub tab: Tab,
-    /// Sidebar or table.
-    pub focus: Focus,
-    /// Selected row of the domains table.
-    pub domain_row: usize,
-    /// Selected row of the accounts table.
-    pub account_row: usize,
-    /// The open form, if any.
-    pub form: Option<Form>,
-    /// The open dialog, if any (above forms).
-    pub dialog: Option<Dialog>,
-    /// Whether the help overlay is shown (above everything).
-    pub help: bool,
-    /// How many lines the help overlay is scrolled (it scrolls when taller than the
-    /// screen, so that nothing of it is cut).
-    pub help_scroll: u16,
+    /// The screens, bottom first: `[0]` is always the Platforms screen; the last is
+    /// shown.
+    screens: Vec<Screen>,
+    /// The modal overlays, bottom first; the last has the keyboard.
+    pub overlays: Vec<Overlay>,
     /// Whether the log pane is shown.
     pub log_visible: bool,
     /// What happened, oldest first.
@@ -188,8 +233,6 @@ pub struct App {
     pub should_quit: bool,
     /// Waiting for cancelled tasks to stop before quitting.
     pub quitting: bool,
-    /// The guided migration wizard, while open.
-    pub wizard: Option<Wizard>,
     /// The wizards that changed something and have not ended (saved between runs).
     pub migrations: ProgressStore,
     /// Every known task, newest first.
@@ -213,16 +256,8 @@ impl App {
             backend,
             theme,
             size: (80, 24),
-            screen: Screen::Platforms,
-            platform: 0,
-            tab: Tab::Domains,
-            focus: Focus::Sidebar,
-            domain_row: 0,
-            account_row: 0,
-            form: None,
-            dialog: None,
-            help: false,
-            help_scroll: 0,
+            screens: vec![Screen::Platforms(PlatformsView::default())],
+            overlays: Vec::new(),
             log_visible: false,
             log: VecDeque::new(),
             status: None,
@@ -232,7 +267,6 @@ impl App {
             dirty: true,
             should_quit: false,
             quitting: false,
-            wizard: None,
             migrations: ProgressStore::default(),
             tasks: TaskBoard::default(),
             migrator: None,
@@ -270,19 +304,195 @@ impl App {
         app
     }
 
+    /// The screen shown.
+    pub fn screen(&self) -> &Screen {
+        self.screens.last().unwrap_or(&self.screens[0])
+    }
+
+    /// The screen shown, to change its state.
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        let last = self.screens.len() - 1;
+        &mut self.screens[last]
+    }
+
+    /// The Platforms screen's state (kept under the other screens).
+    pub fn home(&self) -> &PlatformsView {
+        match &self.screens[0] {
+            Screen::Platforms(v) => v,
+            _ => unreachable!("the Platforms screen is always at the bottom"),
+        }
+    }
+
+    /// The Platforms screen's state, to change it.
+    pub fn home_mut(&mut self) -> &mut PlatformsView {
+        match &mut self.screens[0] {
+            Screen::Platforms(v) => v,
+            _ => unreachable!("the Platforms screen is always at the bottom"),
+        }
+    }
+
+    /// Show `screen` as a top-level view: every screen above the Platforms screen
+    /// goes (an open wizard's progress is saved as it changes), then `screen` is put
+    /// on top (nothing for `Platforms`, which keeps its selection).
+    pub fn show(&mut self, screen: Screen) {
+        self.screens.truncate(1);
+        match screen {
+            Screen::Platforms(_) => {}
+            other => self.screens.push(other),
+        }
+    }
+
+    /// Put `screen` above the one shown (Esc comes back to it).
+    pub fn push_screen(&mut self, screen: Screen) {
+        self.screens.push(screen);
+    }
+
+    /// Close the screen shown (never the Platforms screen).
+    pub fn pop_screen(&mut self) {
+        if self.screens.len() > 1 {
+            self.screens.pop();
+        }
+    }
+
+    /// Whether the screen shown is the wizard.
+    pub fn on_wizard(&self) -> bool {
+        matches!(self.screen(), Screen::Wizard(_))
+    }
+
+    /// The open wizard (shown, or under a DNS view opened from it).
+    pub fn wizard(&self) -> Option<&Wizard> {
+        self.screens.iter().rev().find_map(|s| match s {
+            Screen::Wizard(w) => Some(w.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// The open wizard, to change it.
+    pub fn wizard_mut(&mut self) -> Option<&mut Wizard> {
+        self.screens.iter_mut().rev().find_map(|s| match s {
+            Screen::Wizard(w) => Some(w.as_mut()),
+            _ => None,
+        })
+    }
+
+    /// Close the wizard and whatever was opened above it.
+    pub fn close_wizard(&mut self) {
+        if let Some(i) = self
+            .screens
+            .iter()
+            .position(|s| matches!(s, Screen::Wizard(_)))
+        {
+            self.screens.truncate(i.max(1));
+        }
+    }
+
+    /// The open form (the topmost one).
+    pub fn form(&self) -> Option<&Form> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Form(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// The open form, to change it.
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Form(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Open `form` (replacing a form already open).
+    pub fn open_form(&mut self, form: Form) {
+        self.close_form();
+        self.overlays.push(Overlay::Form(form));
+    }
+
+    /// Close the open form.
+    pub fn close_form(&mut self) {
+        self.overlays.retain(|o| !matches!(o, Overlay::Form(_)));
+    }
+
+    /// Take the open form out of the stack, with its place (to be put back with
+    /// `put_form` when it stays open).
+    pub fn take_form(&mut self) -> Option<(usize, Form)> {
+        let i = self
+            .overlays
+            .iter()
+            .rposition(|o| matches!(o, Overlay::Form(_)))?;
+        match self.overlays.remove(i) {
+            Overlay::Form(f) => Some((i, f)),
+            _ => None,
+        }
+    }
+
+    /// Put a form taken with `take_form` back at its place.
+    pub fn put_form(&mut self, at: usize, form: Form) {
+        let at = at.min(self.overlays.len());
+        self.overlays.insert(at, Overlay::Form(form));
+    }
+
+    /// The open dialog (the topmost one).
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Dialog(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    /// Open `dialog` (replacing a dialog already open), above any form.
+    pub fn open_dialog(&mut self, dialog: Dialog) {
+        self.close_dialog();
+        self.overlays.push(Overlay::Dialog(dialog));
+    }
+
+    /// Close the open dialog, returning it.
+    pub fn close_dialog(&mut self) -> Option<Dialog> {
+        let i = self
+            .overlays
+            .iter()
+            .rposition(|o| matches!(o, Overlay::Dialog(_)))?;
+        match self.overlays.remove(i) {
+            Overlay::Dialog(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Whether the help overlay is shown.
+    pub fn help_open(&self) -> bool {
+        self.overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Help { .. }))
+    }
+
+    /// How far the help overlay is scrolled (0 when closed).
+    pub fn help_scroll(&self) -> u16 {
+        self.overlays
+            .iter()
+            .find_map(|o| match o {
+                Overlay::Help { scroll } => Some(*scroll),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
     /// The platform selected in the sidebar.
     pub fn selected_platform(&self) -> Option<&Platform> {
-        self.backend.panel().platforms.get(self.platform)
+        self.backend.panel().platforms.get(self.home().platform)
     }
 
     /// The domain selected in the domains table.
     pub fn selected_domain(&self) -> Option<&Domain> {
-        self.selected_platform()?.domains.get(self.domain_row)
+        self.selected_platform()?
+            .domains
+            .get(self.home().domain_row)
     }
 
     /// The account (or free slot) selected in the accounts table.
     pub fn selected_account(&self) -> Option<&Account> {
-        self.selected_platform()?.accounts.get(self.account_row)
+        self.selected_platform()?
+            .accounts
+            .get(self.home().account_row)
     }
 
     /// The cached report of `domain` on `platform`.
@@ -290,63 +500,51 @@ impl App {
         self.reports.get(&(platform, domain.to_ascii_lowercase()))
     }
 
-    /// The keymap contexts in force, most specific first.
+    /// The keymap contexts in force, most specific first: the topmost overlay's, or
+    /// the screen's.
     pub fn contexts(&self) -> Vec<Context> {
-        if self.help {
-            return vec![Context::Help, Context::Always];
-        }
-        match &self.dialog {
-            Some(Dialog::Reset { .. }) => return vec![Context::Confirm, Context::Always],
-            Some(Dialog::Cancel { .. }) => return vec![Context::CancelAsk, Context::Always],
-            Some(Dialog::Fix { .. }) => return vec![Context::Fix, Context::Always],
-            Some(Dialog::Quit { .. }) => return vec![Context::QuitAsk, Context::Always],
-            Some(Dialog::Report { .. }) => return vec![Context::Report, Context::Always],
-            Some(Dialog::ClientSettings(_)) => return vec![Context::Settings, Context::Always],
-            Some(Dialog::LeaveWizard { .. }) => return vec![Context::LeaveAsk, Context::Always],
-            None => {}
-        }
-        if let Some(f) = &self.form {
-            if f.kind == super::form::FormKind::ImportProject {
-                return vec![Context::ImportForm, Context::Form, Context::Always];
+        match self.overlays.last() {
+            Some(Overlay::Help { .. }) => vec![Context::Help, Context::Always],
+            Some(Overlay::Dialog(d)) => vec![dialog_context(d), Context::Always],
+            Some(Overlay::Form(f)) if f.kind == super::form::FormKind::ImportProject => {
+                vec![Context::ImportForm, Context::Form, Context::Always]
             }
-            return vec![Context::Form, Context::Always];
+            Some(Overlay::Form(_)) => vec![Context::Form, Context::Always],
+            None => self.screen_contexts(),
         }
-        self.screen_contexts()
     }
 
     /// Whether typed characters edit a field (a form, or a wizard text field).
     pub fn takes_text(&self) -> bool {
-        if self.dialog.is_some() || self.help {
-            return false;
+        match self.overlays.last() {
+            Some(Overlay::Help { .. } | Overlay::Dialog(_)) => false,
+            Some(Overlay::Form(f)) => f.fields.get(f.focus).is_some(),
+            None => match self.screen() {
+                Screen::Wizard(w) => !w.fields().is_empty(),
+                _ => false,
+            },
         }
-        if let Some(f) = &self.form {
-            return f.fields.get(f.focus).is_some();
-        }
-        self.screen == Screen::Wizard
-            && self.wizard.as_ref().is_some_and(|w| !w.fields().is_empty())
     }
 
     /// The contexts of the screen under any overlay (what the help overlay lists).
     pub fn screen_contexts(&self) -> Vec<Context> {
-        if self.form.is_some() {
+        if self.form().is_some() {
             return vec![Context::Form, Context::Always];
         }
-        match &self.screen {
+        match self.screen() {
             Screen::Dns(_) => vec![Context::Dns, Context::Global, Context::Always],
             Screen::Dashboard => vec![Context::Dashboard, Context::Global, Context::Always],
             Screen::Project(_) => vec![Context::Project, Context::Global, Context::Always],
-            Screen::Wizard => match &self.wizard {
-                Some(w) if w.takes_text() => vec![Context::Wizard, Context::Always],
-                Some(w) if w.step == WizardStep::Finish => vec![
-                    Context::WizardDone,
-                    Context::Wizard,
-                    Context::Global,
-                    Context::Always,
-                ],
-                _ => vec![Context::Wizard, Context::Global, Context::Always],
-            },
-            Screen::Platforms => {
-                let here = match (self.focus, self.tab) {
+            Screen::Wizard(w) if w.takes_text() => vec![Context::Wizard, Context::Always],
+            Screen::Wizard(w) if w.step == WizardStep::Finish => vec![
+                Context::WizardDone,
+                Context::Wizard,
+                Context::Global,
+                Context::Always,
+            ],
+            Screen::Wizard(_) => vec![Context::Wizard, Context::Global, Context::Always],
+            Screen::Platforms(v) => {
+                let here = match (v.focus, v.tab) {
                     (Focus::Sidebar, _) => Context::Sidebar,
                     (Focus::Table, Tab::Domains) => Context::Domains,
                     (Focus::Table, Tab::Accounts) => Context::Accounts,

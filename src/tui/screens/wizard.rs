@@ -218,11 +218,8 @@ fn progress_lines(rec: &TaskRecord, t: Theme, width: usize) -> Vec<Line<'static>
 }
 
 /// Draw the wizard in `area`.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let t = app.theme;
-    let Some(w) = &app.wizard else {
-        return;
-    };
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines: Vec<Line> = vec![
         Line::from(vec![

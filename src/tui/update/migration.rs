@@ -15,7 +15,7 @@ pub fn open(app: &mut App) {
     app.connection_tests.clear();
     let mut form = migration_form::new_form(app.backend.panel());
     migration_form::refresh(&mut form, app.backend.panel(), &[]);
-    app.form = Some(form);
+    app.open_form(form);
 }
 
 /// The password of one side: typed, or known to this process.
@@ -37,11 +37,11 @@ fn secret(
 
 /// Ctrl-T: log in to both sides in the background.
 pub fn test_connection(app: &mut App) {
-    let Some(mut form) = app.form.take() else {
+    let Some((at, mut form)) = app.take_form() else {
         return;
     };
     if form.kind != FormKind::NewMigration {
-        app.form = Some(form);
+        app.put_form(at, form);
         return;
     }
     form.clear_errors();
@@ -71,7 +71,7 @@ pub fn test_connection(app: &mut App) {
         }));
     }
     app.inform("testing the connections…".into());
-    app.form = Some(form);
+    app.put_form(at, form);
 }
 
 /// A connection test ended: show it under the form.
@@ -84,11 +84,11 @@ pub fn tested(app: &mut App, side: Side, result: Result<String, String>) {
     app.connection_tests.push((side, result));
     app.connection_tests
         .sort_by_key(|(s, _)| *s == Side::Destination);
-    if let Some(mut form) = app.form.take() {
+    if let Some((at, mut form)) = app.take_form() {
         if form.kind == FormKind::NewMigration {
             migration_form::refresh(&mut form, app.backend.panel(), &app.connection_tests);
         }
-        app.form = Some(form);
+        app.put_form(at, form);
     }
 }
 
@@ -157,11 +157,11 @@ pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>
     let Some((spec, creds)) = app.pending_start.take() else {
         return;
     };
-    let Some(mut form) = app.form.take() else {
+    let Some((at, mut form)) = app.take_form() else {
         return;
     };
     if form.kind != FormKind::NewMigration {
-        app.form = Some(form);
+        app.put_form(at, form);
         return;
     }
     let refused: Vec<String> = results
@@ -173,12 +173,12 @@ pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>
     if !refused.is_empty() {
         form.error = Some(format!("nothing was started: {}", refused.join("; ")));
         app.fail("the task was not started: fix the login in the form".into());
-        app.form = Some(form);
+        app.put_form(at, form);
         return;
     }
     let Some(m) = app.migrator.clone() else {
         form.error = app.backend.migrations_refused();
-        app.form = Some(form);
+        app.put_form(at, form);
         return;
     };
     match m.start(spec, creds) {
@@ -188,14 +188,14 @@ pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>
                 app.tasks.upsert(rec);
             }
             app.tasks.select(&id);
-            app.screen = Screen::Dashboard;
+            app.show(Screen::Dashboard);
             app.inform(format!(
                 "task {id} started: follow it here, or later with its ID and the source login"
             ));
         }
         Err(e) => {
             form.error = Some(e.to_string());
-            app.form = Some(form);
+            app.put_form(at, form);
         }
     }
 }

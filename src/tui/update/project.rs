@@ -21,7 +21,7 @@ pub fn import_form(app: &mut App) {
         app.fail(why);
         return;
     }
-    app.form = Some(Form::new(
+    app.open_form(Form::new(
         FormKind::ImportProject,
         "Import a project (CSV)",
         "One row per account; every row is checked before any task starts. Ctrl-W writes a template to fill in.",
@@ -107,12 +107,21 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
         });
     app.add_stream(progress.boxed());
     app.inform(format!("{rows} rows valid: the project starts"));
-    app.screen = Screen::Project(ProjectView {
-        record: None,
-        row: 0,
-    });
+    show_project(
+        app,
+        ProjectView {
+            record: None,
+            row: 0,
+        },
+    );
     app.refresh_tasks();
     Some(None)
+}
+
+/// The project view, above the dashboard (Esc goes back to it).
+fn show_project(app: &mut App, view: ProjectView) {
+    app.show(Screen::Dashboard);
+    app.push_screen(Screen::Project(view));
 }
 
 /// A progress line from the running project (status only; not logged each time).
@@ -160,7 +169,7 @@ pub fn show(app: &mut App) {
             "no project yet: import a CSV with i (Ctrl-W in the form writes a template)".into(),
         );
     }
-    app.screen = Screen::Project(ProjectView { record, row: 0 });
+    show_project(app, ProjectView { record, row: 0 });
     app.refresh_tasks();
 }
 
@@ -171,14 +180,14 @@ pub fn started(app: &mut App, record: ProjectRecord) {
         record.id,
         record.entries.len()
     ));
-    if let Screen::Project(v) = &mut app.screen {
+    if let Screen::Project(v) = app.screen_mut() {
         v.record = Some(record);
     }
 }
 
 /// Read the shown project's record again (its state changes in its runner).
 pub fn reload(app: &mut App) {
-    let Screen::Project(v) = &app.screen else {
+    let Screen::Project(v) = app.screen() else {
         return;
     };
     let Some(id) = v.record.as_ref().map(|r| r.id.clone()) else {
@@ -187,7 +196,7 @@ pub fn reload(app: &mut App) {
     let Some(fresh) = store(app).and_then(|s| s.load(&id).ok()) else {
         return;
     };
-    if let Screen::Project(v) = &mut app.screen {
+    if let Screen::Project(v) = app.screen_mut() {
         if v.record.as_ref() != Some(&fresh) {
             v.record = Some(fresh);
             app.dirty = true;
@@ -197,7 +206,7 @@ pub fn reload(app: &mut App) {
 
 /// p, r, c: ask the project's runner to pause, resume or cancel.
 pub fn request(app: &mut App, what: ProjectState) {
-    let Screen::Project(v) = &app.screen else {
+    let Screen::Project(v) = app.screen() else {
         return;
     };
     let Some(id) = v.record.as_ref().map(|r| r.id.clone()) else {
@@ -240,7 +249,7 @@ fn template_path(typed: &str) -> PathBuf {
 
 /// Ctrl-W in the import form: write the template and put its path in the field.
 pub fn write_template(app: &mut App) {
-    let Some(form) = app.form.as_mut() else {
+    let Some(form) = app.form_mut() else {
         return;
     };
     if form.kind != FormKind::ImportProject {

@@ -78,7 +78,7 @@ pub fn cancel_dialog(app: &mut App) {
         ));
         return;
     }
-    app.dialog = Some(Dialog::Cancel { id: rec.id });
+    app.open_dialog(Dialog::Cancel { id: rec.id });
 }
 
 /// The cancel was confirmed.
@@ -128,7 +128,7 @@ pub fn rollback_form(app: &mut App) {
         )],
     );
     form.hint = "Enter rolls back · Esc cancels".into();
-    app.form = Some(form);
+    app.open_form(form);
 }
 
 /// The rollback form was submitted: run it in the background.
@@ -224,7 +224,7 @@ pub fn resume(app: &mut App) {
         ],
     );
     form.hint = "Enter resumes · Esc cancels".into();
-    app.form = Some(form);
+    app.open_form(form);
 }
 
 fn start_resume(app: &mut App, id: &str, creds: Credentials) -> bool {
@@ -273,7 +273,7 @@ pub fn follow_form(app: &mut App) {
     if migrator_or_fail(app).is_none() {
         return;
     }
-    app.form = Some(Form::new(
+    app.open_form(Form::new(
         FormKind::Follow,
         "Follow a task",
         "A task's ID (MS-…) and its source login show it here, wherever it runs.",
@@ -300,7 +300,7 @@ pub fn submit_follow(app: &mut App, form: &mut Form) -> Outcome {
             app.inform(format!("following task {id} ({})", rec.state));
             app.tasks.upsert(rec);
             app.tasks.select(&id);
-            app.screen = crate::tui::app::Screen::Dashboard;
+            app.show(crate::tui::app::Screen::Dashboard);
             Some(None)
         }
         Err(e) => {
@@ -313,7 +313,7 @@ pub fn submit_follow(app: &mut App, form: &mut Form) -> Outcome {
 /// v / Enter: the verification report of the selected task.
 pub fn report(app: &mut App) {
     if let Some(rec) = selected_or_fail(app) {
-        app.dialog = Some(Dialog::Report { id: rec.id });
+        app.open_dialog(Dialog::Report { id: rec.id });
     }
 }
 
@@ -327,13 +327,13 @@ pub fn quit(app: &mut App) {
     if running.is_empty() {
         app.should_quit = true;
     } else {
-        app.dialog = Some(Dialog::Quit { running });
+        app.open_dialog(Dialog::Quit { running });
     }
 }
 
 /// h: hand the running tasks to detached processes, then quit.
 pub fn hand_off(app: &mut App) {
-    app.dialog = None;
+    app.close_dialog();
     let Some(m) = app.migrator.clone() else {
         app.should_quit = true;
         return;
@@ -357,7 +357,7 @@ pub fn handed_off(app: &mut App, results: Vec<(String, Result<u32, String>)>) {
 
 /// c: cancel the running tasks; quit once they have stopped.
 pub fn cancel_and_quit(app: &mut App) {
-    app.dialog = None;
+    app.close_dialog();
     if let Some(m) = &app.migrator {
         m.cancel_all_here();
     }

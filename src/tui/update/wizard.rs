@@ -30,8 +30,7 @@ pub fn open(app: &mut App) {
     match Wizard::new(app.backend.panel(), p.id, &address) {
         Some(w) => {
             app.log_line(format!("migration wizard for {}", w.address));
-            app.wizard = Some(w);
-            app.screen = Screen::Wizard;
+            app.show(Screen::Wizard(Box::new(w)));
         }
         None => app.fail("there is no other platform to migrate to: add one first".into()),
     }
@@ -53,8 +52,7 @@ fn resume(app: &mut App, saved: &WizardProgress) {
         w.step.title()
     ));
     let task = w.task_id.as_ref().and_then(|id| app.tasks.get(id)).cloned();
-    app.wizard = Some(w);
-    app.screen = Screen::Wizard;
+    app.show(Screen::Wizard(Box::new(w)));
     if let Some(rec) = task {
         task_changed(app, &rec);
     }
@@ -62,7 +60,7 @@ fn resume(app: &mut App, saved: &WizardProgress) {
 
 /// Save the open wizard's progress once it changed something.
 fn save(app: &mut App) {
-    let Some(w) = app.wizard.as_ref() else {
+    let Some(w) = app.wizard() else {
         return;
     };
     if !w.changed_something() {
@@ -77,8 +75,8 @@ fn save(app: &mut App) {
 /// Esc: the previous step (what was typed stays); from the first, close the wizard,
 /// asking first when it changed something (continue later, or undo it).
 pub fn back(app: &mut App) {
-    let Some(w) = app.wizard.as_mut() else {
-        app.screen = Screen::Platforms;
+    let Some(w) = app.wizard_mut() else {
+        app.show(Screen::Platforms(Default::default()));
         return;
     };
     match w.step.previous() {
@@ -89,18 +87,15 @@ pub fn back(app: &mut App) {
         }
         None if w.changed_something() => {
             let done = done_list(app);
-            app.dialog = Some(Dialog::LeaveWizard { done });
+            app.open_dialog(Dialog::LeaveWizard { done });
         }
-        None => {
-            app.wizard = None;
-            app.screen = Screen::Platforms;
-        }
+        None => app.close_wizard(),
     }
 }
 
 /// What the open wizard did, one sentence each (the leave dialog lists them).
 fn done_list(app: &App) -> Vec<String> {
-    let Some(w) = app.wizard.as_ref() else {
+    let Some(w) = app.wizard() else {
         return Vec::new();
     };
     let panel = app.backend.panel();
@@ -129,23 +124,24 @@ fn done_list(app: &App) -> Vec<String> {
 /// l: leave the wizard; its progress stays saved, `m` on the account resumes it.
 pub fn leave_later(app: &mut App) {
     save(app);
-    app.dialog = None;
-    if let Some(w) = app.wizard.take() {
-        app.inform(format!(
+    app.close_dialog();
+    if let Some(w) = app.wizard() {
+        let msg = format!(
             "migration of {} saved at step {}: press m on {} to continue",
             w.address,
             w.step.title(),
             w.provisional_address()
-        ));
+        );
+        app.inform(msg);
     }
-    app.screen = Screen::Platforms;
+    app.close_wizard();
 }
 
 /// u: undo what the wizard did: remove the account it created on the destination,
 /// give the source account its name back, forget the progress.
 pub fn undo(app: &mut App) {
-    app.dialog = None;
-    let Some(w) = app.wizard.clone() else {
+    app.close_dialog();
+    let Some(w) = app.wizard().cloned() else {
         return;
     };
     if let Some(id) = &w.task_id {
@@ -164,7 +160,7 @@ pub fn undo(app: &mut App) {
             return;
         }
         undone.push(format!("{created} removed from the destination"));
-        if let Some(w) = app.wizard.as_mut() {
+        if let Some(w) = app.wizard_mut() {
             w.created = None;
         }
         save(app);
@@ -185,14 +181,13 @@ pub fn undo(app: &mut App) {
         app.fail(e);
         return;
     }
-    app.wizard = None;
-    app.screen = Screen::Platforms;
+    app.close_wizard();
     app.inform(format!("migration undone: {}", undone.join("; ")));
 }
 
 /// Enter: run the step shown, or move on when it is already done.
 pub fn submit(app: &mut App) -> Option<Action> {
-    let w = app.wizard.as_ref()?;
+    let w = app.wizard()?;
     let step = w.step;
     if step == WizardStep::Finish {
         let id = w.task_id.clone();
@@ -200,8 +195,7 @@ pub fn submit(app: &mut App) -> Option<Action> {
         if let Err(e) = app.migrations.remove(source, &address) {
             app.fail(e);
         }
-        app.wizard = None;
-        app.screen = Screen::Dashboard;
+        app.show(Screen::Dashboard);
         if let Some(id) = id {
             app.tasks.select(&id);
         }
@@ -209,7 +203,7 @@ pub fn submit(app: &mut App) -> Option<Action> {
     }
     if w.is_done(step) && step != WizardStep::Choose {
         let next = step.next()?;
-        app.wizard.as_mut()?.show(next);
+        app.wizard_mut()?.show(next);
         return None;
     }
     let result = match step {
@@ -222,7 +216,7 @@ pub fn submit(app: &mut App) -> Option<Action> {
     save(app);
     if let Err(e) = result {
         app.log_line(format!("wizard: {e}"));
-        if let Some(w) = app.wizard.as_mut() {
+        if let Some(w) = app.wizard_mut() {
             w.error = Some(e);
         }
     }
@@ -231,11 +225,11 @@ pub fn submit(app: &mut App) -> Option<Action> {
 
 /// Step 1: can this account go to that platform?
 fn choose(app: &mut App) -> Result<(), String> {
-    let w = app.wizard.as_ref().ok_or("no wizard")?;
+    let w = app.wizard().ok_or("no wizard")?;
     if w.renamed_to.is_none() {
         check_destination(app, w)?;
     }
-    if let Some(w) = app.wizard.as_mut() {
+    if let Some(w) = app.wizard_mut() {
         w.show(WizardStep::Rename);
     }
     Ok(())
@@ -281,7 +275,7 @@ pub fn check_destination(app: &App, w: &Wizard) -> Result<(), String> {
 
 /// Step 2: rename the source account to its provisional name.
 fn rename(app: &mut App) -> Result<(), String> {
-    let w = app.wizard.as_ref().ok_or("no wizard")?;
+    let w = app.wizard().ok_or("no wizard")?;
     let login = w.provisional.value().trim().to_string();
     validate_local_part(&login).map_err(|e| e.to_string())?;
     if login.eq_ignore_ascii_case(w.local_part()) {
@@ -293,7 +287,7 @@ fn rename(app: &mut App) -> Result<(), String> {
     let (source, address) = (w.source, w.address.clone());
     let new = app.backend.rename_account(source, &address, &login)?;
     app.inform(format!("{address} renamed to {new} (provisional)"));
-    if let Some(w) = app.wizard.as_mut() {
+    if let Some(w) = app.wizard_mut() {
         w.renamed_to = Some(new);
         w.show(WizardStep::Create);
     }
@@ -302,7 +296,7 @@ fn rename(app: &mut App) -> Result<(), String> {
 
 /// Step 3: create the real address on the destination.
 fn create(app: &mut App) -> Result<(), String> {
-    let w = app.wizard.as_ref().ok_or("no wizard")?;
+    let w = app.wizard().ok_or("no wizard")?;
     let password = w.dest_password.value().to_string();
     check_strength(&password, w.local_part()).map_err(|e| e.to_string())?;
     let new = NewAccount {
@@ -321,7 +315,7 @@ fn create(app: &mut App) -> Result<(), String> {
         .map(|p| p.label())
         .unwrap_or_default();
     app.inform(format!("{address} created on {label}"));
-    if let Some(w) = app.wizard.as_mut() {
+    if let Some(w) = app.wizard_mut() {
         w.created = Some(address);
         w.show(WizardStep::Migrate);
     }
@@ -425,7 +419,7 @@ fn migrate(app: &mut App) -> Result<(), String> {
     if tokio::runtime::Handle::try_current().is_err() {
         return Err("no async runtime to run the task in: this is a bug, please report it".into());
     }
-    let w = app.wizard.as_ref().ok_or("no wizard")?;
+    let w = app.wizard().ok_or("no wizard")?;
     if w.ask_password {
         check_typed_password(app, w)?;
     }
@@ -450,7 +444,7 @@ fn migrate(app: &mut App) -> Result<(), String> {
     if let Some(rec) = m.get(&id) {
         app.tasks.upsert(rec);
     }
-    if let Some(w) = app.wizard.as_mut() {
+    if let Some(w) = app.wizard_mut() {
         w.task_id = Some(id);
         w.error = None;
         // The typed password stays in memory for a retry; the field is done with.
@@ -462,7 +456,8 @@ fn migrate(app: &mut App) -> Result<(), String> {
 
 /// A task changed: move the wizard on when its task finished, say why when it did not.
 pub fn task_changed(app: &mut App, rec: &TaskRecord) {
-    let Some(w) = app.wizard.as_mut() else {
+    let Some(w) = app.wizard_mut() else {
+        saved_task_changed(app, rec);
         return;
     };
     if w.task_id.as_deref() != Some(rec.id.as_str()) || w.reached == WizardStep::Finish {
@@ -500,7 +495,7 @@ pub fn task_changed(app: &mut App, rec: &TaskRecord) {
 
 /// k: keep the provisional account.
 pub fn keep(app: &mut App) {
-    let Some(w) = app.wizard.as_mut() else {
+    let Some(w) = app.wizard_mut() else {
         return;
     };
     w.outcome = Some(Provisional::Kept);
@@ -514,7 +509,7 @@ pub fn keep(app: &mut App) {
 
 /// x: ask to reset the provisional account (the dialog names what is wiped).
 pub fn reset(app: &mut App) {
-    let Some(w) = app.wizard.as_ref() else {
+    let Some(w) = app.wizard() else {
         return;
     };
     if w.outcome == Some(Provisional::Reset) {
@@ -528,7 +523,7 @@ pub fn reset(app: &mut App) {
         .map_err(|e| e.to_string())
         .and_then(|p| p.reset_preview(&address).map_err(|e| e.to_string()));
     match preview {
-        Ok(wipe) => app.dialog = Some(Dialog::Reset { platform, wipe }),
+        Ok(wipe) => app.open_dialog(Dialog::Reset { platform, wipe }),
         Err(e) => app.fail(e),
     }
 }
@@ -536,7 +531,7 @@ pub fn reset(app: &mut App) {
 /// The reset of `address` went through: if it was the wizard's provisional account,
 /// say so on the last step.
 pub fn provisional_reset(app: &mut App, address: &str) {
-    if let Some(w) = app.wizard.as_mut() {
+    if let Some(w) = app.wizard_mut() {
         if w.provisional_address().eq_ignore_ascii_case(address) {
             w.outcome = Some(Provisional::Reset);
             save(app);
@@ -546,12 +541,34 @@ pub fn provisional_reset(app: &mut App, address: &str) {
 
 /// d: the DNS diagnostic of the migrated domain as the destination expects it.
 pub fn dns(app: &mut App) -> Option<Action> {
-    let w = app.wizard.as_ref()?;
+    let w = app.wizard()?;
     let (platform, domain) = (w.destination_id(), w.domain().to_string());
-    app.screen = Screen::Dns(DnsView {
+    app.push_screen(Screen::Dns(DnsView {
         platform,
         domain: domain.clone(),
         row: 0,
-    });
+    }));
     Some(Action::StartDnsCheck { platform, domain })
+}
+
+/// A task changed while its wizard is not open (the person went to another screen):
+/// its saved progress reaches the last step when the task finished, as the open
+/// wizard's would, so that `m` resumes it there.
+fn saved_task_changed(app: &mut App, rec: &TaskRecord) {
+    if rec.state != TaskState::Finished {
+        return;
+    }
+    let Some(mut saved) = app
+        .migrations
+        .items
+        .iter()
+        .find(|p| p.task_id.as_deref() == Some(rec.id.as_str()) && p.reached < WizardStep::Finish)
+        .cloned()
+    else {
+        return;
+    };
+    saved.reached = WizardStep::Finish;
+    if let Err(e) = app.migrations.upsert(saved) {
+        app.fail(e);
+    }
 }

@@ -57,7 +57,7 @@ fn join(groups: &[Vec<Line<'static>>]) -> Vec<Line<'static>> {
 }
 
 /// Draw the overlay over `area`.
-pub fn render_help(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     let one_width = usize::from(area.width.saturating_sub(4).min(54));
     let groups = help_groups(app, &app.screen_contexts(), one_width);
     let one = join(&groups);
@@ -89,7 +89,7 @@ pub fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     // Taller than the screen: it scrolls (↑/↓) instead of being cut.
     let shown = usize::from(rect.height.saturating_sub(2));
     let max_scroll = rows.saturating_sub(shown);
-    let scroll = usize::from(app.help_scroll).min(max_scroll);
+    let scroll = usize::from(scroll).min(max_scroll);
     let bottom = if max_scroll == 0 {
         " Esc closes ".to_string()
     } else {
