@@ -253,22 +253,27 @@ fn follow_finds_a_task_only_with_its_source_login() {
     s.driver
         .act(&mut s.app, &[Action::ShowDashboard, Action::NewMigration]);
     let form = s.app.form_mut().expect("the form opens");
-    use mailshift::tui::migration_form::*;
-    form.fields[SRC_TYPE].select("MX Plan");
+    use mailshift::tui::form::FieldKey;
+    form.field_mut(FieldKey::SrcType).unwrap().select("MX Plan");
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::GoToEnd)],
     );
     let form = s.app.form_mut().unwrap();
-    form.focus = SRC_LOGIN;
+    form.focus_on(FieldKey::SrcLogin);
     s.driver.type_text(&mut s.app, "marie.dupont@example.com");
-    s.app.form_mut().unwrap().focus = DST_LOGIN;
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstLogin);
     s.driver.type_text(&mut s.app, "nobody@example.org");
-    s.app.form_mut().unwrap().focus = DST_PASSWORD;
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstPassword);
     s.driver.type_text(&mut s.app, "Wrong-Pass-1234");
     // Exchange is the destination (chosen in its field: the URL follows the choice).
-    s.app.form_mut().unwrap().focus = DST_PLATFORM;
-    s.app.form_mut().unwrap().fields[DST_PLATFORM].select("Exchange exchange-ab12cd");
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstPlatform);
+    s.app
+        .form_mut()
+        .unwrap()
+        .field_mut(FieldKey::DstPlatform)
+        .unwrap()
+        .select("Exchange exchange-ab12cd");
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::GoToEnd)],
@@ -293,13 +298,13 @@ fn follow_finds_a_task_only_with_its_source_login() {
         "the panel shows field advice, not flags: {shown}"
     );
     assert!(s.app.tasks.records.is_empty(), "no task exists");
-    s.app.form_mut().unwrap().focus = DST_LOGIN;
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstLogin);
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::DeleteLine)],
     );
     s.driver.type_text(&mut s.app, "thomas.leroy@example.org");
-    s.app.form_mut().unwrap().focus = DST_PASSWORD;
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstPassword);
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::DeleteLine)],

@@ -11,11 +11,12 @@ use futures::StreamExt;
 use mailshift_dns::{DomainReport, PendingChange, RecordCheck};
 use mailshift_panel::{Account, Domain, Platform, PlatformId, Wipe};
 use mailshift_tasks::Side;
-use mailshift_tasks::{Credentials, Migrator, TaskRecord, TaskState};
+use mailshift_tasks::{Credentials, Migrator, TaskRecord};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::action::Action;
+use super::action::{Action, Startup};
 use super::backend::Backend;
+use super::effect::Effect;
 use super::form::Form;
 use super::keymap::{self, Context};
 use super::progress::ProgressStore;
@@ -204,7 +205,10 @@ pub struct Status {
 
 /// Everything the TUI knows.
 pub struct App {
-    /// What the panel operations go to.
+    /// What the panel operations go to. `update` only reads it (the panel snapshot in
+    /// memory, for drawing and for the choices a form offers, the secrets this process
+    /// knows); every write, provider clock step, migrator call or file access goes
+    /// through an `Effect` run by the event loop.
     pub backend: Box<dyn Backend>,
     /// Colours or monochrome.
     pub theme: Theme,
@@ -245,12 +249,14 @@ pub struct App {
     pub pending_start: Option<(mailshift_tasks::TaskSpec, Credentials)>,
     /// Seconds since start (ticks), for periodic refreshes.
     pub ticks: u64,
-    effects: Vec<BoxFuture<'static, Action>>,
+    effects: Vec<Effect>,
     streams: Vec<BoxStream<'static, Action>>,
 }
 
 impl App {
-    /// The app on `backend`, with a DNS check of every associated domain queued.
+    /// The app on `backend`, with its start-up work queued (nothing runs here): the
+    /// saved wizards and tasks are read, interrupted tasks resumed and every
+    /// associated domain checked once the event loop runs the first effects.
     pub fn new(backend: Box<dyn Backend>, theme: Theme) -> App {
         let mut app = App {
             backend,
@@ -276,31 +282,9 @@ impl App {
             effects: Vec::new(),
             streams: Vec::new(),
         };
-        app.migrator = app.backend.migrator();
-        if let Some(m) = app.migrator.clone() {
-            let (store, problem) = ProgressStore::open(m.state_dir());
-            app.migrations = store;
-            if let Some(p) = problem {
-                app.log_line(p);
-            }
-            app.tasks.replace_all(m.tasks());
-            app.streams.push(task_updates(&m));
-            app.resume_interrupted(&m);
-        }
-        if let Some(note) = app.backend.sandbox_note() {
-            app.log_line(note);
-        }
-        let all: Vec<(PlatformId, String)> = app
-            .backend
-            .panel()
-            .platforms
-            .iter()
-            .flat_map(|p| p.domains.iter().map(move |d| (p.id, d.name.clone())))
-            .collect();
-        for (platform, domain) in all {
-            app.start_check(platform, &domain);
-        }
-        app.pending = app.backend.pending_changes();
+        // Everything that reads the disk or the backend's state is the loop's first
+        // effect; its result (`Action::Started`) fills the app in.
+        app.queue(Effect::run("start up", startup));
         app
     }
 
@@ -567,7 +551,12 @@ impl App {
 
     /// Queue background work; its resulting action comes back through the event loop.
     pub fn spawn(&mut self, work: BoxFuture<'static, Action>) {
-        self.effects.push(work);
+        self.effects.push(Effect::Spawn(work));
+    }
+
+    /// Add the task broadcast of `m` to the sources of actions.
+    pub fn follow_tasks(&mut self, m: &Migrator) {
+        self.streams.push(task_updates(m));
     }
 
     /// Add a long-lived source of actions (a running project's progress).
@@ -589,64 +578,67 @@ impl App {
         })
     }
 
-    /// Resume the tasks a previous run left interrupted, when their passwords are
-    /// known here; the others wait on the dashboard for `r` and their passwords.
-    fn resume_interrupted(&mut self, m: &Migrator) {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return;
-        }
-        let interrupted: Vec<TaskRecord> = self
-            .tasks
-            .records
-            .iter()
-            .filter(|r| r.state == TaskState::Interrupted)
-            .cloned()
-            .collect();
-        for rec in interrupted {
-            match self.known_credentials(&rec) {
-                Some(creds) => match m.resume(&rec.id, creds) {
-                    Ok(_) => self.log_line(format!(
-                        "task {}: resuming, connecting to both sides",
-                        rec.id
-                    )),
-                    Err(e) => self.log_line(format!("task {} not resumed: {e}", rec.id)),
-                },
-                None => self.log_line(format!(
-                    "task {} was interrupted: press r on the tasks screen (t) to resume it with its passwords",
-                    rec.id
-                )),
-            }
-        }
-    }
-
     /// Queue the DNS diagnostic of `domain` on `platform` as background work.
     pub fn start_check(&mut self, platform: PlatformId, domain: &str) {
         let domain = domain.to_ascii_lowercase();
-        let future = self.backend.dns_check(platform, &domain);
-        self.checking.insert((platform, domain));
-        self.effects.push(Box::pin(async move {
-            Action::DnsChecked {
-                platform,
-                report: future.await,
-            }
-        }));
+        self.checking.insert((platform, domain.clone()));
+        self.effects.push(Effect::SpawnOn {
+            what: "check DNS",
+            make: Box::new(move |backend| {
+                let future = backend.dns_check(platform, &domain);
+                Box::pin(async move {
+                    Action::DnsChecked {
+                        platform,
+                        report: future.await,
+                    }
+                })
+            }),
+        });
     }
 
-    /// The background work queued since the last call; the event loop spawns it.
-    pub fn take_effects(&mut self) -> Vec<BoxFuture<'static, Action>> {
+    /// Queue an effect for the event loop.
+    pub fn queue(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+
+    /// The effects queued since the last call (tests look at them).
+    pub fn take_effects(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.effects)
     }
 
-    /// Run all queued background work to completion on this thread and apply the
-    /// results (tests, and backends whose work is ready at once).
-    pub fn settle(&mut self) {
+    /// Run the queued effects that act on the backend, in order, dispatching what
+    /// each returns (and running what that queues in turn); hand back the background
+    /// work for the caller to spawn. The event loop calls this after every action.
+    pub fn run_effects(&mut self) -> Vec<BoxFuture<'static, Action>> {
+        let mut background = Vec::new();
         loop {
             let effects = self.take_effects();
             if effects.is_empty() {
-                break;
+                return background;
             }
             for effect in effects {
-                let action = futures::executor::block_on(effect);
+                match effect {
+                    Effect::Spawn(work) => background.push(work),
+                    Effect::SpawnOn { make, .. } => background.push(make(self.backend.as_ref())),
+                    Effect::Run { run, .. } => {
+                        let action = run(self.backend.as_mut());
+                        super::update::dispatch(self, action);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Run every queued effect to completion on this thread and apply the results,
+    /// background work included (tests: the same behaviour, synchronously).
+    pub fn settle(&mut self) {
+        loop {
+            let background = self.run_effects();
+            if background.is_empty() {
+                break;
+            }
+            for work in background {
+                let action = futures::executor::block_on(work);
                 super::update::dispatch(self, action);
             }
         }
@@ -657,7 +649,7 @@ impl App {
         let Some(m) = self.migrator.clone() else {
             return;
         };
-        self.effects.push(Box::pin(async move {
+        self.effects.push(Effect::Spawn(Box::pin(async move {
             let records = match tokio::runtime::Handle::try_current() {
                 Ok(h) => h
                     .spawn_blocking(move || m.tasks())
@@ -666,7 +658,7 @@ impl App {
                 Err(_) => m.tasks(),
             };
             Action::TasksRefreshed(records)
-        }));
+        })));
     }
 
     /// Add a line to the in-app log (and the log file, through tracing).
@@ -689,4 +681,18 @@ impl App {
         self.log_line(format!("error: {text}"));
         self.status = Some(Status { text, error: true });
     }
+}
+
+/// The start-up effect: what the saved state holds and what the backend says.
+fn startup(backend: &mut dyn Backend) -> Action {
+    let mut s = Startup {
+        note: backend.sandbox_note(),
+        pending: backend.pending_changes(),
+        ..Startup::default()
+    };
+    if let Some(m) = backend.migrator() {
+        s.migrations = Some(ProgressStore::open(m.state_dir()));
+        s.tasks = m.tasks();
+    }
+    Action::Started(Box::new(s))
 }

@@ -7,9 +7,10 @@ use mailshift_panel::{
 
 use mailshift_tasks::project::ProjectState;
 
-use super::action::Action;
+use super::action::{Action, Startup};
 use super::app::{App, Dialog, DnsView, Focus, Overlay, Screen, Tab};
-use super::form::{Field, Form, FormKind};
+use super::effect::Effect;
+use super::form::{Field, FieldKey, Form, FormKind};
 use super::layout;
 use super::widgets::countdown;
 
@@ -35,6 +36,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
     if !matches!(
         action,
         Action::Tick
+            | Action::Advanced { .. }
+            | Action::ProjectReloaded(_)
             | Action::TaskUpdated(_)
             | Action::TasksRefreshed(_)
             | Action::ProjectProgress(_)
@@ -140,6 +143,81 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::Submit => return submit(app),
         Action::Confirm => return confirm(app),
         Action::Tick => return tick(app),
+        Action::Advanced { changed, pending } => advanced(app, changed, pending),
+        Action::Started(s) => started(app, *s),
+        Action::Redraw => {}
+        Action::Failed(e) => app.fail(e),
+        Action::DomainAdded {
+            platform,
+            name,
+            kind,
+            result,
+        } => return domain_added(app, platform, name, kind, result),
+        Action::AccountCreated(result) => account_created(app, result),
+        Action::AccountRenamed { address, result } => account_renamed(app, &address, result),
+        Action::AccountReset { address, result } => match result {
+            Ok(()) => {
+                wizard::provisional_reset(app, &address);
+                app.inform(format!(
+                    "{address} reset: its mail is wiped and the slot is free"
+                ))
+            }
+            Err(e) => app.fail(e),
+        },
+        Action::FixApplied {
+            domain,
+            result,
+            pending,
+        } => match result {
+            Ok(changes) => {
+                let wait = changes
+                    .iter()
+                    .map(|c| c.remaining)
+                    .max()
+                    .unwrap_or_default();
+                app.inform(format!(
+                    "fix applied to {domain}: resolvers see it in {}",
+                    countdown(wait)
+                ));
+                app.pending = pending;
+            }
+            Err(e) => app.fail(e),
+        },
+        Action::WizardStepDone {
+            step,
+            result,
+            record,
+        } => wizard::step_done(app, step, result, record),
+        Action::WizardUndone {
+            removed,
+            renamed_back,
+        } => wizard::undone(app, removed, renamed_back),
+        Action::TaskResumed {
+            id,
+            result,
+            at_start,
+        } => tasks::resumed(app, &id, result, at_start),
+        Action::TaskCancelRequested { id, result } => match result {
+            Ok(()) => app.inform(format!(
+                "cancel requested for {id}: the step in progress completes, then it stops"
+            )),
+            Err(e) => app.fail(e),
+        },
+        Action::TaskFollowed { id, result } => tasks::followed(app, &id, result),
+        Action::TaskStarted(result) => migration::task_started(app, result),
+        Action::CancelledHere => tasks::check_quitting(app),
+        Action::ProjectChecked {
+            path,
+            global,
+            per_server,
+            rows,
+        } => project::checked(app, path, global, per_server, rows),
+        Action::ProjectLoaded(record) => project::loaded(app, record.map(|r| *r)),
+        Action::ProjectReloaded(record) => project::reloaded(app, record.map(|r| *r)),
+        Action::ProjectRequested { id, what, result } => {
+            project::requested(app, &id, what, result)
+        }
+        Action::TemplateWritten(result) => project::template_written(app, result),
         Action::Resize(w, h) => app.size = (w, h),
         Action::Click(x, y) => return click(app, x, y),
         Action::StartDnsCheck { platform, domain } => {
@@ -234,12 +312,11 @@ fn back(app: &mut App) {
 
 fn edit(app: &mut App, req: tui_input::InputRequest) {
     if let Some((at, mut form)) = app.take_form() {
-        let focus = form.focus;
+        let focus = form.focused_key();
         form.edit(req);
         if form.kind == FormKind::NewMigration {
-            use crate::tui::migration_form::{follow_choice, DST_PLATFORM, SRC_TYPE};
-            if focus == SRC_TYPE || focus == DST_PLATFORM {
-                follow_choice(&mut form, app.backend.panel());
+            if matches!(focus, Some(FieldKey::SrcType | FieldKey::DstPlatform)) {
+                crate::tui::migration_form::follow_choice(&mut form, app.backend.panel());
             }
             crate::tui::migration_form::refresh(
                 &mut form,
@@ -393,9 +470,9 @@ fn add_domain_form(app: &mut App) {
             p.label()
         ),
         vec![
-            Field::text("Domain", ""),
+            Field::text(FieldKey::DomainName, ""),
             Field::choice(
-                "Type",
+                FieldKey::DomainType,
                 vec![
                     DomainKind::NonAuthoritative.to_string(),
                     DomainKind::Authoritative.to_string(),
@@ -433,10 +510,10 @@ fn create_account_form(app: &mut App) {
             p.unconfigured_count()
         ),
         vec![
-            Field::text("Login", ""),
-            Field::choice("Domain", domains),
-            Field::text("Display name", ""),
-            Field::secret("Password"),
+            Field::text(FieldKey::Login, ""),
+            Field::choice(FieldKey::AccountDomain, domains),
+            Field::text(FieldKey::DisplayName, ""),
+            Field::secret(FieldKey::Password),
         ],
     ));
 }
@@ -468,7 +545,7 @@ fn rename_form(app: &mut App) {
             a.address(),
             a.domain
         ),
-        vec![Field::text("New login", &suggestion)],
+        vec![Field::text(FieldKey::NewLogin, &suggestion)],
     );
     app.open_form(form);
 }
@@ -517,59 +594,99 @@ fn submit_add_domain(
     form: &mut Form,
     platform: mailshift_panel::PlatformId,
 ) -> Outcome {
-    let name = form.value(0).trim().to_ascii_lowercase();
-    let kind = if form.value(1) == DomainKind::Authoritative.to_string() {
-        DomainKind::Authoritative
-    } else {
-        DomainKind::NonAuthoritative
-    };
+    let name = form.value(FieldKey::DomainName).trim().to_ascii_lowercase();
+    // The options were listed in this order.
+    let kind = [DomainKind::NonAuthoritative, DomainKind::Authoritative]
+        .get(form.choice_index(FieldKey::DomainType))
+        .copied()
+        .unwrap_or(DomainKind::NonAuthoritative);
     if let Err(e) = validate_domain_name(&name) {
-        form.refuse(0, e.to_string());
+        form.refuse(FieldKey::DomainName, e.to_string());
         return None;
     }
-    match app.backend.add_domain(platform, &name, kind) {
+    app.queue(Effect::run("add a domain", move |b| {
+        let result = b.add_domain(platform, &name, kind);
+        Action::DomainAdded {
+            platform,
+            name,
+            kind,
+            result,
+        }
+    }));
+    // The form stays until the backend answers (`domain_added`).
+    None
+}
+
+/// The backend's answer to an added domain: close the form and check the domain, or
+/// show the refusal in the form.
+fn domain_added(
+    app: &mut App,
+    platform: mailshift_panel::PlatformId,
+    name: String,
+    kind: DomainKind,
+    result: Result<(), String>,
+) -> Option<Action> {
+    let mine = |f: &Form| f.kind == FormKind::AddDomain { platform };
+    match result {
         Ok(()) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
             app.inform(format!("{name} added ({kind})"));
-            Some(Some(Action::StartDnsCheck {
+            Some(Action::StartDnsCheck {
                 platform,
                 domain: name,
-            }))
+            })
         }
         Err(e) => {
-            form.error = Some(e);
+            match app.form_mut().filter(|f| mine(f)) {
+                Some(form) => form.error = Some(e),
+                None => app.fail(e),
+            }
             None
         }
     }
 }
 
 fn submit_create(app: &mut App, form: &mut Form, platform: mailshift_panel::PlatformId) -> Outcome {
-    let login = form.value(0).trim().to_string();
-    let password = form.value(3).to_string();
+    let login = form.value(FieldKey::Login).trim().to_string();
+    let password = form.value(FieldKey::Password).to_string();
     if let Err(e) = validate_local_part(&login) {
-        form.refuse(0, e.to_string());
+        form.refuse(FieldKey::Login, e.to_string());
     }
     if let Err(e) = check_strength(&password, &login) {
-        form.refuse(3, e.to_string());
+        form.refuse(FieldKey::Password, e.to_string());
     }
     if form.has_field_errors() {
         return None;
     }
     let new = NewAccount {
         local_part: login,
-        domain: form.value(1).to_string(),
-        display_name: form.value(2).trim().to_string(),
+        domain: form.value(FieldKey::AccountDomain).to_string(),
+        display_name: form.value(FieldKey::DisplayName).trim().to_string(),
         password,
         quota_bytes: None,
     };
-    match app.backend.create_account(platform, new) {
+    app.queue(Effect::run("create an account", move |b| {
+        Action::AccountCreated(b.create_account(platform, new))
+    }));
+    None
+}
+
+/// The backend's answer to a created account.
+fn account_created(app: &mut App, result: Result<String, String>) {
+    let mine = |f: &Form| matches!(f.kind, FormKind::CreateAccount { .. });
+    match result {
         Ok(address) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
             app.inform(format!("{address} created"));
-            Some(None)
         }
-        Err(e) => {
-            form.error = Some(e);
-            None
-        }
+        Err(e) => match app.form_mut().filter(|f| mine(f)) {
+            Some(form) => form.error = Some(e),
+            None => app.fail(e),
+        },
     }
 }
 
@@ -579,36 +696,44 @@ fn submit_rename(
     platform: mailshift_panel::PlatformId,
     address: &str,
 ) -> Outcome {
-    let new_local = form.value(0).trim().to_string();
+    let new_local = form.value(FieldKey::NewLogin).trim().to_string();
     if let Err(e) = validate_local_part(&new_local) {
-        form.refuse(0, e.to_string());
+        form.refuse(FieldKey::NewLogin, e.to_string());
         return None;
     }
-    match app.backend.rename_account(platform, address, &new_local) {
+    let address = address.to_string();
+    app.queue(Effect::run("rename an account", move |b| {
+        let result = b.rename_account(platform, &address, &new_local);
+        Action::AccountRenamed { address, result }
+    }));
+    None
+}
+
+/// The backend's answer to a rename from the rename form.
+fn account_renamed(app: &mut App, address: &str, result: Result<String, String>) {
+    let mine = |f: &Form| matches!(&f.kind, FormKind::Rename { address: a, .. } if a == address);
+    match result {
         Ok(new) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
             app.inform(format!("{address} renamed to {new}"));
-            Some(None)
         }
-        Err(e) => {
-            form.error = Some(e);
-            None
-        }
+        Err(e) => match app.form_mut().filter(|f| mine(f)) {
+            Some(form) => form.error = Some(e),
+            None => app.fail(e),
+        },
     }
 }
 
 fn confirm(app: &mut App) -> Option<Action> {
     match app.close_dialog()? {
         Dialog::Reset { platform, wipe } => {
-            match app.backend.reset_account(platform, &wipe.address) {
-                Ok(()) => {
-                    wizard::provisional_reset(app, &wipe.address);
-                    app.inform(format!(
-                        "{} reset: its mail is wiped and the slot is free",
-                        wipe.address
-                    ))
-                }
-                Err(e) => app.fail(e),
-            }
+            let address = wipe.address;
+            app.queue(Effect::run("reset an account", move |b| {
+                let result = b.reset_account(platform, &address);
+                Action::AccountReset { address, result }
+            }));
             None
         }
         Dialog::Cancel { id } => {
@@ -628,21 +753,15 @@ fn confirm(app: &mut App) -> Option<Action> {
                 ));
                 return None;
             }
-            match app.backend.apply_fix(&domain, fix) {
-                Ok(changes) => {
-                    let wait = changes
-                        .iter()
-                        .map(|c| c.remaining)
-                        .max()
-                        .unwrap_or_default();
-                    app.inform(format!(
-                        "fix applied to {domain}: resolvers see it in {}",
-                        countdown(wait)
-                    ));
-                    app.pending = app.backend.pending_changes();
+            let fix = fix.clone();
+            app.queue(Effect::run("apply a DNS fix", move |b| {
+                let result = b.apply_fix(&domain, &fix);
+                Action::FixApplied {
+                    domain,
+                    result,
+                    pending: b.pending_changes(),
                 }
-                Err(e) => app.fail(e),
-            }
+            }));
             None
         }
     }
@@ -667,11 +786,22 @@ fn tick(app: &mut App) -> Option<Action> {
         app.refresh_tasks();
     }
     tasks::check_quitting(app);
-    if app.backend.advance() {
+    app.queue(Effect::run("advance the provider's clock", |b| {
+        Action::Advanced {
+            changed: b.advance(),
+            pending: b.pending_changes(),
+        }
+    }));
+    project::reload(app);
+    None
+}
+
+/// The provider's time passed: redraw when the panel changed or changes propagate;
+/// recheck the domains whose change resolvers now see.
+fn advanced(app: &mut App, changed: bool, now: Vec<mailshift_dns::PendingChange>) {
+    if changed {
         app.dirty = true;
     }
-    project::reload(app);
-    let now = app.backend.pending_changes();
     if !now.is_empty() || now != app.pending {
         app.dirty = true;
     }
@@ -703,7 +833,38 @@ fn tick(app: &mut App) -> Option<Action> {
         ));
         app.start_check(platform, &domain);
     }
-    None
+}
+
+/// The start-up effect ran: take the saved wizards and tasks, follow the task
+/// broadcast, resume what a previous run left interrupted, check every domain.
+fn started(app: &mut App, s: Startup) {
+    // The migrator is a handle the backend holds (no I/O to get it).
+    app.migrator = app.backend.migrator();
+    if let Some((store, problem)) = s.migrations {
+        app.migrations = store;
+        if let Some(p) = problem {
+            app.log_line(p);
+        }
+    }
+    if let Some(m) = app.migrator.clone() {
+        app.tasks.replace_all(s.tasks);
+        app.follow_tasks(&m);
+        tasks::resume_interrupted(app);
+    }
+    if let Some(note) = s.note {
+        app.log_line(note);
+    }
+    let all: Vec<(mailshift_panel::PlatformId, String)> = app
+        .backend
+        .panel()
+        .platforms
+        .iter()
+        .flat_map(|p| p.domains.iter().map(move |d| (p.id, d.name.clone())))
+        .collect();
+    for (platform, domain) in all {
+        app.start_check(platform, &domain);
+    }
+    app.pending = s.pending;
 }
 
 /// A left click: a footer hint acts as its key (the buttons of every screen, form and

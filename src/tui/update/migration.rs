@@ -7,8 +7,11 @@ use mailshift_tasks::{Secret, Side};
 use super::Outcome;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
+use crate::tui::effect::Effect;
+use crate::tui::form::FieldKey;
 use crate::tui::form::{Form, FormKind};
-use crate::tui::migration_form::{self, draft, side_endpoint, DST_PASSWORD, SRC_PASSWORD};
+use crate::tui::migration_form::{self, draft, side_endpoint};
+use mailshift_tasks::TaskRecord;
 
 /// n on the dashboard: an empty form.
 pub fn open(app: &mut App) {
@@ -25,11 +28,7 @@ fn secret(
     side: Side,
     ep: &mailshift_tasks::EndpointSpec,
 ) -> Option<Secret> {
-    let i = match side {
-        Side::Source => SRC_PASSWORD,
-        Side::Destination => DST_PASSWORD,
-    };
-    match form.value(i) {
+    match form.value(migration_form::password_key(side)) {
         "" => app.backend.known_secret(ep),
         typed => Some(Secret::new(typed)),
     }
@@ -57,12 +56,10 @@ pub fn test_connection(app: &mut App) {
             }
         };
         let Some(secret) = secret(app, &form, side, &ep) else {
-            let i = if side == Side::Source {
-                SRC_PASSWORD
-            } else {
-                DST_PASSWORD
-            };
-            form.refuse(i, format!("type the {side} password"));
+            form.refuse(
+                migration_form::password_key(side),
+                format!("type the {side} password"),
+            );
             continue;
         };
         app.spawn(Box::pin(async move {
@@ -117,10 +114,13 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
     let src = secret(app, form, Side::Source, &d.spec.source);
     let dst = secret(app, form, Side::Destination, &d.spec.destination);
     if src.is_none() {
-        form.refuse(SRC_PASSWORD, "type the source password".into());
+        form.refuse(FieldKey::SrcPassword, "type the source password".into());
     }
     if dst.is_none() {
-        form.refuse(DST_PASSWORD, "type the destination password".into());
+        form.refuse(
+            FieldKey::DstPassword,
+            "type the destination password".into(),
+        );
     }
     let (Some(source), Some(destination)) = (src, dst) else {
         return None;
@@ -181,11 +181,31 @@ pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>
         app.put_form(at, form);
         return;
     };
-    match m.start(spec, creds) {
-        Ok(handle) => {
-            let id = handle.id.clone();
-            if let Some(rec) = m.get(&id) {
-                app.tasks.upsert(rec);
+    // The form stays until the migrator answers (`task_started`).
+    app.put_form(at, form);
+    app.queue(Effect::run("start a task", move |_| {
+        Action::TaskStarted(
+            m.start(spec, creds)
+                .map(|h| {
+                    let rec = m.get(&h.id).map(Box::new);
+                    (h.id, rec)
+                })
+                .map_err(|e| e.to_string()),
+        )
+    }));
+}
+
+/// The task of the New migration form started (the dashboard shows it), or why not
+/// (in the form).
+pub fn task_started(app: &mut App, result: Result<(String, Option<Box<TaskRecord>>), String>) {
+    let mine = |f: &Form| f.kind == FormKind::NewMigration;
+    match result {
+        Ok((id, rec)) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
+            if let Some(rec) = rec {
+                app.tasks.upsert(*rec);
             }
             app.tasks.select(&id);
             app.show(Screen::Dashboard);
@@ -193,9 +213,9 @@ pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>
                 "task {id} started: follow it here, or later with its ID and the source login"
             ));
         }
-        Err(e) => {
-            form.error = Some(e.to_string());
-            app.put_form(at, form);
-        }
+        Err(e) => match app.form_mut().filter(|f| mine(f)) {
+            Some(form) => form.error = Some(e),
+            None => app.fail(e),
+        },
     }
 }

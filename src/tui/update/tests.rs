@@ -6,6 +6,7 @@ use tui_input::InputRequest;
 use super::*;
 use crate::tui::app::Overlay;
 use crate::tui::backend::DemoBackend;
+use crate::tui::form::FieldKey;
 use crate::tui::theme::Theme;
 
 fn app() -> (App, SimClock) {
@@ -114,11 +115,21 @@ fn add_domain_shows_validation_errors_inline_then_adds_and_checks() {
     type_text(&mut app, "exa_mple.info");
     run(&mut app, &[Action::Submit]);
     let form = app.form().expect("the form stays open");
-    let err = form.fields[0].error.as_deref().unwrap();
+    let err = form
+        .field(FieldKey::DomainName)
+        .unwrap()
+        .error
+        .as_deref()
+        .unwrap();
     assert!(err.contains("'_' is not allowed"), "{err}");
     clear_field(&mut app);
     assert!(
-        app.form().unwrap().fields[0].error.is_none(),
+        app.form()
+            .unwrap()
+            .field(FieldKey::DomainName)
+            .unwrap()
+            .error
+            .is_none(),
         "editing clears it"
     );
     type_text(&mut app, "Example.info");
@@ -158,12 +169,14 @@ fn create_account_validates_then_creates() {
     type_text(&mut app, "weak");
     run(&mut app, &[Action::Submit]);
     let form = app.form().unwrap();
-    assert!(form.fields[3]
+    assert!(form
+        .field(FieldKey::Password)
+        .unwrap()
         .error
         .as_deref()
         .unwrap()
         .contains("too weak"));
-    assert_eq!(form.focus, 3);
+    assert_eq!(form.focused_key(), Some(FieldKey::Password));
     clear_field(&mut app);
     type_text(&mut app, "Strong-Pass9");
     run(&mut app, &[Action::Submit]);
@@ -183,7 +196,10 @@ fn rename_prefills_the_provisional_name_and_calls_the_backend() {
     goto(&mut app, "mxplan-7f3e21", Action::ShowAccounts);
     select_account(&mut app, "john.smith@example.com");
     run(&mut app, &[Action::RenameAccount]);
-    assert_eq!(app.form().unwrap().value(0), "john.smith01");
+    assert_eq!(
+        app.form().unwrap().value(FieldKey::NewLogin),
+        "john.smith01"
+    );
     run(&mut app, &[Action::Submit]);
     assert!(app.form().is_none());
     let panel = app.backend.panel();
@@ -374,6 +390,52 @@ fn the_dns_view_opened_from_the_wizard_sits_above_it_and_the_platforms_selection
 }
 
 #[test]
+fn app_new_does_nothing_but_queue_its_start_up() {
+    let clock = SimClock::manual();
+    let mut app = App::new(
+        Box::new(DemoBackend::with_clock(clock.clone())),
+        Theme::MONO,
+    );
+    assert!(app.reports.is_empty() && app.checking.is_empty() && app.log.is_empty());
+    let queued: Vec<&str> = app.take_effects().iter().map(|e| e.what()).collect();
+    assert_eq!(queued, vec!["start up"]);
+}
+
+#[test]
+fn update_queues_backend_writes_as_effects_and_their_results_come_back() {
+    let (mut app, _) = app();
+    goto(&mut app, "exchange-ab12cd", Action::ShowDomains);
+    dispatch(&mut app, Action::AddDomain);
+    type_text(&mut app, "example.info");
+    dispatch(&mut app, Action::Submit);
+    // update itself changed nothing on the backend: it queued the write.
+    assert!(app
+        .selected_platform()
+        .unwrap()
+        .domain("example.info")
+        .is_none());
+    assert!(app.form().is_some(), "the form waits for the answer");
+    let queued: Vec<&str> = app.take_effects().iter().map(|e| e.what()).collect();
+    assert_eq!(queued, vec!["add a domain"]);
+    // Run again, this time executing the effects as the event loop does.
+    dispatch(&mut app, Action::Submit);
+    app.settle();
+    assert!(app
+        .selected_platform()
+        .unwrap()
+        .domain("example.info")
+        .is_some());
+    assert!(app.form().is_none());
+    // A tick asks the provider's clock through an effect too.
+    dispatch(&mut app, Action::Tick);
+    let queued: Vec<&str> = app.take_effects().iter().map(|e| e.what()).collect();
+    assert!(
+        queued.contains(&"advance the provider's clock"),
+        "{queued:?}"
+    );
+}
+
+#[test]
 fn ticks_without_pending_changes_do_not_redraw() {
     let (mut app, _) = app();
     app.dirty = false;
@@ -494,22 +556,25 @@ fn task_updates_reach_the_board_and_redraw_only_on_change() {
 
 #[test]
 fn the_service_url_clears_with_ctrl_u_and_typing_edits_it() {
-    use crate::tui::migration_form::{DST_URL, SRC_URL};
     let (mut app, _) = app();
     run(&mut app, &[Action::ShowDashboard, Action::NewMigration]);
-    let default = app.form().unwrap().value(SRC_URL).to_string();
+    let default = app.form().unwrap().value(FieldKey::SrcUrl).to_string();
     assert!(!default.is_empty());
-    app.form_mut().unwrap().focus = SRC_URL;
+    app.form_mut().unwrap().focus_on(FieldKey::SrcUrl);
     clear_field(&mut app);
-    assert_eq!(app.form().unwrap().value(SRC_URL), "", "Ctrl-U clears");
+    assert_eq!(
+        app.form().unwrap().value(FieldKey::SrcUrl),
+        "",
+        "Ctrl-U clears"
+    );
     type_text(&mut app, "imaps://mail.old.example");
     assert_eq!(
-        app.form().unwrap().value(SRC_URL),
+        app.form().unwrap().value(FieldKey::SrcUrl),
         "imaps://mail.old.example"
     );
-    app.form_mut().unwrap().focus = DST_URL;
+    app.form_mut().unwrap().focus_on(FieldKey::DstUrl);
     clear_field(&mut app);
-    assert_eq!(app.form().unwrap().value(DST_URL), "");
+    assert_eq!(app.form().unwrap().value(FieldKey::DstUrl), "");
 }
 
 #[test]
@@ -519,15 +584,12 @@ fn esc_on_a_filled_form_asks_before_dropping_it() {
     run(&mut app, &[Action::Back]);
     assert!(app.form().is_none(), "an untouched form closes at once");
     run(&mut app, &[Action::NewMigration]);
-    app.form_mut().unwrap().focus = crate::tui::migration_form::SRC_LOGIN;
+    app.form_mut().unwrap().focus_on(FieldKey::SrcLogin);
     type_text(&mut app, "john@old.example");
     run(&mut app, &[Action::Back]);
     let form = app.form().expect("kept after the first Esc");
     assert!(form.error.as_deref().unwrap_or("").contains("Esc again"));
-    assert_eq!(
-        form.value(crate::tui::migration_form::SRC_LOGIN),
-        "john@old.example"
-    );
+    assert_eq!(form.value(FieldKey::SrcLogin), "john@old.example");
     run(&mut app, &[Action::Back]);
     assert!(app.form().is_none(), "the second Esc drops it");
 }

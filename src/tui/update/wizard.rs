@@ -7,6 +7,7 @@ use mailshift_tasks::{Credentials, TaskRecord, TaskSpec, TaskState, Tuning};
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Dialog, DnsView, Screen};
+use crate::tui::effect::Effect;
 use crate::tui::wizard::{Provisional, Wizard, WizardProgress, WizardStep};
 
 /// Open the wizard on the account selected in the accounts table.
@@ -67,9 +68,21 @@ fn save(app: &mut App) {
         return;
     }
     let progress = w.progress();
-    if let Err(e) = app.migrations.upsert(progress) {
-        app.fail(e);
-    }
+    app.migrations.set(progress);
+    persist(app);
+}
+
+/// Write the wizards' progress as it stands in memory (an effect; a failure is
+/// said on the status line).
+fn persist(app: &mut App) {
+    let store = app.migrations.clone();
+    app.queue(Effect::run(
+        "save the wizards' progress",
+        move |_| match store.save() {
+            Ok(()) => Action::Redraw,
+            Err(e) => Action::Failed(e),
+        },
+    ));
 }
 
 /// Esc: the previous step (what was typed stays); from the first, close the wizard,
@@ -153,9 +166,38 @@ pub fn undo(app: &mut App) {
             return;
         }
     }
+    let (destination, created) = (w.destination_id(), w.created.clone());
+    let rename_back = w
+        .renamed_to
+        .clone()
+        .filter(|_| w.outcome != Some(Provisional::Reset))
+        .map(|renamed| (w.source, renamed, w.local_part().to_string()));
+    app.queue(Effect::run("undo the wizard", move |b| {
+        let removed = created.map(|c| b.reset_account(destination, &c));
+        // Nothing more once the removal failed: the person retries the undo.
+        let renamed_back = match (&removed, rename_back) {
+            (Some(Err(_)), _) | (_, None) => None,
+            (_, Some((source, renamed, local))) => Some(b.rename_account(source, &renamed, &local)),
+        };
+        Action::WizardUndone {
+            removed,
+            renamed_back,
+        }
+    }));
+}
+
+/// The undo ran: say what it undid, or what failed (the wizard then stays open).
+pub fn undone(
+    app: &mut App,
+    removed: Option<Result<(), String>>,
+    renamed_back: Option<Result<String, String>>,
+) {
+    let Some(w) = app.wizard().cloned() else {
+        return;
+    };
     let mut undone = Vec::new();
-    if let Some(created) = &w.created {
-        if let Err(e) = app.backend.reset_account(w.destination_id(), created) {
+    if let (Some(result), Some(created)) = (removed, &w.created) {
+        if let Err(e) = result {
             app.fail(format!("{created} could not be removed: {e}"));
             return;
         }
@@ -165,22 +207,15 @@ pub fn undo(app: &mut App) {
         }
         save(app);
     }
-    if let Some(renamed) = &w.renamed_to {
-        if w.outcome != Some(Provisional::Reset) {
-            if let Err(e) = app
-                .backend
-                .rename_account(w.source, renamed, w.local_part())
-            {
-                app.fail(format!("{renamed} could not be renamed back: {e}"));
-                return;
-            }
-            undone.push(format!("{renamed} renamed back to {}", w.address));
+    if let (Some(result), Some(renamed)) = (renamed_back, &w.renamed_to) {
+        if let Err(e) = result {
+            app.fail(format!("{renamed} could not be renamed back: {e}"));
+            return;
         }
+        undone.push(format!("{renamed} renamed back to {}", w.address));
     }
-    if let Err(e) = app.migrations.remove(w.source, &w.address) {
-        app.fail(e);
-        return;
-    }
+    app.migrations.forget(w.source, &w.address);
+    persist(app);
     app.close_wizard();
     app.inform(format!("migration undone: {}", undone.join("; ")));
 }
@@ -192,9 +227,8 @@ pub fn submit(app: &mut App) -> Option<Action> {
     if step == WizardStep::Finish {
         let id = w.task_id.clone();
         let (source, address) = (w.source, w.address.clone());
-        if let Err(e) = app.migrations.remove(source, &address) {
-            app.fail(e);
-        }
+        app.migrations.forget(source, &address);
+        persist(app);
         app.show(Screen::Dashboard);
         if let Some(id) = id {
             app.tasks.select(&id);
@@ -285,13 +319,79 @@ fn rename(app: &mut App) -> Result<(), String> {
         ));
     }
     let (source, address) = (w.source, w.address.clone());
-    let new = app.backend.rename_account(source, &address, &login)?;
-    app.inform(format!("{address} renamed to {new} (provisional)"));
-    if let Some(w) = app.wizard_mut() {
-        w.renamed_to = Some(new);
-        w.show(WizardStep::Create);
-    }
+    app.queue(Effect::run("rename the source account", move |b| {
+        Action::WizardStepDone {
+            step: WizardStep::Rename,
+            result: b.rename_account(source, &address, &login),
+            record: None,
+        }
+    }));
     Ok(())
+}
+
+/// A step's work came back (`step_done`): the wizard moves on, or shows why not.
+pub fn step_done(
+    app: &mut App,
+    step: WizardStep,
+    result: Result<String, String>,
+    record: Option<Box<TaskRecord>>,
+) {
+    let done = match result {
+        Ok(done) => done,
+        Err(e) => {
+            app.log_line(format!("wizard: {e}"));
+            if let Some(w) = app.wizard_mut() {
+                w.error = Some(e);
+            }
+            save(app);
+            return;
+        }
+    };
+    let Some(w) = app.wizard() else {
+        return;
+    };
+    match step {
+        WizardStep::Rename => {
+            let msg = format!("{} renamed to {done} (provisional)", w.address);
+            app.inform(msg);
+            if let Some(w) = app.wizard_mut() {
+                w.renamed_to = Some(done);
+                w.show(WizardStep::Create);
+            }
+        }
+        WizardStep::Create => {
+            let label = app
+                .backend
+                .panel()
+                .platform(w.destination_id())
+                .map(|p| p.label())
+                .unwrap_or_default();
+            app.inform(format!("{done} created on {label}"));
+            if let Some(w) = app.wizard_mut() {
+                w.created = Some(done);
+                w.show(WizardStep::Migrate);
+            }
+        }
+        WizardStep::Migrate => {
+            if w.task_id.is_some() {
+                app.log_line(format!("task {done}: resuming, connecting to both sides"));
+            } else {
+                app.inform(format!("task {done} started"));
+            }
+            if let Some(rec) = record {
+                app.tasks.upsert(*rec);
+            }
+            if let Some(w) = app.wizard_mut() {
+                w.task_id = Some(done);
+                w.error = None;
+                // The typed password stays in memory for a retry; the field is done with.
+                w.ask_password = false;
+                w.focus = 0;
+            }
+        }
+        WizardStep::Choose | WizardStep::Finish => {}
+    }
+    save(app);
 }
 
 /// Step 3: create the real address on the destination.
@@ -307,18 +407,13 @@ fn create(app: &mut App) -> Result<(), String> {
         quota_bytes: None,
     };
     let dest = w.destination_id();
-    let address = app.backend.create_account(dest, new)?;
-    let label = app
-        .backend
-        .panel()
-        .platform(dest)
-        .map(|p| p.label())
-        .unwrap_or_default();
-    app.inform(format!("{address} created on {label}"));
-    if let Some(w) = app.wizard_mut() {
-        w.created = Some(address);
-        w.show(WizardStep::Migrate);
-    }
+    app.queue(Effect::run("create the destination account", move |b| {
+        Action::WizardStepDone {
+            step: WizardStep::Create,
+            result: b.create_account(dest, new),
+            record: None,
+        }
+    }));
     Ok(())
 }
 
@@ -416,41 +511,36 @@ fn migrate(app: &mut App) -> Result<(), String> {
         .migrator
         .clone()
         .ok_or_else(|| app.backend.migrations_refused().unwrap_or_default())?;
-    if tokio::runtime::Handle::try_current().is_err() {
-        return Err("no async runtime to run the task in: this is a bug, please report it".into());
-    }
     let w = app.wizard().ok_or("no wizard")?;
     if w.ask_password {
         check_typed_password(app, w)?;
     }
     let (spec, creds) = task_of(app, w)?;
-    let id = match w.task_id.clone() {
-        Some(id) => {
-            let state = app.tasks.get(&id).map(|r| r.state);
-            if state == Some(TaskState::Running) || state == Some(TaskState::Queued) {
-                return Err(format!("task {id} is still running: wait for it to end"));
-            }
-            m.resume(&id, creds).map_err(|e| e.to_string())?;
-            app.log_line(format!("task {id}: resuming, connecting to both sides"));
-            id
+    let resume = w.task_id.clone();
+    if let Some(id) = &resume {
+        let state = app.tasks.get(id).map(|r| r.state);
+        if state == Some(TaskState::Running) || state == Some(TaskState::Queued) {
+            return Err(format!("task {id} is still running: wait for it to end"));
         }
-        None => {
-            let handle = m.start(spec, creds).map_err(|e| e.to_string())?;
-            let id = handle.id.clone();
-            app.inform(format!("task {id} started"));
-            id
+    }
+    app.queue(Effect::run("start the wizard's task", move |_| {
+        let started = match resume {
+            Some(id) => m.resume(&id, creds).map(|_| id),
+            None => m.start(spec, creds).map(|h| h.id),
+        };
+        match started {
+            Ok(id) => Action::WizardStepDone {
+                step: WizardStep::Migrate,
+                record: m.get(&id).map(Box::new),
+                result: Ok(id),
+            },
+            Err(e) => Action::WizardStepDone {
+                step: WizardStep::Migrate,
+                result: Err(e.to_string()),
+                record: None,
+            },
         }
-    };
-    if let Some(rec) = m.get(&id) {
-        app.tasks.upsert(rec);
-    }
-    if let Some(w) = app.wizard_mut() {
-        w.task_id = Some(id);
-        w.error = None;
-        // The typed password stays in memory for a retry; the field is done with.
-        w.ask_password = false;
-        w.focus = 0;
-    }
+    }));
     Ok(())
 }
 
@@ -473,7 +563,7 @@ pub fn task_changed(app: &mut App, rec: &TaskRecord) {
                 "task {} finished: every message is on the destination",
                 rec.id
             );
-            app.backend.refresh_usage();
+            refresh_usage(app);
             app.inform(msg);
             save(app);
         }
@@ -568,7 +658,14 @@ fn saved_task_changed(app: &mut App, rec: &TaskRecord) {
         return;
     };
     saved.reached = WizardStep::Finish;
-    if let Err(e) = app.migrations.upsert(saved) {
-        app.fail(e);
-    }
+    app.migrations.set(saved);
+    persist(app);
+}
+
+/// Read the mailbox sizes again (a migration changed them), as an effect.
+pub fn refresh_usage(app: &mut App) {
+    app.queue(Effect::run("read mailbox sizes", |b| {
+        b.refresh_usage();
+        Action::Redraw
+    }));
 }
