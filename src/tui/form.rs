@@ -345,8 +345,8 @@ pub struct Form {
     pub error: Option<String>,
     /// Lines shown under the fields (a summary, test results): (text, is an error).
     pub notes: Vec<(String, bool)>,
-    /// The keys line at the bottom of the box.
-    pub hint: String,
+    /// The keys line at the bottom of the box (its keys read from the keymap).
+    pub prompt: super::keymap::Prompt,
     /// Whether the person typed something (Esc then asks before dropping it).
     pub touched: bool,
     /// Whether Esc was pressed once on a touched form (a second Esc drops it).
@@ -364,7 +364,7 @@ impl Form {
             focus: 0,
             error: None,
             notes: Vec::new(),
-            hint: "Enter submits · Esc cancels".to_string(),
+            prompt: super::keymap::Prompt::Form,
             touched: false,
             leave_asked: false,
         }

@@ -147,7 +147,7 @@ pub fn new_form(panel: &PanelState) -> Form {
         "Move one mailbox to a platform. Passwords stay in memory. Space ticks an option.",
         fields,
     );
-    form.hint = "Enter starts · Ctrl-T tests the connection · Esc cancels".into();
+    form.prompt = super::keymap::Prompt::NewMigration;
     form
 }
 

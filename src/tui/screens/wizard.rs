@@ -344,7 +344,10 @@ pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 t.bad(),
             ));
         }
-        lines.push(Line::styled(" Enter retries · Esc goes back", t.dim()));
+        lines.push(Line::styled(
+            format!(" {}", crate::tui::keymap::Prompt::WizardRetry.text()),
+            t.dim(),
+        ));
     }
     let block = Block::default().borders(Borders::NONE);
     let inner = block.inner(area);

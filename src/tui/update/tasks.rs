@@ -128,7 +128,7 @@ pub fn rollback_form(app: &mut App) {
             known.as_ref().map_or("", |s| s.expose()),
         )],
     );
-    form.hint = "Enter rolls back · Esc cancels".into();
+    form.prompt = crate::tui::keymap::Prompt::Rollback;
     app.open_form(form);
 }
 
@@ -224,7 +224,7 @@ pub fn resume(app: &mut App) {
             Field::secret_with(FieldKey::DestPassword, &dst),
         ],
     );
-    form.hint = "Enter resumes · Esc cancels".into();
+    form.prompt = crate::tui::keymap::Prompt::Resume;
     app.open_form(form);
 }
 

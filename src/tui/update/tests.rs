@@ -640,3 +640,118 @@ fn mouse_selects_tabs_and_rows_and_footer_hints_act_as_keys() {
     run(&mut app, &[Action::Click(x, areas.footer.y)]);
     assert!(app.help_open(), "a click on ? help opens it");
 }
+
+/// Every hint shown in `app`'s state (the footer's, and `prompt`'s in the box on top)
+/// names a key that, fed to the app, triggers the hinted action.
+fn assert_hints_trigger_their_actions(app: &App, prompt: Option<crate::tui::keymap::Prompt>) {
+    use crate::tui::keymap;
+    let contexts = app.contexts();
+    let mut hints: Vec<(&str, Action)> = Vec::new();
+    for b in keymap::bindings_for(&contexts)
+        .into_iter()
+        .filter(|b| b.hint)
+    {
+        for token in b.label.split('/') {
+            hints.push((token, b.action.clone()));
+        }
+    }
+    if let Some(p) = prompt {
+        assert_eq!(p.contexts()[0], contexts[0], "{p:?} shown in {contexts:?}");
+        for ((key, _), (action, _)) in p.keys().into_iter().zip(p.items()) {
+            hints.push((key, action.clone()));
+        }
+    }
+    assert!(!hints.is_empty(), "{contexts:?}");
+    for (label, action) in hints {
+        let (code, mods) = keymap::chord_of_label(label).expect(label);
+        assert_eq!(
+            app.key_action(KeyEvent::new(code, mods)),
+            Some(action.clone()),
+            "in {contexts:?}, '{label}' is shown for {action:?}"
+        );
+    }
+}
+
+#[test]
+fn every_hint_in_every_context_names_a_key_that_does_what_it_says() {
+    use crate::tui::keymap::Prompt;
+    let (mut app, _) = app();
+    // The Platforms screen, each focus.
+    assert_hints_trigger_their_actions(&app, None);
+    goto(&mut app, "mxplan-7f3e21", Action::ShowDomains);
+    assert_hints_trigger_their_actions(&app, None);
+    run(&mut app, &[Action::ShowAccounts]);
+    assert_hints_trigger_their_actions(&app, None);
+    // Help on top.
+    run(&mut app, &[Action::ToggleHelp]);
+    assert_hints_trigger_their_actions(&app, Some(Prompt::Help));
+    run(&mut app, &[Action::Back]);
+    // Each form prompt (the same contexts; the words differ by form).
+    run(&mut app, &[Action::CreateAccount]);
+    for p in [
+        Prompt::Form,
+        Prompt::Rollback,
+        Prompt::Resume,
+        Prompt::NewMigration,
+    ] {
+        app.form_mut().unwrap().prompt = p;
+        assert_hints_trigger_their_actions(&app, Some(p));
+    }
+    run(&mut app, &[Action::Back]);
+    // Dialogs.
+    select_account(&mut app, "john.smith@example.com");
+    run(&mut app, &[Action::ResetAccount]);
+    assert_hints_trigger_their_actions(&app, Some(Prompt::Reset));
+    run(&mut app, &[Action::Back, Action::ShowClientSettings]);
+    assert!(matches!(app.dialog(), Some(Dialog::ClientSettings(_))));
+    assert_hints_trigger_their_actions(&app, Some(Prompt::Settings));
+    run(&mut app, &[Action::Back]);
+    let check = app
+        .reports
+        .values()
+        .flat_map(|r| r.checks.iter())
+        .next()
+        .unwrap()
+        .clone();
+    for (dialog, prompt) in [
+        (
+            Dialog::Fix {
+                domain: "example.net".into(),
+                check: Box::new(check),
+            },
+            Prompt::Fix,
+        ),
+        (Dialog::Cancel { id: "MS-X".into() }, Prompt::Cancel),
+        (
+            Dialog::Quit {
+                running: vec!["MS-X".into()],
+            },
+            Prompt::Quit,
+        ),
+        (Dialog::Report { id: "MS-X".into() }, Prompt::Report),
+        (
+            Dialog::LeaveWizard { done: Vec::new() },
+            Prompt::LeaveWizard,
+        ),
+    ] {
+        app.open_dialog(dialog);
+        assert_hints_trigger_their_actions(&app, Some(prompt));
+        run(&mut app, &[Action::Back]);
+    }
+    // The wizard: its first step, a text step (retry line), its last step.
+    run(&mut app, &[Action::MigrateAccount]);
+    assert_hints_trigger_their_actions(&app, Some(Prompt::WizardRetry));
+    app.wizard_mut()
+        .unwrap()
+        .show(crate::tui::wizard::WizardStep::Rename);
+    assert_hints_trigger_their_actions(&app, Some(Prompt::WizardRetry));
+    app.wizard_mut()
+        .unwrap()
+        .show(crate::tui::wizard::WizardStep::Finish);
+    assert_hints_trigger_their_actions(&app, None);
+    // The DNS view and the dashboard.
+    run(&mut app, &[Action::WizardDns]);
+    assert_hints_trigger_their_actions(&app, None);
+    run(&mut app, &[Action::ShowDashboard]);
+    assert_hints_trigger_their_actions(&app, None);
+}

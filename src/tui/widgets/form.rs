@@ -118,7 +118,7 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(format!(" {} ", form.title))
-        .title_bottom(format!(" {} ", form.hint))
+        .title_bottom(format!(" {} ", form.prompt.text()))
         .border_style(theme.focus_border());
     let text_area = block.inner(rect);
     let visible: Vec<Line> = lines.into_iter().skip(scroll).collect();

@@ -1,6 +1,8 @@
 //! The `?` overlay: every binding of the screen underneath, grouped by context,
 //! generated from the keymap table; in two columns when one does not fit.
 
+use crate::tui::action::Action;
+use crate::tui::keymap::{key_label, Prompt};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
@@ -91,9 +93,16 @@ pub fn render_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     let max_scroll = rows.saturating_sub(shown);
     let scroll = usize::from(scroll).min(max_scroll);
     let bottom = if max_scroll == 0 {
-        " Esc closes ".to_string()
+        format!(" {} ", Prompt::Help.text())
     } else {
-        format!(" ↑/↓ scroll ({} more) · Esc closes ", max_scroll - scroll)
+        let key = |a: Action| key_label(Prompt::Help.contexts(), &a).unwrap_or("");
+        format!(
+            " {}/{} scroll ({} more) · {} ",
+            key(Action::Up),
+            key(Action::Down),
+            max_scroll - scroll,
+            Prompt::Help.text()
+        )
     };
     let columns: Vec<Vec<Line>> = columns
         .into_iter()
