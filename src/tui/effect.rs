@@ -8,6 +8,12 @@ use futures::future::BoxFuture;
 use super::action::Action;
 use super::backend::Backend;
 
+/// Work on the backend that yields the action to dispatch.
+pub type BackendWork = Box<dyn FnOnce(&mut dyn Backend) -> Action + Send>;
+
+/// Background work the backend builds.
+pub type BackendFuture = Box<dyn FnOnce(&dyn Backend) -> BoxFuture<'static, Action> + Send>;
+
 /// Work for the event loop.
 pub enum Effect {
     /// Background work run on the runtime (DNS checks, logins, rollbacks); its
@@ -21,7 +27,7 @@ pub enum Effect {
         /// What it does, for tests and logs ("add a domain").
         what: &'static str,
         /// The work.
-        run: Box<dyn FnOnce(&mut dyn Backend) -> Action + Send>,
+        run: BackendWork,
     },
     /// Background work the backend builds (a DNS diagnostic), then run on the
     /// runtime like `Spawn`.
@@ -29,7 +35,7 @@ pub enum Effect {
         /// What it does.
         what: &'static str,
         /// Builds the work.
-        make: Box<dyn FnOnce(&dyn Backend) -> BoxFuture<'static, Action> + Send>,
+        make: BackendFuture,
     },
 }
 
