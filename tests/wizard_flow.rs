@@ -651,3 +651,54 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
     .expect("the notifications mailbox opens with the values shown");
     let _ = o.logout();
 }
+
+/// The wizard gives way to the dashboard while its task runs (a top-level screen
+/// replaces it): its saved progress still reaches the last step when the task
+/// finishes, and `m` on the account opens it there.
+#[test]
+fn a_wizard_left_for_the_dashboard_is_saved_at_its_end_when_its_task_finishes() {
+    let mut s = setup();
+    select_account(&mut s, "mxplan-7f3e21", "john.smith@example.com");
+    s.driver
+        .act(&mut s.app, &[Action::MigrateAccount, Action::Submit]);
+    assert_eq!(s.app.wizard().unwrap().step, WizardStep::Rename);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert_eq!(
+        s.app.wizard().unwrap().step,
+        WizardStep::Migrate,
+        "{}",
+        wizard_error(&s.app)
+    );
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let id = s
+        .app
+        .wizard()
+        .and_then(|w| w.task_id.clone())
+        .unwrap_or_else(|| panic!("a task starts: {}", wizard_error(&s.app)));
+    s.driver.act(&mut s.app, &[Action::ShowDashboard]);
+    assert!(
+        s.app.wizard().is_none(),
+        "the dashboard replaced the wizard"
+    );
+    let saved_at_end = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.migrations
+            .items
+            .iter()
+            .any(|p| p.task_id.as_deref() == Some(id.as_str()) && p.reached == WizardStep::Finish)
+    });
+    assert!(
+        saved_at_end,
+        "task {:?}: {:?}",
+        s.app.tasks.get(&id).map(|r| r.state),
+        s.app.migrations.items
+    );
+    s.driver.act(&mut s.app, &[Action::ShowPlatforms]);
+    select_account(&mut s, "mxplan-7f3e21", "john.smith01@example.com");
+    s.driver.act(&mut s.app, &[Action::MigrateAccount]);
+    let w = s.app.wizard().expect("m resumes the wizard");
+    assert_eq!(w.step, WizardStep::Finish);
+    assert_eq!(w.task_id.as_deref(), Some(id.as_str()));
+}
