@@ -66,14 +66,10 @@ fn a_csv_project_is_checked_then_run_from_the_dashboard() {
     std::fs::write(&good, format!("{HEADER}{rows}")).unwrap();
 
     driver.act(&mut app, &[Action::ShowDashboard, Action::ImportProject]);
-    assert!(app.form.is_some(), "the import form opens");
+    assert!(app.form().is_some(), "the import form opens");
     driver.type_text(&mut app, bad.to_str().unwrap());
     driver.act(&mut app, &[Action::Submit]);
-    let err = app
-        .form
-        .as_ref()
-        .and_then(|f| f.error.clone())
-        .expect("refused");
+    let err = app.form().and_then(|f| f.error.clone()).expect("refused");
     assert!(err.contains("line 4") && err.contains("src_login"), "{err}");
     // Shown as a list: each row problem on a line of its own, starting with its line.
     let shown = screen_text(&app, 120, 36);
@@ -90,12 +86,12 @@ fn a_csv_project_is_checked_then_run_from_the_dashboard() {
     driver.type_text(&mut app, good.to_str().unwrap());
     driver.act(&mut app, &[Action::Submit]);
     assert!(
-        app.form.is_none(),
+        app.form().is_none(),
         "{:?}",
-        app.form.as_ref().and_then(|f| f.error.clone())
+        app.form().and_then(|f| f.error.clone())
     );
     assert!(
-        matches!(app.screen, Screen::Project(_)),
+        matches!(app.screen(), Screen::Project(_)),
         "the project view follows it"
     );
     let ended = driver.run_until(&mut app, Duration::from_secs(120), |a| {
@@ -176,9 +172,9 @@ fn a_row_asking_for_all_options_runs_with_what_both_sides_hold() {
     driver.type_text(&mut app, csv.to_str().unwrap());
     driver.act(&mut app, &[Action::Submit]);
     assert!(
-        app.form.is_none(),
+        app.form().is_none(),
         "{:?}",
-        app.form.as_ref().and_then(|f| f.error.clone())
+        app.form().and_then(|f| f.error.clone())
     );
     let ended = driver.run_until(&mut app, Duration::from_secs(120), |a| {
         a.status
@@ -217,7 +213,7 @@ fn screen_text(app: &App, width: u16, height: u16) -> String {
 }
 
 fn shown_state(app: &App) -> Option<mailshift_tasks::project::ProjectState> {
-    match &app.screen {
+    match app.screen() {
         Screen::Project(v) => v.record.as_ref().map(|r| r.state),
         _ => None,
     }
@@ -276,9 +272,9 @@ fn the_project_view_pauses_resumes_and_cancels_and_the_template_is_written() {
     driver.type_text(&mut app, "1");
     driver.act(&mut app, &[Action::Submit]);
     assert!(
-        app.form.is_none(),
+        app.form().is_none(),
         "{:?}",
-        app.form.as_ref().and_then(|f| f.error.clone())
+        app.form().and_then(|f| f.error.clone())
     );
     let long = Duration::from_secs(120);
     assert!(driver.run_until(&mut app, long, |a| shown_state(a).is_some()));

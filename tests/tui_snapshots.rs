@@ -34,7 +34,7 @@ fn type_text(app: &mut App, text: &str) {
 
 /// Select the platform with this service name and focus `tab`'s table.
 fn goto(app: &mut App, service: &str, tab: Action) {
-    app.platform = app
+    app.home_mut().platform = app
         .backend
         .panel()
         .platforms
@@ -45,7 +45,7 @@ fn goto(app: &mut App, service: &str, tab: Action) {
 }
 
 fn select_account(app: &mut App, address: &str) {
-    app.account_row = app
+    app.home_mut().account_row = app
         .selected_platform()
         .unwrap()
         .accounts
@@ -198,7 +198,7 @@ fn dns_screen_all_green() {
 fn fix_dialog_then_propagation_countdown() {
     let mut app = dns_of_example_net();
     run(&mut app, &[Action::Open]);
-    assert!(matches!(app.dialog, Some(Dialog::Fix { .. })));
+    assert!(matches!(app.dialog(), Some(Dialog::Fix { .. })));
     assert!(screen(&app, 80, 24).contains("mx1.mail.ovh.net"));
     snap("fix_dialog", &app);
     run(&mut app, &[Action::Confirm, Action::Tick]);
@@ -211,7 +211,7 @@ fn fix_dialog_then_propagation_countdown() {
     // The same fix is not queued twice: Enter on the record says it is on its way.
     let before = app.pending.len();
     run(&mut app, &[Action::Open]);
-    assert!(app.dialog.is_none(), "no second fix dialog");
+    assert!(app.dialog().is_none(), "no second fix dialog");
     let status = app.status.clone().map(|s| s.text).unwrap_or_default();
     assert!(status.contains("already queued"), "{status}");
     assert_eq!(app.pending.len(), before);
@@ -226,11 +226,11 @@ fn propagating_says_how_many_more_beyond_four_lines() {
         .find(|r| r.domain == "example.net")
         .map_or(0, |r| r.checks.len());
     for row in 0..n {
-        if let mailshift::tui::app::Screen::Dns(v) = &mut app.screen {
+        if let mailshift::tui::app::Screen::Dns(v) = app.screen_mut() {
             v.row = row;
         }
         run(&mut app, &[Action::Open]);
-        if app.dialog.is_some() {
+        if app.dialog().is_some() {
             run(&mut app, &[Action::Confirm]);
         }
     }
@@ -526,7 +526,7 @@ mod tasks {
 
     fn dashboard() -> App {
         let mut app = task_app();
-        app.screen = Screen::Dashboard;
+        app.show(Screen::Dashboard);
         for r in [failed(), finished(), running()] {
             app.tasks.upsert(r);
         }
@@ -603,7 +603,7 @@ mod tasks {
     #[test]
     fn dashboard_scrolled_to_the_13th_task_keeps_the_list_full() {
         let mut app = task_app();
-        app.screen = Screen::Dashboard;
+        app.show(Screen::Dashboard);
         for i in 0..20 {
             let mut r = record(
                 &format!("MS-LIST{i:03}ZZZ"),
@@ -703,7 +703,7 @@ mod tasks {
     fn rollback_of_a_running_task_is_refused_with_the_reason() {
         let mut app = dashboard();
         run(&mut app, &[Action::RollbackTask]);
-        assert!(app.form.is_none());
+        assert!(app.form().is_none());
         let text = screen(&app, 80, 24);
         assert!(text.contains("cancel it first"), "{text}");
         snap("rollback_refused", &app);
@@ -750,7 +750,7 @@ mod tasks {
     #[test]
     fn quit_with_running_tasks_asks_what_to_do() {
         let mut app = dashboard();
-        app.dialog = Some(mailshift::tui::app::Dialog::Quit {
+        app.open_dialog(mailshift::tui::app::Dialog::Quit {
             running: vec!["MS-RUN4K7Q2XZ".into()],
         });
         let text = screen(&app, 80, 24);
@@ -825,10 +825,10 @@ mod tasks {
             run(&mut app, &[Action::Submit]);
         }
         assert_eq!(
-            app.wizard.as_ref().unwrap().step,
+            app.wizard().unwrap().step,
             step.min(WizardStep::Migrate),
             "{:?}",
-            app.wizard.as_ref().unwrap().error
+            app.wizard().unwrap().error
         );
         app
     }
@@ -886,7 +886,7 @@ mod tasks {
         let mut app = wizard_at(WizardStep::Migrate);
         snap("wizard_migrate", &app);
         app.tasks.upsert(running());
-        app.wizard.as_mut().unwrap().task_id = Some("MS-RUN4K7Q2XZ".into());
+        app.wizard_mut().unwrap().task_id = Some("MS-RUN4K7Q2XZ".into());
         let text = screen(&app, 80, 24);
         assert!(
             text.contains("1234/5000") && text.contains("running"),
@@ -902,9 +902,9 @@ mod tasks {
         done.state = TaskState::Finished;
         done.progress.messages_done = 5000;
         done.progress.bytes_done = done.progress.bytes_total;
-        app.wizard.as_mut().unwrap().task_id = Some(done.id.clone());
+        app.wizard_mut().unwrap().task_id = Some(done.id.clone());
         run(&mut app, &[Action::TaskUpdated(Box::new(done))]);
-        assert_eq!(app.wizard.as_ref().unwrap().step, WizardStep::Finish);
+        assert_eq!(app.wizard().unwrap().step, WizardStep::Finish);
         let text = screen(&app, 120, 40);
         assert!(
             text.contains("Recreate by hand") && text.contains("aliases"),
@@ -957,7 +957,7 @@ mod tasks {
                 task_id: r.id.clone(),
             })
             .collect();
-        app.screen = Screen::Project(mailshift::tui::app::ProjectView {
+        app.show(Screen::Project(mailshift::tui::app::ProjectView {
             record: Some(ProjectRecord {
                 id: "PJ-7KQ2M4XR".into(),
                 created: at(-40),
@@ -971,7 +971,7 @@ mod tasks {
                 problem: None,
             }),
             row: 2,
-        });
+        }));
         app.dirty = true;
         let text = screen(&app, 120, 40);
         assert!(

@@ -78,7 +78,7 @@ fn port(app: &App, service: &str) -> u16 {
 /// Select `address` on the platform `service` in the accounts tab.
 fn select_account(s: &mut Setup, service: &str, address: &str) {
     let app = &mut s.app;
-    app.platform = app
+    app.home_mut().platform = app
         .backend
         .panel()
         .platforms
@@ -88,8 +88,8 @@ fn select_account(s: &mut Setup, service: &str, address: &str) {
     s.driver
         .act(&mut s.app, &[Action::ShowAccounts, Action::FocusTable]);
     let app = &mut s.app;
-    assert_eq!(app.tab, Tab::Accounts);
-    app.account_row = app
+    assert_eq!(app.home().tab, Tab::Accounts);
+    app.home_mut().account_row = app
         .selected_platform()
         .unwrap()
         .accounts
@@ -99,8 +99,7 @@ fn select_account(s: &mut Setup, service: &str, address: &str) {
 }
 
 fn wizard_error(app: &App) -> String {
-    app.wizard
-        .as_ref()
+    app.wizard()
         .and_then(|w| w.error.clone())
         .unwrap_or_default()
 }
@@ -115,7 +114,7 @@ fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
 
     select_account(&mut s, "mxplan-7f3e21", "john.smith@example.com");
     s.driver.act(&mut s.app, &[Action::MigrateAccount]);
-    assert_eq!(s.app.screen, Screen::Wizard);
+    assert!(matches!(s.app.screen(), Screen::Wizard(_)));
 
     // Email Pro does not hold example.com: the first step says so and what to do.
     s.driver.act(
@@ -136,7 +135,7 @@ fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
     );
     assert!(wizard_error(&s.app).is_empty(), "a change clears the error");
     s.driver.act(&mut s.app, &[Action::Submit]);
-    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Rename);
+    assert_eq!(s.app.wizard().unwrap().step, WizardStep::Rename);
 
     // A taken provisional name is refused by the platform; a free one goes through.
     s.driver.act(
@@ -146,20 +145,20 @@ fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
     s.driver.type_text(&mut s.app, "marie.dupont");
     s.driver.act(&mut s.app, &[Action::Submit]);
     assert!(!wizard_error(&s.app).is_empty(), "marie.dupont is taken");
-    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Rename);
+    assert_eq!(s.app.wizard().unwrap().step, WizardStep::Rename);
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::DeleteLine)],
     );
     s.driver.type_text(&mut s.app, "john.smith01");
     s.driver.act(&mut s.app, &[Action::Submit]);
-    let w = s.app.wizard.as_ref().unwrap();
+    let w = s.app.wizard().unwrap();
     assert_eq!(w.step, WizardStep::Create, "{:?}", w.error);
     assert_eq!(w.renamed_to.as_deref(), Some("john.smith01@example.com"));
 
     // Back keeps what was done and typed; the rename does not run twice.
     s.driver.act(&mut s.app, &[Action::Back, Action::Submit]);
-    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Create);
+    assert_eq!(s.app.wizard().unwrap().step, WizardStep::Create);
 
     // A weak password is refused with the reason; a good one creates the account.
     s.driver.act(&mut s.app, &[Action::NextField]);
@@ -176,25 +175,23 @@ fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
     );
     s.driver.type_text(&mut s.app, DEST_PASSWORD);
     s.driver.act(&mut s.app, &[Action::Submit]);
-    let w = s.app.wizard.as_ref().unwrap();
+    let w = s.app.wizard().unwrap();
     assert_eq!(w.step, WizardStep::Migrate, "{:?}", w.error);
 
     // The migration runs as a task; the wizard follows it to the end.
     s.driver.act(&mut s.app, &[Action::Submit]);
     let id = s
         .app
-        .wizard
-        .as_ref()
+        .wizard()
         .and_then(|w| w.task_id.clone())
         .unwrap_or_else(|| panic!("a task starts: {}", wizard_error(&s.app)));
     let finished = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
-        a.wizard
-            .as_ref()
+        a.wizard()
             .is_some_and(|w| w.step == WizardStep::Finish || w.error.is_some())
     });
     assert!(finished, "the task ends in time");
     assert_eq!(
-        s.app.wizard.as_ref().unwrap().step,
+        s.app.wizard().unwrap().step,
         WizardStep::Finish,
         "{}",
         wizard_error(&s.app)
@@ -220,15 +217,12 @@ fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
 
     // The ending: reset the provisional account after the confirmation.
     s.driver.act(&mut s.app, &[Action::ResetProvisional]);
-    match &s.app.dialog {
+    match s.app.dialog() {
         Some(Dialog::Reset { wipe, .. }) => assert_eq!(wipe.address, "john.smith01@example.com"),
         other => panic!("a reset confirmation, not {other:?}"),
     }
     s.driver.act(&mut s.app, &[Action::Confirm]);
-    assert_eq!(
-        s.app.wizard.as_ref().unwrap().outcome,
-        Some(Provisional::Reset)
-    );
+    assert_eq!(s.app.wizard().unwrap().outcome, Some(Provisional::Reset));
     let mx = s
         .app
         .backend
@@ -239,13 +233,13 @@ fn the_guided_flow_moves_john_smith_from_mx_plan_to_exchange() {
 
     // DNS diagnostic of example.com as Exchange expects it, then back to the wizard.
     s.driver.act(&mut s.app, &[Action::WizardDns]);
-    assert!(matches!(&s.app.screen, Screen::Dns(v) if v.domain == "example.com"));
+    assert!(matches!(&s.app.screen(), Screen::Dns(v) if v.domain == "example.com"));
     s.driver.act(&mut s.app, &[Action::Back]);
-    assert_eq!(s.app.screen, Screen::Wizard);
+    assert!(matches!(s.app.screen(), Screen::Wizard(_)));
 
     // Closing shows the task on the dashboard; nothing runs, so q quits at once.
     s.driver.act(&mut s.app, &[Action::Submit]);
-    assert_eq!(s.app.screen, Screen::Dashboard);
+    assert!(matches!(s.app.screen(), Screen::Dashboard));
     assert_eq!(s.app.tasks.selected().map(|r| r.id.clone()), Some(id));
     s.driver.act(&mut s.app, &[Action::Quit]);
     assert!(s.app.should_quit);
@@ -258,35 +252,39 @@ fn follow_finds_a_task_only_with_its_source_login() {
     // Start, in the form, before any task exists; the right login then starts it.
     s.driver
         .act(&mut s.app, &[Action::ShowDashboard, Action::NewMigration]);
-    let form = s.app.form.as_mut().expect("the form opens");
-    use mailshift::tui::migration_form::*;
-    form.fields[SRC_TYPE].select("MX Plan");
+    let form = s.app.form_mut().expect("the form opens");
+    use mailshift::tui::form::FieldKey;
+    form.field_mut(FieldKey::SrcType).unwrap().select("MX Plan");
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::GoToEnd)],
     );
-    let form = s.app.form.as_mut().unwrap();
-    form.focus = SRC_LOGIN;
+    let form = s.app.form_mut().unwrap();
+    form.focus_on(FieldKey::SrcLogin);
     s.driver.type_text(&mut s.app, "marie.dupont@example.com");
-    s.app.form.as_mut().unwrap().focus = DST_LOGIN;
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstLogin);
     s.driver.type_text(&mut s.app, "nobody@example.org");
-    s.app.form.as_mut().unwrap().focus = DST_PASSWORD;
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstPassword);
     s.driver.type_text(&mut s.app, "Wrong-Pass-1234");
     // Exchange is the destination (chosen in its field: the URL follows the choice).
-    s.app.form.as_mut().unwrap().focus = DST_PLATFORM;
-    s.app.form.as_mut().unwrap().fields[DST_PLATFORM].select("Exchange exchange-ab12cd");
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstPlatform);
+    s.app
+        .form_mut()
+        .unwrap()
+        .field_mut(FieldKey::DstPlatform)
+        .unwrap()
+        .select("Exchange exchange-ab12cd");
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::GoToEnd)],
     );
     s.driver.act(&mut s.app, &[Action::Submit]);
     let refused = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
-        a.form.as_ref().is_some_and(|f| f.error.is_some())
+        a.form().is_some_and(|f| f.error.is_some())
     });
     let e = s
         .app
-        .form
-        .as_ref()
+        .form()
         .and_then(|f| f.error.clone())
         .unwrap_or_default();
     assert!(refused, "{e}");
@@ -300,13 +298,13 @@ fn follow_finds_a_task_only_with_its_source_login() {
         "the panel shows field advice, not flags: {shown}"
     );
     assert!(s.app.tasks.records.is_empty(), "no task exists");
-    s.app.form.as_mut().unwrap().focus = DST_LOGIN;
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstLogin);
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::DeleteLine)],
     );
     s.driver.type_text(&mut s.app, "thomas.leroy@example.org");
-    s.app.form.as_mut().unwrap().focus = DST_PASSWORD;
+    s.app.form_mut().unwrap().focus_on(FieldKey::DstPassword);
     s.driver.act(
         &mut s.app,
         &[Action::Edit(tui_input::InputRequest::DeleteLine)],
@@ -314,12 +312,12 @@ fn follow_finds_a_task_only_with_its_source_login() {
     s.driver.type_text(&mut s.app, DEMO_PASSWORD);
     s.driver.act(&mut s.app, &[Action::Submit]);
     let started = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
-        a.form.is_none() || a.form.as_ref().is_some_and(|f| f.error.is_some())
+        a.form().is_none() || a.form().is_some_and(|f| f.error.is_some())
     });
     assert!(
-        started && s.app.form.is_none(),
+        started && s.app.form().is_none(),
         "{:?}",
-        s.app.form.as_ref().map(|f| f.error.clone())
+        s.app.form().map(|f| f.error.clone())
     );
     let id = s.app.tasks.selected().unwrap().id.clone();
     let ended = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
@@ -334,8 +332,7 @@ fn follow_finds_a_task_only_with_its_source_login() {
     s.driver.act(&mut s.app, &[Action::Submit]);
     let e = s
         .app
-        .form
-        .as_ref()
+        .form()
         .and_then(|f| f.error.clone())
         .unwrap_or_default();
     assert!(e.contains("no such task"), "{e}");
@@ -345,7 +342,7 @@ fn follow_finds_a_task_only_with_its_source_login() {
     );
     s.driver.type_text(&mut s.app, "Marie.Dupont@example.com");
     s.driver.act(&mut s.app, &[Action::Submit]);
-    assert!(s.app.form.is_none(), "followed");
+    assert!(s.app.form().is_none(), "followed");
     assert_eq!(s.app.tasks.selected().unwrap().id, id);
 }
 
@@ -408,7 +405,7 @@ fn leaving_after_the_rename_asks_keeps_the_progress_across_a_restart_and_undo_re
     s.driver
         .act(&mut s.app, &[Action::MigrateAccount, Action::Submit]);
     s.driver.act(&mut s.app, &[Action::Submit]);
-    let w = s.app.wizard.as_ref().unwrap();
+    let w = s.app.wizard().unwrap();
     assert_eq!(
         w.renamed_to.as_deref(),
         Some("paul.martin01@example.com"),
@@ -419,9 +416,9 @@ fn leaving_after_the_rename_asks_keeps_the_progress_across_a_restart_and_undo_re
     // Esc three times: back to the first step, then the question (not a silent close).
     s.driver
         .act(&mut s.app, &[Action::Back, Action::Back, Action::Back]);
-    assert_eq!(s.app.screen, Screen::Wizard);
-    let Some(Dialog::LeaveWizard { done }) = &s.app.dialog else {
-        panic!("leaving asks: {:?}", s.app.dialog);
+    assert!(matches!(s.app.screen(), Screen::Wizard(_)));
+    let Some(Dialog::LeaveWizard { done }) = s.app.dialog() else {
+        panic!("leaving asks: {:?}", s.app.dialog());
     };
     assert!(
         done.iter()
@@ -430,7 +427,7 @@ fn leaving_after_the_rename_asks_keeps_the_progress_across_a_restart_and_undo_re
     );
     // Continue later: the list marks the account, and it survives a restart.
     s.driver.act(&mut s.app, &[Action::LeaveWizardLater]);
-    assert!(s.app.wizard.is_none() && s.app.dialog.is_none());
+    assert!(s.app.wizard().is_none() && s.app.dialog().is_none());
     assert!(s
         .app
         .migrations
@@ -449,7 +446,7 @@ fn leaving_after_the_rename_asks_keeps_the_progress_across_a_restart_and_undo_re
     assert!(account_names(&s.app, "mxplan-7f3e21").contains(&"paul.martin01@example.com".into()));
     select_account(&mut s, "mxplan-7f3e21", "paul.martin01@example.com");
     s.driver.act(&mut s.app, &[Action::MigrateAccount]);
-    let w = s.app.wizard.as_ref().expect("m resumes the wizard");
+    let w = s.app.wizard().expect("m resumes the wizard");
     assert_eq!(w.step, WizardStep::Create, "resumed at its step");
     assert_eq!(w.address, "paul.martin@example.com");
     assert_eq!(
@@ -463,7 +460,7 @@ fn leaving_after_the_rename_asks_keeps_the_progress_across_a_restart_and_undo_re
     s.driver.type_text(&mut s.app, DEST_PASSWORD);
     s.driver.act(&mut s.app, &[Action::Submit]);
     assert_eq!(
-        s.app.wizard.as_ref().unwrap().step,
+        s.app.wizard().unwrap().step,
         WizardStep::Migrate,
         "{}",
         wizard_error(&s.app)
@@ -473,9 +470,9 @@ fn leaving_after_the_rename_asks_keeps_the_progress_across_a_restart_and_undo_re
         &mut s.app,
         &[Action::Back, Action::Back, Action::Back, Action::Back],
     );
-    assert!(matches!(s.app.dialog, Some(Dialog::LeaveWizard { .. })));
+    assert!(matches!(s.app.dialog(), Some(Dialog::LeaveWizard { .. })));
     s.driver.act(&mut s.app, &[Action::UndoWizard]);
-    assert!(s.app.wizard.is_none(), "{:?}", s.app.status);
+    assert!(s.app.wizard().is_none(), "{:?}", s.app.status);
     let mx = account_names(&s.app, "mxplan-7f3e21");
     assert!(mx.contains(&"paul.martin@example.com".into()), "{mx:?}");
     assert!(!mx.contains(&"paul.martin01@example.com".into()), "{mx:?}");
@@ -502,7 +499,7 @@ fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the
     s.driver.act(&mut s.app, &[Action::NextField]);
     s.driver.type_text(&mut s.app, DEST_PASSWORD);
     s.driver.act(&mut s.app, &[Action::Submit]);
-    assert_eq!(s.app.wizard.as_ref().unwrap().step, WizardStep::Migrate);
+    assert_eq!(s.app.wizard().unwrap().step, WizardStep::Migrate);
     s.driver.act(
         &mut s.app,
         &[
@@ -516,7 +513,7 @@ fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the
     let mut s = restart(s);
     select_account(&mut s, "mxplan-7f3e21", "paul.martin01@example.com");
     s.driver.act(&mut s.app, &[Action::MigrateAccount]);
-    let w = s.app.wizard.as_ref().unwrap();
+    let w = s.app.wizard().unwrap();
     assert_eq!(w.step, WizardStep::Migrate);
     assert!(w.takes_text(), "the password field is shown");
     s.driver.type_text(&mut s.app, "Wrong-Pass-2026");
@@ -526,10 +523,7 @@ fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the
         "{}",
         wizard_error(&s.app)
     );
-    assert!(
-        s.app.wizard.as_ref().unwrap().task_id.is_none(),
-        "no task exists"
-    );
+    assert!(s.app.wizard().unwrap().task_id.is_none(), "no task exists");
     assert!(s.app.tasks.records.is_empty(), "no task exists");
     s.driver.act(
         &mut s.app,
@@ -553,23 +547,22 @@ fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the
     s.driver.type_text(&mut s.app, "boss@outside.example");
     s.driver.act(&mut s.app, &[Action::Submit]);
     assert!(
-        s.app.wizard.as_ref().unwrap().task_id.is_some(),
+        s.app.wizard().unwrap().task_id.is_some(),
         "{}",
         wizard_error(&s.app)
     );
     let finished = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
-        a.wizard
-            .as_ref()
+        a.wizard()
             .is_some_and(|w| w.step == WizardStep::Finish || w.error.is_some())
     });
     assert!(finished);
     assert_eq!(
-        s.app.wizard.as_ref().unwrap().step,
+        s.app.wizard().unwrap().step,
         WizardStep::Finish,
         "{}",
         wizard_error(&s.app)
     );
-    let id = s.app.wizard.as_ref().unwrap().task_id.clone().unwrap();
+    let id = s.app.wizard().unwrap().task_id.clone().unwrap();
     assert_eq!(
         s.app.tasks.get(&id).unwrap().spec.notify.as_deref(),
         Some("boss@outside.example")
@@ -577,7 +570,7 @@ fn a_resumed_wizard_asks_the_destination_password_again_and_checks_it_before_the
     // The completion e-mail to that outside address lands in the notifications
     // mailbox the panel shows (e on the dashboard).
     s.driver.act(&mut s.app, &[Action::ShowNotifications]);
-    let Some(Dialog::ClientSettings(n)) = s.app.dialog.clone() else {
+    let Some(Dialog::ClientSettings(n)) = s.app.dialog().cloned() else {
         panic!("{:?}", s.app.status);
     };
     let (host, port) = (n.rows[0].server.clone(), n.rows[0].port.unwrap());
@@ -611,7 +604,7 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
     let mut s = setup();
     select_account(&mut s, "exchange-ab12cd", "thomas.leroy@example.org");
     s.driver.act(&mut s.app, &[Action::ShowClientSettings]);
-    let Some(Dialog::ClientSettings(c)) = s.app.dialog.clone() else {
+    let Some(Dialog::ClientSettings(c)) = s.app.dialog().cloned() else {
         panic!("s shows the settings: {:?}", s.app.status);
     };
     assert!(c.local, "the sandbox's own servers");
@@ -638,14 +631,14 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
         "{c:?}"
     );
     s.driver.act(&mut s.app, &[Action::Back]);
-    assert!(s.app.dialog.is_none());
+    assert!(s.app.dialog().is_none());
 
     // The notifications mailbox: where completion e-mails to outside addresses land.
     s.driver.act(
         &mut s.app,
         &[Action::ShowDashboard, Action::ShowNotifications],
     );
-    let Some(Dialog::ClientSettings(n)) = s.app.dialog.clone() else {
+    let Some(Dialog::ClientSettings(n)) = s.app.dialog().cloned() else {
         panic!("e shows the notifications mailbox: {:?}", s.app.status);
     };
     assert_eq!(n.address, mailshift_sandbox::NOTIFICATIONS_LOGIN);
@@ -657,4 +650,55 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
     )
     .expect("the notifications mailbox opens with the values shown");
     let _ = o.logout();
+}
+
+/// The wizard gives way to the dashboard while its task runs (a top-level screen
+/// replaces it): its saved progress still reaches the last step when the task
+/// finishes, and `m` on the account opens it there.
+#[test]
+fn a_wizard_left_for_the_dashboard_is_saved_at_its_end_when_its_task_finishes() {
+    let mut s = setup();
+    select_account(&mut s, "mxplan-7f3e21", "john.smith@example.com");
+    s.driver
+        .act(&mut s.app, &[Action::MigrateAccount, Action::Submit]);
+    assert_eq!(s.app.wizard().unwrap().step, WizardStep::Rename);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    s.driver.act(&mut s.app, &[Action::NextField]);
+    s.driver.type_text(&mut s.app, DEST_PASSWORD);
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    assert_eq!(
+        s.app.wizard().unwrap().step,
+        WizardStep::Migrate,
+        "{}",
+        wizard_error(&s.app)
+    );
+    s.driver.act(&mut s.app, &[Action::Submit]);
+    let id = s
+        .app
+        .wizard()
+        .and_then(|w| w.task_id.clone())
+        .unwrap_or_else(|| panic!("a task starts: {}", wizard_error(&s.app)));
+    s.driver.act(&mut s.app, &[Action::ShowDashboard]);
+    assert!(
+        s.app.wizard().is_none(),
+        "the dashboard replaced the wizard"
+    );
+    let saved_at_end = s.driver.run_until(&mut s.app, TIMEOUT, |a| {
+        a.migrations
+            .items
+            .iter()
+            .any(|p| p.task_id.as_deref() == Some(id.as_str()) && p.reached == WizardStep::Finish)
+    });
+    assert!(
+        saved_at_end,
+        "task {:?}: {:?}",
+        s.app.tasks.get(&id).map(|r| r.state),
+        s.app.migrations.items
+    );
+    s.driver.act(&mut s.app, &[Action::ShowPlatforms]);
+    select_account(&mut s, "mxplan-7f3e21", "john.smith01@example.com");
+    s.driver.act(&mut s.app, &[Action::MigrateAccount]);
+    let w = s.app.wizard().expect("m resumes the wizard");
+    assert_eq!(w.step, WizardStep::Finish);
+    assert_eq!(w.task_id.as_deref(), Some(id.as_str()));
 }

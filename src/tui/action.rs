@@ -1,11 +1,24 @@
 //! Every user intent and background result the TUI handles: keys are turned into
 //! these by the keymap, background tasks send them back over the Action channel.
 
-use mailshift_dns::DomainReport;
-use mailshift_panel::PlatformId;
+use mailshift_dns::{DomainReport, PendingChange};
+use mailshift_panel::{DomainKind, PlatformId};
 use mailshift_tasks::Side;
 use mailshift_tasks::TaskRecord;
 use tui_input::InputRequest;
+
+/// What the start-up effect found: the saved wizards and tasks, the backend's note.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Startup {
+    /// The wizards' saved progress, and why it could not be read (when it could not).
+    pub migrations: Option<(super::progress::ProgressStore, Option<String>)>,
+    /// Every task on disk.
+    pub tasks: Vec<TaskRecord>,
+    /// What the backend is (the sandbox's line).
+    pub note: Option<String>,
+    /// Zone changes still propagating.
+    pub pending: Vec<PendingChange>,
+}
 
 /// One thing to do; `update` consumes them one at a time.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,4 +175,124 @@ pub enum Action {
         /// What it found.
         report: DomainReport,
     },
+    /// The start-up effect ran.
+    Started(Box<Startup>),
+    /// Something outside changed what is shown (mailbox sizes): draw again.
+    Redraw,
+    /// The backend added (or refused) a domain.
+    DomainAdded {
+        /// Where.
+        platform: PlatformId,
+        /// The domain.
+        name: String,
+        /// Its type.
+        kind: DomainKind,
+        /// Done, or why not.
+        result: Result<(), String>,
+    },
+    /// The backend created an account (its address) or refused.
+    AccountCreated(Result<String, String>),
+    /// The backend renamed an account (its new address) or refused.
+    AccountRenamed {
+        /// The old address.
+        address: String,
+        /// The new address, or why not.
+        result: Result<String, String>,
+    },
+    /// The backend reset an account or refused.
+    AccountReset {
+        /// The account.
+        address: String,
+        /// Done, or why not.
+        result: Result<(), String>,
+    },
+    /// A DNS fix was applied (the changes now propagating) or refused.
+    FixApplied {
+        /// The domain.
+        domain: String,
+        /// The changes it made, or why not.
+        result: Result<Vec<PendingChange>, String>,
+        /// Every change propagating now.
+        pending: Vec<PendingChange>,
+    },
+    /// The provider's clock moved on (a tick).
+    Advanced {
+        /// Whether the panel changed.
+        changed: bool,
+        /// Zone changes still propagating.
+        pending: Vec<PendingChange>,
+    },
+    /// A wizard step's work is done: the renamed address, the created address or the
+    /// task ID; or why it failed.
+    WizardStepDone {
+        /// The step.
+        step: crate::tui::wizard::WizardStep,
+        /// What it made, or why not.
+        result: Result<String, String>,
+        /// The task's record (the Migrate step).
+        record: Option<Box<TaskRecord>>,
+    },
+    /// The wizard's undo ran.
+    WizardUndone {
+        /// The removal of the account it created (when it created one).
+        removed: Option<Result<(), String>>,
+        /// The rename back (when attempted).
+        renamed_back: Option<Result<String, String>>,
+    },
+    /// A task was asked to resume.
+    TaskResumed {
+        /// The task.
+        id: String,
+        /// Its record, or why it did not resume.
+        result: Result<Option<Box<TaskRecord>>, String>,
+        /// Resumed by the start-up (a log line), not by the person (status line).
+        at_start: bool,
+    },
+    /// A task was asked to cancel.
+    TaskCancelRequested {
+        /// The task.
+        id: String,
+        /// Done, or why not.
+        result: Result<(), String>,
+    },
+    /// A task was found for following.
+    TaskFollowed {
+        /// The task ID as typed.
+        id: String,
+        /// Its record, or why not.
+        result: Result<Box<TaskRecord>, String>,
+    },
+    /// The New migration task started: its ID and record, or why not.
+    TaskStarted(Result<(String, Option<Box<TaskRecord>>), String>),
+    /// The tasks running here were asked to cancel (quitting).
+    CancelledHere,
+    /// The project file of the import form was read: its row count, or why it is
+    /// refused.
+    ProjectChecked {
+        /// The file.
+        path: String,
+        /// Tasks at once.
+        global: usize,
+        /// Tasks per server.
+        per_server: usize,
+        /// How many rows, or the refusal.
+        rows: Result<usize, String>,
+    },
+    /// The last project of the state dir (none yet).
+    ProjectLoaded(Option<Box<mailshift_tasks::project::ProjectRecord>>),
+    /// The shown project's record as read again.
+    ProjectReloaded(Option<Box<mailshift_tasks::project::ProjectRecord>>),
+    /// The project's runner was asked to pause, resume or cancel.
+    ProjectRequested {
+        /// The project.
+        id: String,
+        /// What was asked.
+        what: mailshift_tasks::project::ProjectState,
+        /// Done, or why not.
+        result: Result<(), String>,
+    },
+    /// The project template was written (its path), or why not.
+    TemplateWritten(Result<String, String>),
+    /// Work outside failed: say why on the status line.
+    Failed(String),
 }

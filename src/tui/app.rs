@@ -11,11 +11,12 @@ use futures::StreamExt;
 use mailshift_dns::{DomainReport, PendingChange, RecordCheck};
 use mailshift_panel::{Account, Domain, Platform, PlatformId, Wipe};
 use mailshift_tasks::Side;
-use mailshift_tasks::{Credentials, Migrator, TaskRecord, TaskState};
+use mailshift_tasks::{Credentials, Migrator, TaskRecord};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::action::Action;
+use super::action::{Action, Startup};
 use super::backend::Backend;
+use super::effect::Effect;
 use super::form::Form;
 use super::keymap::{self, Context};
 use super::progress::ProgressStore;
@@ -64,19 +65,67 @@ pub struct ProjectView {
     pub row: usize,
 }
 
-/// The full-screen views.
-#[derive(Debug, Clone, PartialEq)]
+/// The Platforms screen's state: which platform, tab, focus and rows are selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformsView {
+    /// Index of the selected platform in the sidebar.
+    pub platform: usize,
+    /// The selected platform's tab.
+    pub tab: Tab,
+    /// Sidebar or table.
+    pub focus: Focus,
+    /// Selected row of the domains table.
+    pub domain_row: usize,
+    /// Selected row of the accounts table.
+    pub account_row: usize,
+}
+
+impl Default for PlatformsView {
+    fn default() -> Self {
+        PlatformsView {
+            platform: 0,
+            tab: Tab::Domains,
+            focus: Focus::Sidebar,
+            domain_row: 0,
+            account_row: 0,
+        }
+    }
+}
+
+/// The full-screen views, each with its own state. They stack: the Platforms screen
+/// is always at the bottom (its selection survives a visit to another screen), a
+/// DNS view opened from the wizard sits above the wizard, and Esc pops.
+#[derive(Debug, Clone)]
 pub enum Screen {
     /// Sidebar of platforms and the selected platform's tabs.
-    Platforms,
+    Platforms(PlatformsView),
     /// DNS diagnostic of a domain.
     Dns(DnsView),
-    /// The guided migration wizard (its state is `App::wizard`).
-    Wizard,
-    /// Every task with its progress; the selected one's folders and log.
+    /// The guided migration wizard.
+    Wizard(Box<Wizard>),
+    /// Every task with its progress; the selected one's folders and log. (The
+    /// selection lives in `App::tasks`: it follows a task across reloads, and the
+    /// wizard and the New migration form select the task they start before this
+    /// screen is shown.)
     Dashboard,
     /// The last project imported: its rows, their tasks, pause/resume/cancel.
     Project(ProjectView),
+}
+
+/// A modal layer above the screen; they stack, the last one has the keyboard and Esc
+/// closes it first.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// An open form.
+    Form(Form),
+    /// A question or a report.
+    Dialog(Dialog),
+    /// The help overlay, scrolled this many lines (it scrolls when taller than the
+    /// screen, so that nothing of it is cut).
+    Help {
+        /// Lines scrolled.
+        scroll: u16,
+    },
 }
 
 /// A modal question.
@@ -120,6 +169,19 @@ pub enum Dialog {
     },
 }
 
+/// The keymap context of a dialog.
+fn dialog_context(d: &Dialog) -> Context {
+    match d {
+        Dialog::Reset { .. } => Context::Confirm,
+        Dialog::Cancel { .. } => Context::CancelAsk,
+        Dialog::Fix { .. } => Context::Fix,
+        Dialog::Quit { .. } => Context::QuitAsk,
+        Dialog::Report { .. } => Context::Report,
+        Dialog::ClientSettings(_) => Context::Settings,
+        Dialog::LeaveWizard { .. } => Context::LeaveAsk,
+    }
+}
+
 /// Every change of a task, as actions; a lagging receiver asks for a full reload.
 fn task_updates(m: &Migrator) -> BoxStream<'static, Action> {
     futures::stream::unfold(m.subscribe(), |mut rx| async move {
@@ -143,33 +205,20 @@ pub struct Status {
 
 /// Everything the TUI knows.
 pub struct App {
-    /// What the panel operations go to.
+    /// What the panel operations go to. `update` only reads it (the panel snapshot in
+    /// memory, for drawing and for the choices a form offers, the secrets this process
+    /// knows); every write, provider clock step, migrator call or file access goes
+    /// through an `Effect` run by the event loop.
     pub backend: Box<dyn Backend>,
     /// Colours or monochrome.
     pub theme: Theme,
     /// Terminal size (columns, rows), for mouse hit-testing.
     pub size: (u16, u16),
-    /// The full-screen view.
-    pub screen: Screen,
-    /// Index of the selected platform in the sidebar.
-    pub platform: usize,
-    /// The selected platform's tab.
-    pub tab: Tab,
-    /// Sidebar or table.
-    pub focus: Focus,
-    /// Selected row of the domains table.
-    pub domain_row: usize,
-    /// Selected row of the accounts table.
-    pub account_row: usize,
-    /// The open form, if any.
-    pub form: Option<Form>,
-    /// The open dialog, if any (above forms).
-    pub dialog: Option<Dialog>,
-    /// Whether the help overlay is shown (above everything).
-    pub help: bool,
-    /// How many lines the help overlay is scrolled (it scrolls when taller than the
-    /// screen, so that nothing of it is cut).
-    pub help_scroll: u16,
+    /// The screens, bottom first: `[0]` is always the Platforms screen; the last is
+    /// shown.
+    screens: Vec<Screen>,
+    /// The modal overlays, bottom first; the last has the keyboard.
+    pub overlays: Vec<Overlay>,
     /// Whether the log pane is shown.
     pub log_visible: bool,
     /// What happened, oldest first.
@@ -188,8 +237,6 @@ pub struct App {
     pub should_quit: bool,
     /// Waiting for cancelled tasks to stop before quitting.
     pub quitting: bool,
-    /// The guided migration wizard, while open.
-    pub wizard: Option<Wizard>,
     /// The wizards that changed something and have not ended (saved between runs).
     pub migrations: ProgressStore,
     /// Every known task, newest first.
@@ -202,27 +249,21 @@ pub struct App {
     pub pending_start: Option<(mailshift_tasks::TaskSpec, Credentials)>,
     /// Seconds since start (ticks), for periodic refreshes.
     pub ticks: u64,
-    effects: Vec<BoxFuture<'static, Action>>,
+    effects: Vec<Effect>,
     streams: Vec<BoxStream<'static, Action>>,
 }
 
 impl App {
-    /// The app on `backend`, with a DNS check of every associated domain queued.
+    /// The app on `backend`, with its start-up work queued (nothing runs here): the
+    /// saved wizards and tasks are read, interrupted tasks resumed and every
+    /// associated domain checked once the event loop runs the first effects.
     pub fn new(backend: Box<dyn Backend>, theme: Theme) -> App {
         let mut app = App {
             backend,
             theme,
             size: (80, 24),
-            screen: Screen::Platforms,
-            platform: 0,
-            tab: Tab::Domains,
-            focus: Focus::Sidebar,
-            domain_row: 0,
-            account_row: 0,
-            form: None,
-            dialog: None,
-            help: false,
-            help_scroll: 0,
+            screens: vec![Screen::Platforms(PlatformsView::default())],
+            overlays: Vec::new(),
             log_visible: false,
             log: VecDeque::new(),
             status: None,
@@ -232,7 +273,6 @@ impl App {
             dirty: true,
             should_quit: false,
             quitting: false,
-            wizard: None,
             migrations: ProgressStore::default(),
             tasks: TaskBoard::default(),
             migrator: None,
@@ -242,47 +282,201 @@ impl App {
             effects: Vec::new(),
             streams: Vec::new(),
         };
-        app.migrator = app.backend.migrator();
-        if let Some(m) = app.migrator.clone() {
-            let (store, problem) = ProgressStore::open(m.state_dir());
-            app.migrations = store;
-            if let Some(p) = problem {
-                app.log_line(p);
-            }
-            app.tasks.replace_all(m.tasks());
-            app.streams.push(task_updates(&m));
-            app.resume_interrupted(&m);
-        }
-        if let Some(note) = app.backend.sandbox_note() {
-            app.log_line(note);
-        }
-        let all: Vec<(PlatformId, String)> = app
-            .backend
-            .panel()
-            .platforms
-            .iter()
-            .flat_map(|p| p.domains.iter().map(move |d| (p.id, d.name.clone())))
-            .collect();
-        for (platform, domain) in all {
-            app.start_check(platform, &domain);
-        }
-        app.pending = app.backend.pending_changes();
+        // Everything that reads the disk or the backend's state is the loop's first
+        // effect; its result (`Action::Started`) fills the app in.
+        app.queue(Effect::run("start up", startup));
         app
+    }
+
+    /// The screen shown.
+    pub fn screen(&self) -> &Screen {
+        self.screens.last().unwrap_or(&self.screens[0])
+    }
+
+    /// The screen shown, to change its state.
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        let last = self.screens.len() - 1;
+        &mut self.screens[last]
+    }
+
+    /// The Platforms screen's state (kept under the other screens).
+    pub fn home(&self) -> &PlatformsView {
+        match &self.screens[0] {
+            Screen::Platforms(v) => v,
+            _ => unreachable!("the Platforms screen is always at the bottom"),
+        }
+    }
+
+    /// The Platforms screen's state, to change it.
+    pub fn home_mut(&mut self) -> &mut PlatformsView {
+        match &mut self.screens[0] {
+            Screen::Platforms(v) => v,
+            _ => unreachable!("the Platforms screen is always at the bottom"),
+        }
+    }
+
+    /// Show `screen` as a top-level view: every screen above the Platforms screen
+    /// goes (an open wizard's progress is saved as it changes), then `screen` is put
+    /// on top (nothing for `Platforms`, which keeps its selection).
+    pub fn show(&mut self, screen: Screen) {
+        self.screens.truncate(1);
+        match screen {
+            Screen::Platforms(_) => {}
+            other => self.screens.push(other),
+        }
+    }
+
+    /// Put `screen` above the one shown (Esc comes back to it).
+    pub fn push_screen(&mut self, screen: Screen) {
+        self.screens.push(screen);
+    }
+
+    /// Close the screen shown (never the Platforms screen).
+    pub fn pop_screen(&mut self) {
+        if self.screens.len() > 1 {
+            self.screens.pop();
+        }
+    }
+
+    /// Whether the screen shown is the wizard.
+    pub fn on_wizard(&self) -> bool {
+        matches!(self.screen(), Screen::Wizard(_))
+    }
+
+    /// The open wizard (shown, or under a DNS view opened from it).
+    pub fn wizard(&self) -> Option<&Wizard> {
+        self.screens.iter().rev().find_map(|s| match s {
+            Screen::Wizard(w) => Some(w.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// The open wizard, to change it.
+    pub fn wizard_mut(&mut self) -> Option<&mut Wizard> {
+        self.screens.iter_mut().rev().find_map(|s| match s {
+            Screen::Wizard(w) => Some(w.as_mut()),
+            _ => None,
+        })
+    }
+
+    /// Close the wizard and whatever was opened above it.
+    pub fn close_wizard(&mut self) {
+        if let Some(i) = self
+            .screens
+            .iter()
+            .position(|s| matches!(s, Screen::Wizard(_)))
+        {
+            self.screens.truncate(i.max(1));
+        }
+    }
+
+    /// The open form (the topmost one).
+    pub fn form(&self) -> Option<&Form> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Form(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// The open form, to change it.
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Form(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Open `form` (replacing a form already open).
+    pub fn open_form(&mut self, form: Form) {
+        self.close_form();
+        self.overlays.push(Overlay::Form(form));
+    }
+
+    /// Close the open form.
+    pub fn close_form(&mut self) {
+        self.overlays.retain(|o| !matches!(o, Overlay::Form(_)));
+    }
+
+    /// Take the open form out of the stack, with its place (to be put back with
+    /// `put_form` when it stays open).
+    pub fn take_form(&mut self) -> Option<(usize, Form)> {
+        let i = self
+            .overlays
+            .iter()
+            .rposition(|o| matches!(o, Overlay::Form(_)))?;
+        match self.overlays.remove(i) {
+            Overlay::Form(f) => Some((i, f)),
+            _ => None,
+        }
+    }
+
+    /// Put a form taken with `take_form` back at its place.
+    pub fn put_form(&mut self, at: usize, form: Form) {
+        let at = at.min(self.overlays.len());
+        self.overlays.insert(at, Overlay::Form(form));
+    }
+
+    /// The open dialog (the topmost one).
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Dialog(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    /// Open `dialog` (replacing a dialog already open), above any form.
+    pub fn open_dialog(&mut self, dialog: Dialog) {
+        self.close_dialog();
+        self.overlays.push(Overlay::Dialog(dialog));
+    }
+
+    /// Close the open dialog, returning it.
+    pub fn close_dialog(&mut self) -> Option<Dialog> {
+        let i = self
+            .overlays
+            .iter()
+            .rposition(|o| matches!(o, Overlay::Dialog(_)))?;
+        match self.overlays.remove(i) {
+            Overlay::Dialog(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Whether the help overlay is shown.
+    pub fn help_open(&self) -> bool {
+        self.overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Help { .. }))
+    }
+
+    /// How far the help overlay is scrolled (0 when closed).
+    pub fn help_scroll(&self) -> u16 {
+        self.overlays
+            .iter()
+            .find_map(|o| match o {
+                Overlay::Help { scroll } => Some(*scroll),
+                _ => None,
+            })
+            .unwrap_or(0)
     }
 
     /// The platform selected in the sidebar.
     pub fn selected_platform(&self) -> Option<&Platform> {
-        self.backend.panel().platforms.get(self.platform)
+        self.backend.panel().platforms.get(self.home().platform)
     }
 
     /// The domain selected in the domains table.
     pub fn selected_domain(&self) -> Option<&Domain> {
-        self.selected_platform()?.domains.get(self.domain_row)
+        self.selected_platform()?
+            .domains
+            .get(self.home().domain_row)
     }
 
     /// The account (or free slot) selected in the accounts table.
     pub fn selected_account(&self) -> Option<&Account> {
-        self.selected_platform()?.accounts.get(self.account_row)
+        self.selected_platform()?
+            .accounts
+            .get(self.home().account_row)
     }
 
     /// The cached report of `domain` on `platform`.
@@ -290,63 +484,51 @@ impl App {
         self.reports.get(&(platform, domain.to_ascii_lowercase()))
     }
 
-    /// The keymap contexts in force, most specific first.
+    /// The keymap contexts in force, most specific first: the topmost overlay's, or
+    /// the screen's.
     pub fn contexts(&self) -> Vec<Context> {
-        if self.help {
-            return vec![Context::Help, Context::Always];
-        }
-        match &self.dialog {
-            Some(Dialog::Reset { .. }) => return vec![Context::Confirm, Context::Always],
-            Some(Dialog::Cancel { .. }) => return vec![Context::CancelAsk, Context::Always],
-            Some(Dialog::Fix { .. }) => return vec![Context::Fix, Context::Always],
-            Some(Dialog::Quit { .. }) => return vec![Context::QuitAsk, Context::Always],
-            Some(Dialog::Report { .. }) => return vec![Context::Report, Context::Always],
-            Some(Dialog::ClientSettings(_)) => return vec![Context::Settings, Context::Always],
-            Some(Dialog::LeaveWizard { .. }) => return vec![Context::LeaveAsk, Context::Always],
-            None => {}
-        }
-        if let Some(f) = &self.form {
-            if f.kind == super::form::FormKind::ImportProject {
-                return vec![Context::ImportForm, Context::Form, Context::Always];
+        match self.overlays.last() {
+            Some(Overlay::Help { .. }) => vec![Context::Help, Context::Always],
+            Some(Overlay::Dialog(d)) => vec![dialog_context(d), Context::Always],
+            Some(Overlay::Form(f)) if f.kind == super::form::FormKind::ImportProject => {
+                vec![Context::ImportForm, Context::Form, Context::Always]
             }
-            return vec![Context::Form, Context::Always];
+            Some(Overlay::Form(_)) => vec![Context::Form, Context::Always],
+            None => self.screen_contexts(),
         }
-        self.screen_contexts()
     }
 
     /// Whether typed characters edit a field (a form, or a wizard text field).
     pub fn takes_text(&self) -> bool {
-        if self.dialog.is_some() || self.help {
-            return false;
+        match self.overlays.last() {
+            Some(Overlay::Help { .. } | Overlay::Dialog(_)) => false,
+            Some(Overlay::Form(f)) => f.fields.get(f.focus).is_some(),
+            None => match self.screen() {
+                Screen::Wizard(w) => !w.fields().is_empty(),
+                _ => false,
+            },
         }
-        if let Some(f) = &self.form {
-            return f.fields.get(f.focus).is_some();
-        }
-        self.screen == Screen::Wizard
-            && self.wizard.as_ref().is_some_and(|w| !w.fields().is_empty())
     }
 
     /// The contexts of the screen under any overlay (what the help overlay lists).
     pub fn screen_contexts(&self) -> Vec<Context> {
-        if self.form.is_some() {
+        if self.form().is_some() {
             return vec![Context::Form, Context::Always];
         }
-        match &self.screen {
+        match self.screen() {
             Screen::Dns(_) => vec![Context::Dns, Context::Global, Context::Always],
             Screen::Dashboard => vec![Context::Dashboard, Context::Global, Context::Always],
             Screen::Project(_) => vec![Context::Project, Context::Global, Context::Always],
-            Screen::Wizard => match &self.wizard {
-                Some(w) if w.takes_text() => vec![Context::Wizard, Context::Always],
-                Some(w) if w.step == WizardStep::Finish => vec![
-                    Context::WizardDone,
-                    Context::Wizard,
-                    Context::Global,
-                    Context::Always,
-                ],
-                _ => vec![Context::Wizard, Context::Global, Context::Always],
-            },
-            Screen::Platforms => {
-                let here = match (self.focus, self.tab) {
+            Screen::Wizard(w) if w.takes_text() => vec![Context::Wizard, Context::Always],
+            Screen::Wizard(w) if w.step == WizardStep::Finish => vec![
+                Context::WizardDone,
+                Context::Wizard,
+                Context::Global,
+                Context::Always,
+            ],
+            Screen::Wizard(_) => vec![Context::Wizard, Context::Global, Context::Always],
+            Screen::Platforms(v) => {
+                let here = match (v.focus, v.tab) {
                     (Focus::Sidebar, _) => Context::Sidebar,
                     (Focus::Table, Tab::Domains) => Context::Domains,
                     (Focus::Table, Tab::Accounts) => Context::Accounts,
@@ -369,7 +551,12 @@ impl App {
 
     /// Queue background work; its resulting action comes back through the event loop.
     pub fn spawn(&mut self, work: BoxFuture<'static, Action>) {
-        self.effects.push(work);
+        self.effects.push(Effect::Spawn(work));
+    }
+
+    /// Add the task broadcast of `m` to the sources of actions.
+    pub fn follow_tasks(&mut self, m: &Migrator) {
+        self.streams.push(task_updates(m));
     }
 
     /// Add a long-lived source of actions (a running project's progress).
@@ -391,64 +578,67 @@ impl App {
         })
     }
 
-    /// Resume the tasks a previous run left interrupted, when their passwords are
-    /// known here; the others wait on the dashboard for `r` and their passwords.
-    fn resume_interrupted(&mut self, m: &Migrator) {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return;
-        }
-        let interrupted: Vec<TaskRecord> = self
-            .tasks
-            .records
-            .iter()
-            .filter(|r| r.state == TaskState::Interrupted)
-            .cloned()
-            .collect();
-        for rec in interrupted {
-            match self.known_credentials(&rec) {
-                Some(creds) => match m.resume(&rec.id, creds) {
-                    Ok(_) => self.log_line(format!(
-                        "task {}: resuming, connecting to both sides",
-                        rec.id
-                    )),
-                    Err(e) => self.log_line(format!("task {} not resumed: {e}", rec.id)),
-                },
-                None => self.log_line(format!(
-                    "task {} was interrupted: press r on the tasks screen (t) to resume it with its passwords",
-                    rec.id
-                )),
-            }
-        }
-    }
-
     /// Queue the DNS diagnostic of `domain` on `platform` as background work.
     pub fn start_check(&mut self, platform: PlatformId, domain: &str) {
         let domain = domain.to_ascii_lowercase();
-        let future = self.backend.dns_check(platform, &domain);
-        self.checking.insert((platform, domain));
-        self.effects.push(Box::pin(async move {
-            Action::DnsChecked {
-                platform,
-                report: future.await,
-            }
-        }));
+        self.checking.insert((platform, domain.clone()));
+        self.effects.push(Effect::SpawnOn {
+            what: "check DNS",
+            make: Box::new(move |backend| {
+                let future = backend.dns_check(platform, &domain);
+                Box::pin(async move {
+                    Action::DnsChecked {
+                        platform,
+                        report: future.await,
+                    }
+                })
+            }),
+        });
     }
 
-    /// The background work queued since the last call; the event loop spawns it.
-    pub fn take_effects(&mut self) -> Vec<BoxFuture<'static, Action>> {
+    /// Queue an effect for the event loop.
+    pub fn queue(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+
+    /// The effects queued since the last call (tests look at them).
+    pub fn take_effects(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.effects)
     }
 
-    /// Run all queued background work to completion on this thread and apply the
-    /// results (tests, and backends whose work is ready at once).
-    pub fn settle(&mut self) {
+    /// Run the queued effects that act on the backend, in order, dispatching what
+    /// each returns (and running what that queues in turn); hand back the background
+    /// work for the caller to spawn. The event loop calls this after every action.
+    pub fn run_effects(&mut self) -> Vec<BoxFuture<'static, Action>> {
+        let mut background = Vec::new();
         loop {
             let effects = self.take_effects();
             if effects.is_empty() {
-                break;
+                return background;
             }
             for effect in effects {
-                let action = futures::executor::block_on(effect);
+                match effect {
+                    Effect::Spawn(work) => background.push(work),
+                    Effect::SpawnOn { make, .. } => background.push(make(self.backend.as_ref())),
+                    Effect::Run { run, .. } => {
+                        let action = run(self.backend.as_mut());
+                        super::update::dispatch(self, action);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Run every queued effect to completion on this thread and apply the results,
+    /// background work included (tests: the same behaviour, synchronously).
+    pub fn settle(&mut self) {
+        loop {
+            let background = self.run_effects();
+            if background.is_empty() {
+                break;
+            }
+            for work in background {
+                let action = futures::executor::block_on(work);
                 super::update::dispatch(self, action);
             }
         }
@@ -459,7 +649,7 @@ impl App {
         let Some(m) = self.migrator.clone() else {
             return;
         };
-        self.effects.push(Box::pin(async move {
+        self.effects.push(Effect::Spawn(Box::pin(async move {
             let records = match tokio::runtime::Handle::try_current() {
                 Ok(h) => h
                     .spawn_blocking(move || m.tasks())
@@ -468,7 +658,7 @@ impl App {
                 Err(_) => m.tasks(),
             };
             Action::TasksRefreshed(records)
-        }));
+        })));
     }
 
     /// Add a line to the in-app log (and the log file, through tracing).
@@ -491,4 +681,18 @@ impl App {
         self.log_line(format!("error: {text}"));
         self.status = Some(Status { text, error: true });
     }
+}
+
+/// The start-up effect: what the saved state holds and what the backend says.
+fn startup(backend: &mut dyn Backend) -> Action {
+    let mut s = Startup {
+        note: backend.sandbox_note(),
+        pending: backend.pending_changes(),
+        ..Startup::default()
+    };
+    if let Some(m) = backend.migrator() {
+        s.migrations = Some(ProgressStore::open(m.state_dir()));
+        s.tasks = m.tasks();
+    }
+    Action::Started(Box::new(s))
 }

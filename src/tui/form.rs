@@ -1,8 +1,100 @@
 //! Form state: labelled fields (text, masked text, or a choice), the focused field,
 //! and the errors shown inline under a field or at the bottom of the form.
 
+use mailshift_panel::migration::MigrationOption;
 use mailshift_panel::PlatformId;
 use tui_input::{Input, InputRequest};
+
+/// Which field, by name: code refers to a form's fields through these (never by
+/// position or by the text shown), and each key carries its field's label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldKey {
+    /// Add a domain: the domain name.
+    DomainName,
+    /// Add a domain: authoritative or not.
+    DomainType,
+    /// Create an account: its login.
+    Login,
+    /// Create an account: which of the platform's domains.
+    AccountDomain,
+    /// Create an account (and the wizard's new account): the display name.
+    DisplayName,
+    /// Create an account (and the wizard's new account): the password.
+    Password,
+    /// Rename: the new login.
+    NewLogin,
+    /// Resume: the source password.
+    SourcePassword,
+    /// Rollback and resume: the destination password.
+    DestPassword,
+    /// Follow: the task ID.
+    TaskId,
+    /// Follow: the source login.
+    SourceLogin,
+    /// Import: the CSV file.
+    CsvFile,
+    /// Import: how many tasks run at once.
+    TasksAtOnce,
+    /// Import: how many tasks per server.
+    PerServer,
+    /// New migration: the source server type.
+    SrcType,
+    /// New migration: the source service URL.
+    SrcUrl,
+    /// New migration: the source login.
+    SrcLogin,
+    /// New migration: the source password.
+    SrcPassword,
+    /// New migration: the destination platform.
+    DstPlatform,
+    /// New migration: the destination service URL.
+    DstUrl,
+    /// New migration: the destination login.
+    DstLogin,
+    /// New migration: the destination password.
+    DstPassword,
+    /// New migration: one option toggle.
+    Option(MigrationOption),
+    /// New migration: who is told when the task ends.
+    Notify,
+    /// Wizard: the destination platform.
+    WizardDestination,
+    /// Wizard: the provisional login.
+    Provisional,
+    /// Wizard: who is told when the task ends.
+    WizardNotify,
+}
+
+impl FieldKey {
+    /// The label shown before the field's value.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldKey::DomainName => "Domain",
+            FieldKey::DomainType => "Type",
+            FieldKey::Login => "Login",
+            FieldKey::AccountDomain => "Domain",
+            FieldKey::DisplayName => "Display name",
+            FieldKey::Password => "Password",
+            FieldKey::NewLogin => "New login",
+            FieldKey::SourcePassword => "Source pass.",
+            FieldKey::DestPassword => "Dest. password",
+            FieldKey::TaskId => "Task ID",
+            FieldKey::SourceLogin => "Source login",
+            FieldKey::CsvFile => "CSV file",
+            FieldKey::TasksAtOnce => "Tasks at once",
+            FieldKey::PerServer => "Per server",
+            FieldKey::SrcType => "Source",
+            FieldKey::SrcUrl | FieldKey::DstUrl => "  URL",
+            FieldKey::SrcLogin | FieldKey::DstLogin => "  Login",
+            FieldKey::SrcPassword | FieldKey::DstPassword => "  Password",
+            FieldKey::DstPlatform | FieldKey::WizardDestination => "Destination",
+            FieldKey::Option(o) => o.label(),
+            FieldKey::Notify => "Notify",
+            FieldKey::Provisional => "Provisional login",
+            FieldKey::WizardNotify => "Notify (e-mail)",
+        }
+    }
+}
 
 /// What a form does when submitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +134,9 @@ pub enum FieldValue {
 /// One labelled field with its own error.
 #[derive(Debug, Clone)]
 pub struct Field {
-    /// Shown before the value.
+    /// Which field this is.
+    pub key: FieldKey,
+    /// Shown before the value (the key's label).
     pub label: &'static str,
     /// The value.
     pub value: FieldValue,
@@ -52,9 +146,10 @@ pub struct Field {
 
 impl Field {
     /// A text field holding `value`.
-    pub fn text(label: &'static str, value: &str) -> Field {
+    pub fn text(key: FieldKey, value: &str) -> Field {
         Field {
-            label,
+            key,
+            label: key.label(),
             value: FieldValue::Text {
                 input: Input::new(value.to_string()),
                 masked: false,
@@ -64,9 +159,10 @@ impl Field {
     }
 
     /// A masked (password) field, empty.
-    pub fn secret(label: &'static str) -> Field {
+    pub fn secret(key: FieldKey) -> Field {
         Field {
-            label,
+            key,
+            label: key.label(),
             value: FieldValue::Text {
                 input: Input::default(),
                 masked: true,
@@ -76,27 +172,30 @@ impl Field {
     }
 
     /// A choice among `options`, the first selected.
-    pub fn choice(label: &'static str, options: Vec<String>) -> Field {
+    pub fn choice(key: FieldKey, options: Vec<String>) -> Field {
         Field {
-            label,
+            key,
+            label: key.label(),
             value: FieldValue::Choice { options, index: 0 },
             error: None,
         }
     }
 
     /// A toggle, on or off.
-    pub fn toggle(label: &'static str, on: bool) -> Field {
+    pub fn toggle(key: FieldKey, on: bool) -> Field {
         Field {
-            label,
+            key,
+            label: key.label(),
             value: FieldValue::Toggle { on, disabled: None },
             error: None,
         }
     }
 
     /// A masked field holding `value` (a password this process already knows).
-    pub fn secret_with(label: &'static str, value: &str) -> Field {
+    pub fn secret_with(key: FieldKey, value: &str) -> Field {
         Field {
-            label,
+            key,
+            label: key.label(),
             value: FieldValue::Text {
                 input: Input::new(value.to_string()),
                 masked: true,
@@ -137,6 +236,24 @@ impl Field {
     pub fn set_text(&mut self, value: &str) {
         if let FieldValue::Text { input, .. } = &mut self.value {
             *input = Input::new(value.to_string());
+        }
+    }
+
+    /// The index of the chosen option of a choice field (0 for other fields): the
+    /// options were built from a typed list, which this indexes.
+    pub fn choice_index(&self) -> usize {
+        match &self.value {
+            FieldValue::Choice { index, .. } => *index,
+            _ => 0,
+        }
+    }
+
+    /// Choose option `i` of a choice field, if it has one.
+    pub fn set_choice(&mut self, i: usize) {
+        if let FieldValue::Choice { options, index } = &mut self.value {
+            if i < options.len() {
+                *index = i;
+            }
         }
     }
 
@@ -228,8 +345,8 @@ pub struct Form {
     pub error: Option<String>,
     /// Lines shown under the fields (a summary, test results): (text, is an error).
     pub notes: Vec<(String, bool)>,
-    /// The keys line at the bottom of the box.
-    pub hint: String,
+    /// The keys line at the bottom of the box (its keys read from the keymap).
+    pub prompt: super::keymap::Prompt,
     /// Whether the person typed something (Esc then asks before dropping it).
     pub touched: bool,
     /// Whether Esc was pressed once on a touched form (a second Esc drops it).
@@ -247,15 +364,52 @@ impl Form {
             focus: 0,
             error: None,
             notes: Vec::new(),
-            hint: "Enter submits · Esc cancels".to_string(),
+            prompt: super::keymap::Prompt::Form,
             touched: false,
             leave_asked: false,
         }
     }
 
-    /// The value of field `i` ("" when there is none).
-    pub fn value(&self, i: usize) -> &str {
-        self.fields.get(i).map(Field::value).unwrap_or("")
+    /// The position of field `key`, if the form has it.
+    pub fn position(&self, key: FieldKey) -> Option<usize> {
+        self.fields.iter().position(|f| f.key == key)
+    }
+
+    /// Field `key`, if the form has it.
+    pub fn field(&self, key: FieldKey) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// Field `key`, to change it.
+    pub fn field_mut(&mut self, key: FieldKey) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    /// The value of field `key` ("" when there is none).
+    pub fn value(&self, key: FieldKey) -> &str {
+        self.field(key).map(Field::value).unwrap_or("")
+    }
+
+    /// The chosen option's index of the choice field `key`.
+    pub fn choice_index(&self, key: FieldKey) -> usize {
+        self.field(key).map_or(0, Field::choice_index)
+    }
+
+    /// Whether the toggle `key` is on (and enabled).
+    pub fn is_on(&self, key: FieldKey) -> bool {
+        self.field(key).is_some_and(Field::is_on)
+    }
+
+    /// The key of the focused field.
+    pub fn focused_key(&self) -> Option<FieldKey> {
+        self.fields.get(self.focus).map(|f| f.key)
+    }
+
+    /// Put the focus on field `key`.
+    pub fn focus_on(&mut self, key: FieldKey) {
+        if let Some(i) = self.position(key) {
+            self.focus = i;
+        }
     }
 
     /// Move the focus to the next field (wrapping).
@@ -289,14 +443,15 @@ impl Form {
         }
     }
 
-    /// Mark field `i` as refused with `message`, focusing the first refused field.
-    pub fn refuse(&mut self, i: usize, message: String) {
+    /// Mark field `key` as refused with `message`, focusing the first refused field.
+    pub fn refuse(&mut self, key: FieldKey, message: String) {
+        let Some(i) = self.position(key) else {
+            return;
+        };
         if self.fields.iter().all(|f| f.error.is_none()) {
             self.focus = i;
         }
-        if let Some(f) = self.fields.get_mut(i) {
-            f.error = Some(message);
-        }
+        self.fields[i].error = Some(message);
     }
 
     /// Whether any field is refused.
@@ -311,7 +466,7 @@ mod tests {
 
     #[test]
     fn masked_fields_never_show_the_text() {
-        let mut f = Field::secret("Password");
+        let mut f = Field::secret(FieldKey::Password);
         for c in "Sunny-Day42".chars() {
             f.edit(InputRequest::InsertChar(c));
         }
@@ -321,7 +476,7 @@ mod tests {
 
     #[test]
     fn toggles_flip_with_space_unless_disabled() {
-        let mut f = Field::toggle("Calendars", false);
+        let mut f = Field::toggle(FieldKey::Option(MigrationOption::Calendars), false);
         assert!(f.edit(InputRequest::InsertChar(' ')));
         assert!(f.is_on());
         assert_eq!(f.display(), "[x]");
@@ -333,7 +488,10 @@ mod tests {
 
     #[test]
     fn choices_cycle_both_ways() {
-        let mut f = Field::choice("Type", vec!["a".into(), "b".into(), "c".into()]);
+        let mut f = Field::choice(
+            FieldKey::DomainType,
+            vec!["a".into(), "b".into(), "c".into()],
+        );
         f.edit(InputRequest::GoToPrevChar);
         assert_eq!(f.value(), "c");
         f.edit(InputRequest::InsertChar(' '));
@@ -349,14 +507,18 @@ mod tests {
             },
             "t",
             "i",
-            vec![Field::text("A", ""), Field::text("B", "")],
+            vec![
+                Field::text(FieldKey::DomainName, ""),
+                Field::text(FieldKey::Login, ""),
+            ],
         );
-        form.focus = 1;
-        form.refuse(0, "bad".into());
-        form.refuse(1, "bad too".into());
+        form.focus_on(FieldKey::Login);
+        form.refuse(FieldKey::DomainName, "bad".into());
+        form.refuse(FieldKey::Login, "bad too".into());
         assert_eq!(form.focus, 0);
         form.edit(InputRequest::InsertChar('x'));
-        assert!(form.fields[0].error.is_none());
+        assert!(form.field(FieldKey::DomainName).unwrap().error.is_none());
         assert!(form.has_field_errors());
+        assert_eq!(form.focused_key(), Some(FieldKey::DomainName));
     }
 }

@@ -696,6 +696,139 @@ pub fn hints(contexts: &[Context]) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The key line at the bottom of a form or dialog box ("y confirms · Esc cancels").
+/// Each prompt lists actions and the words said after their key; the key is read
+/// from the binding that triggers the action in the prompt's contexts, so the box
+/// cannot name a key that does something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// Any form.
+    Form,
+    /// The rollback form.
+    Rollback,
+    /// The resume form.
+    Resume,
+    /// The New migration form.
+    NewMigration,
+    /// The reset confirmation.
+    Reset,
+    /// The fix dialog.
+    Fix,
+    /// The cancel confirmation.
+    Cancel,
+    /// The quit question.
+    Quit,
+    /// The verification report.
+    Report,
+    /// The mail client settings.
+    Settings,
+    /// The leave-the-wizard question.
+    LeaveWizard,
+    /// Under a wizard step that failed.
+    WizardRetry,
+    /// The help overlay (its scroll keys come first, see `help::render_help`).
+    Help,
+}
+
+impl Prompt {
+    /// Every prompt (the label test walks them).
+    pub const ALL: [Prompt; 13] = [
+        Prompt::Form,
+        Prompt::Rollback,
+        Prompt::Resume,
+        Prompt::NewMigration,
+        Prompt::Reset,
+        Prompt::Fix,
+        Prompt::Cancel,
+        Prompt::Quit,
+        Prompt::Report,
+        Prompt::Settings,
+        Prompt::LeaveWizard,
+        Prompt::WizardRetry,
+        Prompt::Help,
+    ];
+
+    /// The contexts in force while the prompt is shown, most specific first.
+    pub fn contexts(self) -> &'static [Context] {
+        match self {
+            Prompt::Form | Prompt::Rollback | Prompt::Resume | Prompt::NewMigration => {
+                &[Context::Form, Context::Always]
+            }
+            Prompt::Reset => &[Context::Confirm, Context::Always],
+            Prompt::Fix => &[Context::Fix, Context::Always],
+            Prompt::Cancel => &[Context::CancelAsk, Context::Always],
+            Prompt::Quit => &[Context::QuitAsk, Context::Always],
+            Prompt::Report => &[Context::Report, Context::Always],
+            Prompt::Settings => &[Context::Settings, Context::Always],
+            Prompt::LeaveWizard => &[Context::LeaveAsk, Context::Always],
+            Prompt::WizardRetry => &[Context::Wizard, Context::Always],
+            Prompt::Help => &[Context::Help, Context::Always],
+        }
+    }
+
+    /// The actions it names, with the words after each key.
+    pub fn items(self) -> &'static [(Action, &'static str)] {
+        use Action as A;
+        match self {
+            Prompt::Form => &[(A::Submit, "submits"), (A::Back, "cancels")],
+            Prompt::Rollback => &[(A::Submit, "rolls back"), (A::Back, "cancels")],
+            Prompt::Resume => &[(A::Submit, "resumes"), (A::Back, "cancels")],
+            Prompt::NewMigration => &[
+                (A::Submit, "starts"),
+                (A::TestConnection, "tests the connection"),
+                (A::Back, "cancels"),
+            ],
+            Prompt::Reset => &[(A::Confirm, "confirms"), (A::Back, "cancels")],
+            Prompt::Fix => &[(A::Confirm, "applies"), (A::Back, "closes")],
+            Prompt::Cancel => &[(A::Confirm, "confirms"), (A::Back, "keeps it running")],
+            Prompt::Quit => &[
+                (A::HandOff, "headless"),
+                (A::CancelAndQuit, "cancel"),
+                (A::Back, "stay"),
+            ],
+            Prompt::Report | Prompt::Settings | Prompt::Help => &[(A::Back, "closes")],
+            Prompt::LeaveWizard => &[
+                (A::LeaveWizardLater, "later"),
+                (A::UndoWizard, "undo"),
+                (A::Back, "stay"),
+            ],
+            Prompt::WizardRetry => &[(A::Submit, "retries"), (A::Back, "goes back")],
+        }
+    }
+
+    /// The (key, words) pairs shown, each key read from the keymap.
+    pub fn keys(self) -> Vec<(&'static str, &'static str)> {
+        self.items()
+            .iter()
+            .filter_map(|(action, words)| Some((key_label(self.contexts(), action)?, *words)))
+            .collect()
+    }
+
+    /// The line shown: "key words · key words".
+    pub fn text(self) -> String {
+        self.keys()
+            .into_iter()
+            .map(|(k, w)| format!("{k} {w}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// How a box names the key of `action` in `contexts`: one key of the first binding
+/// that triggers it (and that no earlier context shadows), the named keys Enter and
+/// Esc before letters ("n/Esc" is said "Esc").
+pub fn key_label(contexts: &[Context], action: &Action) -> Option<&'static str> {
+    let b = bindings_for(contexts)
+        .into_iter()
+        .find(|b| &b.action == action)?;
+    let tokens: Vec<&'static str> = b.label.split('/').collect();
+    tokens
+        .iter()
+        .find(|t| matches!(**t, "Enter" | "Esc"))
+        .or_else(|| tokens.first())
+        .copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,6 +901,10 @@ mod label_tests {
     use super::*;
 
     /// The chord a label token names ("Enter", "S-Tab", "Ctrl-W", "↑", "k").
+    pub fn chord_of_token(token: &str) -> Option<Chord> {
+        chord_of(token)
+    }
+
     fn chord_of(token: &str) -> Option<Chord> {
         let code = match token {
             "Enter" => KeyCode::Enter,
@@ -806,4 +943,31 @@ mod label_tests {
         }
         assert!(wrong.is_empty(), "labels naming unbound keys: {wrong:?}");
     }
+
+    #[test]
+    fn every_prompt_names_a_key_that_triggers_its_action_there() {
+        for p in Prompt::ALL {
+            let keys = p.keys();
+            assert_eq!(
+                keys.len(),
+                p.items().len(),
+                "{p:?}: an action without a key"
+            );
+            for ((label, _), (action, _)) in keys.iter().zip(p.items()) {
+                let chord = chord_of(label).unwrap_or_else(|| panic!("{p:?}: '{label}'"));
+                let event = KeyEvent::new(chord.0, chord.1);
+                assert_eq!(
+                    resolve(p.contexts(), &event).as_ref(),
+                    Some(action),
+                    "{p:?}: '{label}' does not {action:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The chord a label token names, for tests elsewhere (the app-level hint test).
+#[cfg(test)]
+pub fn chord_of_label(token: &str) -> Option<Chord> {
+    label_tests::chord_of_token(token)
 }

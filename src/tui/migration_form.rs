@@ -9,20 +9,15 @@ use mailshift_tasks::{check_address, EndpointSpec, ServerType, TaskSpec, Tuning}
 use mailshift_tasks::{Security, Side};
 
 use super::backend::platform_endpoint;
-use super::form::{Field, Form, FormKind};
+use super::form::{Field, FieldKey, Form, FormKind};
 
-/// Field positions.
-pub const SRC_TYPE: usize = 0;
-pub const SRC_URL: usize = 1;
-pub const SRC_LOGIN: usize = 2;
-pub const SRC_PASSWORD: usize = 3;
-pub const DST_PLATFORM: usize = 4;
-pub const DST_URL: usize = 5;
-pub const DST_LOGIN: usize = 6;
-pub const DST_PASSWORD: usize = 7;
-/// The first option toggle; one per `MigrationOption::ALL`, in that order.
-pub const FIRST_OPTION: usize = 8;
-pub const NOTIFY: usize = FIRST_OPTION + MigrationOption::ALL.len();
+/// The password field of one side.
+pub fn password_key(side: Side) -> FieldKey {
+    match side {
+        Side::Source => FieldKey::SrcPassword,
+        Side::Destination => FieldKey::DstPassword,
+    }
+}
 
 /// The source server types, in the order the form offers them.
 pub const SOURCE_TYPES: [ServerType; 5] = [
@@ -115,50 +110,67 @@ fn default_source_url(t: ServerType, panel: &PanelState) -> String {
 pub fn new_form(panel: &PanelState) -> Form {
     let mut fields = vec![
         Field::choice(
-            "Source",
+            FieldKey::SrcType,
             SOURCE_TYPES.iter().map(ToString::to_string).collect(),
         ),
-        Field::text("  URL", &default_source_url(SOURCE_TYPES[0], panel)),
-        Field::text("  Login", ""),
-        Field::secret("  Password"),
+        Field::text(
+            FieldKey::SrcUrl,
+            &default_source_url(SOURCE_TYPES[0], panel),
+        ),
+        Field::text(FieldKey::SrcLogin, ""),
+        Field::secret(FieldKey::SrcPassword),
         Field::choice(
-            "Destination",
+            FieldKey::DstPlatform,
             panel.platforms.iter().map(Platform::label).collect(),
         ),
         Field::text(
-            "  URL",
+            FieldKey::DstUrl,
             &panel
                 .platforms
                 .first()
                 .map(platform_url)
                 .unwrap_or_default(),
         ),
-        Field::text("  Login", ""),
-        Field::secret("  Password"),
+        Field::text(FieldKey::DstLogin, ""),
+        Field::secret(FieldKey::DstPassword),
     ];
     for o in MigrationOption::ALL {
-        fields.push(Field::toggle(o.label(), o == MigrationOption::Emails));
+        fields.push(Field::toggle(
+            FieldKey::Option(o),
+            o == MigrationOption::Emails,
+        ));
     }
-    fields.push(Field::text("Notify", ""));
+    fields.push(Field::text(FieldKey::Notify, ""));
     let mut form = Form::new(
         FormKind::NewMigration,
         "New migration",
         "Move one mailbox to a platform. Passwords stay in memory. Space ticks an option.",
         fields,
     );
-    form.hint = "Enter starts · Ctrl-T tests the connection · Esc cancels".into();
+    form.prompt = super::keymap::Prompt::NewMigration;
     form
 }
 
-/// The source server type chosen.
+/// The source server type chosen (the choice lists `SOURCE_TYPES` in order).
 pub fn source_type(form: &Form) -> ServerType {
-    form.value(SRC_TYPE).parse().unwrap_or(ServerType::Imap)
+    SOURCE_TYPES
+        .get(form.choice_index(FieldKey::SrcType))
+        .copied()
+        .unwrap_or(ServerType::Imap)
 }
 
-/// The destination platform chosen.
+/// The destination platform chosen (the choice lists the panel's platforms in order).
 pub fn destination<'a>(form: &Form, panel: &'a PanelState) -> Option<&'a Platform> {
-    let label = form.value(DST_PLATFORM);
-    panel.platforms.iter().find(|p| p.label() == label)
+    panel
+        .platforms
+        .get(form.choice_index(FieldKey::DstPlatform))
+}
+
+/// The options ticked, in `MigrationOption::ALL`'s order.
+fn ticked(form: &Form) -> impl Iterator<Item = MigrationOption> + '_ {
+    MigrationOption::ALL
+        .into_iter()
+        .filter(|o| form.is_on(FieldKey::Option(*o)))
 }
 
 /// After the source type or the destination platform changed: put that choice's URL
@@ -166,21 +178,25 @@ pub fn destination<'a>(form: &Form, panel: &'a PanelState) -> Option<&'a Platfor
 /// with Ctrl-U stays empty for typing, and typing edits it.)
 pub fn follow_choice(form: &mut Form, panel: &PanelState) {
     let src = source_type(form);
-    let src_url = form.value(SRC_URL).trim().to_string();
+    let src_url = form.value(FieldKey::SrcUrl).trim().to_string();
     let defaults: Vec<String> = SOURCE_TYPES
         .iter()
         .map(|t| default_source_url(*t, panel))
         .collect();
     if src_url.is_empty() || defaults.contains(&src_url) {
         let url = default_source_url(src, panel);
-        form.fields[SRC_URL].set_text(&url);
+        if let Some(f) = form.field_mut(FieldKey::SrcUrl) {
+            f.set_text(&url);
+        }
     }
     let dst = destination(form, panel);
-    let dst_url = form.value(DST_URL).trim().to_string();
+    let dst_url = form.value(FieldKey::DstUrl).trim().to_string();
     let platform_urls: Vec<String> = panel.platforms.iter().map(platform_url).collect();
     if let Some(p) = dst {
         if dst_url.is_empty() || platform_urls.contains(&dst_url) {
-            form.fields[DST_URL].set_text(&platform_url(p));
+            if let Some(f) = form.field_mut(FieldKey::DstUrl) {
+                f.set_text(&platform_url(p));
+            }
         }
     }
 }
@@ -191,9 +207,10 @@ pub fn refresh(form: &mut Form, panel: &PanelState, tests: &[(Side, Result<Strin
     let src = source_type(form);
     let dst = destination(form, panel);
     let dst_type = dst.map_or(ServerType::Imap, |p| ServerType::from(p.kind));
-    for (i, o) in MigrationOption::ALL.into_iter().enumerate() {
-        form.fields[FIRST_OPTION + i]
-            .set_disabled(ServerType::unsupported_reason(src, dst_type, o));
+    for o in MigrationOption::ALL {
+        if let Some(f) = form.field_mut(FieldKey::Option(o)) {
+            f.set_disabled(ServerType::unsupported_reason(src, dst_type, o));
+        }
     }
     form.notes = summary(form, src, dst, tests);
 }
@@ -211,21 +228,16 @@ fn summary(
             s.trim().to_string()
         }
     };
-    let options: Vec<&str> = MigrationOption::ALL
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| form.fields[FIRST_OPTION + i].is_on())
-        .map(|(_, o)| o.label())
-        .collect();
+    let options: Vec<&str> = ticked(form).map(MigrationOption::label).collect();
     let mut notes = vec![
         (
             format!(
                 "Summary: {} ({src}, {}) → {} ({}, {})",
-                or_dash(form.value(SRC_LOGIN)),
-                or_dash(form.value(SRC_URL)),
-                or_dash(form.value(DST_LOGIN)),
+                or_dash(form.value(FieldKey::SrcLogin)),
+                or_dash(form.value(FieldKey::SrcUrl)),
+                or_dash(form.value(FieldKey::DstLogin)),
                 dst.map_or("—".to_string(), Platform::label),
-                or_dash(form.value(DST_URL)),
+                or_dash(form.value(FieldKey::DstUrl)),
             ),
             false,
         ),
@@ -237,7 +249,7 @@ fn summary(
                 } else {
                     options.join(", ")
                 },
-                match form.value(NOTIFY).trim() {
+                match form.value(FieldKey::Notify).trim() {
                     "" => String::new(),
                     n => format!("; tells {n} when it ends"),
                 }
@@ -270,10 +282,10 @@ pub fn side_endpoint(
     form: &Form,
     panel: &PanelState,
     side: Side,
-) -> Result<EndpointSpec, Vec<(usize, String)>> {
+) -> Result<EndpointSpec, Vec<(FieldKey, String)>> {
     let (url_i, login_i) = match side {
-        Side::Source => (SRC_URL, SRC_LOGIN),
-        Side::Destination => (DST_URL, DST_LOGIN),
+        Side::Source => (FieldKey::SrcUrl, FieldKey::SrcLogin),
+        Side::Destination => (FieldKey::DstUrl, FieldKey::DstLogin),
     };
     let server_type = match side {
         Side::Source => source_type(form),
@@ -307,37 +319,33 @@ pub fn side_endpoint(
 }
 
 /// The task the form describes, or every field error.
-pub fn draft(form: &Form, panel: &PanelState) -> Result<Draft, Vec<(usize, String)>> {
+pub fn draft(form: &Form, panel: &PanelState) -> Result<Draft, Vec<(FieldKey, String)>> {
     let source = side_endpoint(form, panel, Side::Source);
     let destination = side_endpoint(form, panel, Side::Destination);
-    let mut errors: Vec<(usize, String)> = Vec::new();
-    let options: OptionSet = MigrationOption::ALL
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| form.fields[FIRST_OPTION + i].is_on())
-        .map(|(_, o)| o)
-        .collect();
+    let mut errors: Vec<(FieldKey, String)> = Vec::new();
+    let options: OptionSet = ticked(form).collect();
     if options.is_empty() {
         errors.push((
-            FIRST_OPTION,
+            FieldKey::Option(MigrationOption::ALL[0]),
             "pick at least e-mails (Space ticks it)".into(),
         ));
     }
-    let notify = form.value(NOTIFY).trim().to_string();
+    let notify = form.value(FieldKey::Notify).trim().to_string();
     // The very check the task start makes, so the form never accepts what the start
     // would refuse.
     if let Err(e) = (!notify.is_empty())
         .then(|| check_address(&notify))
         .transpose()
     {
-        errors.push((NOTIFY, format!("{e} (or leave the field empty)")));
+        errors.push((FieldKey::Notify, format!("{e} (or leave the field empty)")));
     }
     let (source, destination) = match (source, destination) {
         (Ok(s), Ok(d)) if errors.is_empty() => (s, d),
         (s, d) => {
             errors.extend(s.err().unwrap_or_default());
             errors.extend(d.err().unwrap_or_default());
-            errors.sort_by_key(|(i, _)| *i);
+            // In the order they are shown: the first refused field gets the focus.
+            errors.sort_by_key(|(k, _)| form.position(*k));
             return Err(errors);
         }
     };
@@ -350,18 +358,19 @@ pub fn draft(form: &Form, panel: &PanelState) -> Result<Draft, Vec<(usize, Strin
             tuning: Tuning::default(),
             project: None,
         },
-        source_password: form.value(SRC_PASSWORD).to_string(),
-        destination_password: form.value(DST_PASSWORD).to_string(),
+        source_password: form.value(FieldKey::SrcPassword).to_string(),
+        destination_password: form.value(FieldKey::DstPassword).to_string(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::form::FieldKey;
     use tui_input::InputRequest;
 
-    fn type_into(form: &mut Form, field: usize, text: &str) {
-        form.focus = field;
+    fn type_into(form: &mut Form, field: FieldKey, text: &str) {
+        form.focus_on(field);
         form.edit(InputRequest::DeleteLine);
         for c in text.chars() {
             form.edit(InputRequest::InsertChar(c));
@@ -404,30 +413,38 @@ mod tests {
     fn options_a_side_cannot_serve_are_disabled_with_the_reason() {
         let panel = mailshift_panel::demo();
         let mut f = new_form(&panel);
-        f.fields[SRC_TYPE].select("MX Plan");
+        f.field_mut(FieldKey::SrcType).unwrap().select("MX Plan");
         refresh(&mut f, &panel, &[]);
-        let calendars = &f.fields[FIRST_OPTION + 1];
+        let calendars = f
+            .field(FieldKey::Option(MigrationOption::Calendars))
+            .unwrap();
         assert!(
             calendars.display().contains("MX Plan"),
             "{}",
             calendars.display()
         );
-        assert!(f.fields[FIRST_OPTION].is_on(), "e-mails stay on");
-        assert!(f.value(SRC_URL).contains("mxplan") || f.value(SRC_URL).starts_with("imaps://"));
-        f.fields[SRC_TYPE].select("Gmail");
+        assert!(
+            f.is_on(FieldKey::Option(MigrationOption::Emails)),
+            "e-mails stay on"
+        );
+        assert!(
+            f.value(FieldKey::SrcUrl).contains("mxplan")
+                || f.value(FieldKey::SrcUrl).starts_with("imaps://")
+        );
+        f.field_mut(FieldKey::SrcType).unwrap().select("Gmail");
         follow_choice(&mut f, &panel);
         refresh(&mut f, &panel, &[]);
         assert_eq!(
-            f.value(SRC_URL),
+            f.value(FieldKey::SrcUrl),
             "imaps://imap.gmail.com",
             "a default URL follows the type"
         );
-        type_into(&mut f, SRC_URL, "imaps://imap.example.net");
-        f.fields[SRC_TYPE].select("IMAP");
+        type_into(&mut f, FieldKey::SrcUrl, "imaps://imap.example.net");
+        f.field_mut(FieldKey::SrcType).unwrap().select("IMAP");
         follow_choice(&mut f, &panel);
         refresh(&mut f, &panel, &[]);
         assert_eq!(
-            f.value(SRC_URL),
+            f.value(FieldKey::SrcUrl),
             "imaps://imap.example.net",
             "a typed URL is kept"
         );
@@ -439,12 +456,12 @@ mod tests {
         let mut f = new_form(&panel);
         refresh(&mut f, &panel, &[]);
         let errors = draft(&f, &panel).err().unwrap();
-        let fields: Vec<usize> = errors.iter().map(|(i, _)| *i).collect();
-        assert_eq!(fields, vec![SRC_LOGIN, DST_LOGIN]);
-        type_into(&mut f, SRC_LOGIN, "john@old.example");
-        type_into(&mut f, SRC_PASSWORD, "Old-Pass-1");
-        type_into(&mut f, DST_LOGIN, "john@example.com");
-        type_into(&mut f, NOTIFY, "boss@example.com");
+        let fields: Vec<FieldKey> = errors.iter().map(|(i, _)| *i).collect();
+        assert_eq!(fields, vec![FieldKey::SrcLogin, FieldKey::DstLogin]);
+        type_into(&mut f, FieldKey::SrcLogin, "john@old.example");
+        type_into(&mut f, FieldKey::SrcPassword, "Old-Pass-1");
+        type_into(&mut f, FieldKey::DstLogin, "john@example.com");
+        type_into(&mut f, FieldKey::Notify, "boss@example.com");
         let d = draft(&f, &panel).unwrap();
         assert_eq!(d.spec.source.host, "ex5.mail.ovh.net");
         assert_eq!(d.spec.source.server_type, ServerType::Exchange);
@@ -453,9 +470,9 @@ mod tests {
         assert_eq!(d.spec.notify.as_deref(), Some("boss@example.com"));
         assert_eq!(d.source_password, "Old-Pass-1");
         for bad in ["boss", "a@b@c.d"] {
-            type_into(&mut f, NOTIFY, bad);
+            type_into(&mut f, FieldKey::Notify, bad);
             let e = draft(&f, &panel).err().unwrap();
-            assert_eq!(e[0].0, NOTIFY);
+            assert_eq!(e[0].0, FieldKey::Notify);
             assert!(e[0].1.contains("not an e-mail address"), "{bad}: {e:?}");
             let spec = TaskSpec {
                 notify: Some(bad.into()),
@@ -472,7 +489,7 @@ mod tests {
     fn the_summary_names_both_sides_and_the_test_results() {
         let panel = mailshift_panel::demo();
         let mut f = new_form(&panel);
-        type_into(&mut f, SRC_LOGIN, "john@old.example");
+        type_into(&mut f, FieldKey::SrcLogin, "john@old.example");
         refresh(
             &mut f,
             &panel,

@@ -7,6 +7,7 @@ pub mod advice;
 pub mod app;
 pub mod backend;
 pub mod client_settings;
+pub mod effect;
 pub mod form;
 pub mod keymap;
 pub mod layout;
@@ -70,7 +71,9 @@ async fn event_loop(app: &mut App, terminal: &mut terminal::Tty) -> std::io::Res
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_draw: Option<Instant> = None;
     loop {
-        for effect in app.take_effects() {
+        // The effects on the backend run here, between two actions; the background
+        // work they and `update` queued is spawned.
+        for effect in app.run_effects() {
             let tx = tx.clone();
             tokio::spawn(async move {
                 let _ = tx.send(effect.await);

@@ -15,7 +15,7 @@ pub const WIZARDS_FORMAT: u32 = 1;
 pub const WIZARDS_FILE: &str = "wizards.json";
 
 /// The migrations in progress, and where they are saved.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct ProgressStore {
     path: Option<PathBuf>,
     /// Every wizard that changed something and has not ended, oldest first.
@@ -52,6 +52,23 @@ impl ProgressStore {
         self.items.iter().find(|p| p.concerns(platform, address))
     }
 
+    /// Record `progress` (replacing the saved state of the same account), in memory;
+    /// `save` writes it.
+    pub fn set(&mut self, progress: WizardProgress) {
+        match self.items.iter_mut().find(|p| {
+            p.source == progress.source && p.address.eq_ignore_ascii_case(&progress.address)
+        }) {
+            Some(p) => *p = progress,
+            None => self.items.push(progress),
+        }
+    }
+
+    /// Forget the wizard of `address` on `source`, in memory; `save` writes it.
+    pub fn forget(&mut self, source: PlatformId, address: &str) {
+        self.items
+            .retain(|p| !(p.source == source && p.address.eq_ignore_ascii_case(address)));
+    }
+
     /// Record `progress` (replacing the saved state of the same account) and save.
     pub fn upsert(&mut self, progress: WizardProgress) -> Result<(), String> {
         match self.items.iter_mut().find(|p| {
@@ -70,7 +87,8 @@ impl ProgressStore {
         self.save()
     }
 
-    fn save(&self) -> Result<(), String> {
+    /// Write what the store holds (no-op for a store kept in memory only).
+    pub fn save(&self) -> Result<(), String> {
         match &self.path {
             Some(path) => save_versioned(path, WIZARDS_FORMAT, &self.items)
                 .map_err(|e| format!("the wizard's progress could not be saved: {e}")),

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::app::{App, Dialog, Screen};
+use super::app::{App, Dialog, Overlay, Screen};
 use super::layout;
 use super::screens;
 use super::widgets::{dialog, footer, form, help, log};
@@ -28,10 +28,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     frame.render_widget(Paragraph::new(Line::from(head)), areas.header);
 
-    match &app.screen {
-        Screen::Platforms => screens::platforms::render(app, frame, areas.body),
+    match app.screen() {
+        Screen::Platforms(_) => screens::platforms::render(app, frame, areas.body),
         Screen::Dns(view) => screens::dns::render(app, view, frame, areas.body),
-        Screen::Wizard => screens::wizard::render(app, frame, areas.body),
+        Screen::Wizard(w) => screens::wizard::render(app, w, frame, areas.body),
         Screen::Dashboard => screens::dashboard::render(app, frame, areas.body),
         Screen::Project(view) => screens::project::render(app, view, frame, areas.body),
     }
@@ -41,28 +41,25 @@ pub fn render(app: &App, frame: &mut Frame) {
     footer::render_status(app, frame, areas.status);
     footer::render_hints(app, frame, areas.footer);
 
-    if let Some(f) = &app.form {
-        form::render_form(f, t, frame, areas.body);
+    // The overlays, bottom first: the topmost is drawn last, over the others.
+    for overlay in &app.overlays {
+        match overlay {
+            Overlay::Form(f) => form::render_form(f, t, frame, areas.body),
+            Overlay::Dialog(d) => render_dialog(app, d, frame, areas.body),
+            Overlay::Help { scroll } => help::render_help(app, *scroll, frame, areas.body),
+        }
     }
-    match &app.dialog {
-        Some(Dialog::Reset { wipe, .. }) => dialog::render_reset(wipe, t, frame, areas.body),
-        Some(Dialog::Fix { domain, check }) => {
-            dialog::render_fix(domain, check, t, frame, areas.body)
-        }
-        Some(Dialog::Cancel { id }) => {
-            dialog::render_cancel(app.tasks.get(id), id, t, frame, areas.body)
-        }
-        Some(Dialog::Quit { running }) => dialog::render_quit(running, t, frame, areas.body),
-        Some(Dialog::Report { id }) => {
-            dialog::render_report(app.tasks.get(id), id, t, frame, areas.body)
-        }
-        Some(Dialog::ClientSettings(s)) => dialog::render_client_settings(s, t, frame, areas.body),
-        Some(Dialog::LeaveWizard { done }) => {
-            dialog::render_leave_wizard(done, t, frame, areas.body)
-        }
-        None => {}
-    }
-    if app.help {
-        help::render_help(app, frame, areas.body);
+}
+
+fn render_dialog(app: &App, d: &Dialog, frame: &mut Frame, area: ratatui::layout::Rect) {
+    let t = app.theme;
+    match d {
+        Dialog::Reset { wipe, .. } => dialog::render_reset(wipe, t, frame, area),
+        Dialog::Fix { domain, check } => dialog::render_fix(domain, check, t, frame, area),
+        Dialog::Cancel { id } => dialog::render_cancel(app.tasks.get(id), id, t, frame, area),
+        Dialog::Quit { running } => dialog::render_quit(running, t, frame, area),
+        Dialog::Report { id } => dialog::render_report(app.tasks.get(id), id, t, frame, area),
+        Dialog::ClientSettings(s) => dialog::render_client_settings(s, t, frame, area),
+        Dialog::LeaveWizard { done } => dialog::render_leave_wizard(done, t, frame, area),
     }
 }

@@ -7,9 +7,10 @@ use mailshift_panel::{
 
 use mailshift_tasks::project::ProjectState;
 
-use super::action::Action;
-use super::app::{App, Dialog, DnsView, Focus, Screen, Tab};
-use super::form::{Field, Form, FormKind};
+use super::action::{Action, Startup};
+use super::app::{App, Dialog, DnsView, Focus, Overlay, Screen, Tab};
+use super::effect::Effect;
+use super::form::{Field, FieldKey, Form, FormKind};
 use super::layout;
 use super::widgets::countdown;
 
@@ -35,6 +36,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
     if !matches!(
         action,
         Action::Tick
+            | Action::Advanced { .. }
+            | Action::ProjectReloaded(_)
             | Action::TaskUpdated(_)
             | Action::TasksRefreshed(_)
             | Action::ProjectProgress(_)
@@ -46,11 +49,9 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::QuitNow => app.should_quit = true,
         Action::HandOff => tasks::hand_off(app),
         Action::CancelAndQuit => tasks::cancel_and_quit(app),
-        Action::ShowPlatforms => {
-            app.screen = Screen::Platforms;
-        }
+        Action::ShowPlatforms => app.show(Screen::Platforms(Default::default())),
         Action::ShowDashboard => {
-            app.screen = Screen::Dashboard;
+            app.show(Screen::Dashboard);
             app.refresh_tasks();
         }
         Action::MigrateAccount => wizard::open(app),
@@ -97,25 +98,29 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::Back => back(app),
         Action::Up => move_selection(app, -1),
         Action::Down => move_selection(app, 1),
-        Action::FocusSidebar => app.focus = Focus::Sidebar,
-        Action::FocusTable => app.focus = Focus::Table,
+        Action::FocusSidebar => app.home_mut().focus = Focus::Sidebar,
+        Action::FocusTable => app.home_mut().focus = Focus::Table,
         Action::NextTab | Action::PrevTab => {
-            app.tab = match app.tab {
+            let home = app.home_mut();
+            home.tab = match home.tab {
                 Tab::Domains => Tab::Accounts,
                 Tab::Accounts => Tab::Domains,
             }
         }
-        Action::ShowDomains => app.tab = Tab::Domains,
-        Action::ShowAccounts => app.tab = Tab::Accounts,
+        Action::ShowDomains => app.home_mut().tab = Tab::Domains,
+        Action::ShowAccounts => app.home_mut().tab = Tab::Accounts,
         Action::ToggleHelp => {
-            app.help = !app.help;
-            app.help_scroll = 0;
+            if app.help_open() {
+                app.overlays.retain(|o| !matches!(o, Overlay::Help { .. }));
+            } else {
+                app.overlays.push(Overlay::Help { scroll: 0 });
+            }
         }
         Action::ToggleLog => app.log_visible = !app.log_visible,
         Action::Open => return open(app),
         Action::OpenDns => return open_dns(app),
         Action::Recheck => {
-            if let Screen::Dns(v) = &app.screen {
+            if let Screen::Dns(v) = app.screen() {
                 return Some(Action::StartDnsCheck {
                     platform: v.platform,
                     domain: v.domain.clone(),
@@ -126,18 +131,93 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         Action::CreateAccount => create_account_form(app),
         Action::RenameAccount => rename_form(app),
         Action::ResetAccount => reset_dialog(app),
-        Action::NextField => match app.form.as_mut() {
+        Action::NextField => match app.form_mut() {
             Some(f) => f.next(),
-            None => app.wizard.iter_mut().for_each(|w| w.move_focus(1)),
+            None => app.wizard_mut().into_iter().for_each(|w| w.move_focus(1)),
         },
-        Action::PrevField => match app.form.as_mut() {
+        Action::PrevField => match app.form_mut() {
             Some(f) => f.prev(),
-            None => app.wizard.iter_mut().for_each(|w| w.move_focus(-1)),
+            None => app.wizard_mut().into_iter().for_each(|w| w.move_focus(-1)),
         },
         Action::Edit(req) => edit(app, req),
         Action::Submit => return submit(app),
         Action::Confirm => return confirm(app),
         Action::Tick => return tick(app),
+        Action::Advanced { changed, pending } => advanced(app, changed, pending),
+        Action::Started(s) => started(app, *s),
+        Action::Redraw => {}
+        Action::Failed(e) => app.fail(e),
+        Action::DomainAdded {
+            platform,
+            name,
+            kind,
+            result,
+        } => return domain_added(app, platform, name, kind, result),
+        Action::AccountCreated(result) => account_created(app, result),
+        Action::AccountRenamed { address, result } => account_renamed(app, &address, result),
+        Action::AccountReset { address, result } => match result {
+            Ok(()) => {
+                wizard::provisional_reset(app, &address);
+                app.inform(format!(
+                    "{address} reset: its mail is wiped and the slot is free"
+                ))
+            }
+            Err(e) => app.fail(e),
+        },
+        Action::FixApplied {
+            domain,
+            result,
+            pending,
+        } => match result {
+            Ok(changes) => {
+                let wait = changes
+                    .iter()
+                    .map(|c| c.remaining)
+                    .max()
+                    .unwrap_or_default();
+                app.inform(format!(
+                    "fix applied to {domain}: resolvers see it in {}",
+                    countdown(wait)
+                ));
+                app.pending = pending;
+            }
+            Err(e) => app.fail(e),
+        },
+        Action::WizardStepDone {
+            step,
+            result,
+            record,
+        } => wizard::step_done(app, step, result, record),
+        Action::WizardUndone {
+            removed,
+            renamed_back,
+        } => wizard::undone(app, removed, renamed_back),
+        Action::TaskResumed {
+            id,
+            result,
+            at_start,
+        } => tasks::resumed(app, &id, result, at_start),
+        Action::TaskCancelRequested { id, result } => match result {
+            Ok(()) => app.inform(format!(
+                "cancel requested for {id}: the step in progress completes, then it stops"
+            )),
+            Err(e) => app.fail(e),
+        },
+        Action::TaskFollowed { id, result } => tasks::followed(app, &id, result),
+        Action::TaskStarted(result) => migration::task_started(app, result),
+        Action::CancelledHere => tasks::check_quitting(app),
+        Action::ProjectChecked {
+            path,
+            global,
+            per_server,
+            rows,
+        } => project::checked(app, path, global, per_server, rows),
+        Action::ProjectLoaded(record) => project::loaded(app, record.map(|r| *r)),
+        Action::ProjectReloaded(record) => project::reloaded(app, record.map(|r| *r)),
+        Action::ProjectRequested { id, what, result } => {
+            project::requested(app, &id, what, result)
+        }
+        Action::TemplateWritten(result) => project::template_written(app, result),
         Action::Resize(w, h) => app.size = (w, h),
         Action::Click(x, y) => return click(app, x, y),
         Action::StartDnsCheck { platform, domain } => {
@@ -161,8 +241,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
 /// s: the mail client settings of the wizard's new account (last step), or of the
 /// account selected in the accounts table.
 fn show_client_settings(app: &mut App) {
-    let target = match (&app.screen, &app.wizard) {
-        (Screen::Wizard, Some(w)) => Some((
+    let target = match app.screen() {
+        Screen::Wizard(w) => Some((
             w.destination_id(),
             w.created.clone().unwrap_or_else(|| w.address.clone()),
         )),
@@ -183,7 +263,7 @@ fn show_client_settings(app: &mut App) {
         return;
     };
     match crate::tui::client_settings::client_settings(app.backend.as_ref(), platform, &address) {
-        Some(s) => app.dialog = Some(Dialog::ClientSettings(Box::new(s))),
+        Some(s) => app.open_dialog(Dialog::ClientSettings(Box::new(s))),
         None => app.fail(format!("no settings for {address}: its platform is gone")),
     }
 }
@@ -203,45 +283,40 @@ fn show_notifications(app: &mut App) {
             app.inform(format!(
                 "completion e-mails to outside addresses land in {login}: read it over IMAP"
             ));
-            app.dialog = Some(Dialog::ClientSettings(Box::new(s)));
+            app.open_dialog(Dialog::ClientSettings(Box::new(s)));
         }
         None => app.fail(format!("the notification mailbox {login} is not reachable")),
     }
 }
 
+/// Esc: close the topmost overlay, or go back one screen.
 fn back(app: &mut App) {
-    if app.help {
-        app.help = false;
-        app.help_scroll = 0;
-    } else if app.dialog.is_some() {
-        app.dialog = None;
-    } else if let Some(form) = app.form.as_mut() {
+    match app.overlays.last_mut() {
         // What was typed is not dropped on one key press: the first Esc asks.
-        if form.touched && !form.leave_asked {
+        Some(Overlay::Form(form)) if form.touched && !form.leave_asked => {
             form.leave_asked = true;
             form.error = Some("Esc again drops what you typed; Enter submits it".into());
-        } else {
-            app.form = None;
         }
-    } else {
-        match app.screen {
-            Screen::Dns(_) if app.wizard.is_some() => app.screen = Screen::Wizard,
-            Screen::Dns(_) | Screen::Dashboard => app.screen = Screen::Platforms,
-            Screen::Project(_) => app.screen = Screen::Dashboard,
-            Screen::Wizard => wizard::back(app),
-            Screen::Platforms => app.focus = Focus::Sidebar,
+        Some(_) => {
+            app.overlays.pop();
         }
+        None => match app.screen() {
+            // Below a DNS view is the screen it was opened from (the wizard, the
+            // Platforms screen); below the project view, the dashboard.
+            Screen::Dns(_) | Screen::Dashboard | Screen::Project(_) => app.pop_screen(),
+            Screen::Wizard(_) => wizard::back(app),
+            Screen::Platforms(_) => app.home_mut().focus = Focus::Sidebar,
+        },
     }
 }
 
 fn edit(app: &mut App, req: tui_input::InputRequest) {
-    if let Some(mut form) = app.form.take() {
-        let focus = form.focus;
+    if let Some((at, mut form)) = app.take_form() {
+        let focus = form.focused_key();
         form.edit(req);
         if form.kind == FormKind::NewMigration {
-            use crate::tui::migration_form::{follow_choice, DST_PLATFORM, SRC_TYPE};
-            if focus == SRC_TYPE || focus == DST_PLATFORM {
-                follow_choice(&mut form, app.backend.panel());
+            if matches!(focus, Some(FieldKey::SrcType | FieldKey::DstPlatform)) {
+                crate::tui::migration_form::follow_choice(&mut form, app.backend.panel());
             }
             crate::tui::migration_form::refresh(
                 &mut form,
@@ -249,9 +324,9 @@ fn edit(app: &mut App, req: tui_input::InputRequest) {
                 &app.connection_tests,
             );
         }
-        app.form = Some(form);
-    } else if app.screen == Screen::Wizard {
-        app.wizard.iter_mut().for_each(|w| w.edit(req));
+        app.put_form(at, form);
+    } else if let Screen::Wizard(w) = app.screen_mut() {
+        w.edit(req);
     }
 }
 
@@ -263,60 +338,65 @@ fn step(current: usize, delta: isize, len: usize) -> usize {
 }
 
 fn move_selection(app: &mut App, delta: isize) {
-    if app.help {
+    if let Some(Overlay::Help { scroll }) = app.overlays.last_mut() {
         // Clamped again when drawn (only the renderer knows the height).
-        app.help_scroll = app.help_scroll.saturating_add_signed(delta as i16).min(200);
+        *scroll = scroll.saturating_add_signed(delta as i16).min(200);
         return;
     }
-    if app.dialog.is_some() || app.form.is_some() {
+    if !app.overlays.is_empty() {
         return;
     }
-    if app.screen == Screen::Dashboard {
-        app.tasks.move_by(delta);
-        return;
-    }
-    if let Screen::Project(v) = &mut app.screen {
-        let len = v.record.as_ref().map_or(0, |r| r.entries.len());
-        v.row = step(v.row, delta, len);
-        return;
-    }
-    if app.screen == Screen::Wizard {
-        return;
-    }
-    if let Screen::Dns(view) = &app.screen {
-        let len = app
-            .report(view.platform, &view.domain)
-            .map_or(0, |r| r.checks.len());
-        if let Screen::Dns(view) = &mut app.screen {
-            view.row = step(view.row, delta, len);
-        }
-        return;
-    }
-    let platforms = app.backend.panel().platforms.len();
-    match app.focus {
-        Focus::Sidebar => {
-            let new = step(app.platform, delta, platforms);
-            if new != app.platform {
-                app.platform = new;
-                app.domain_row = 0;
-                app.account_row = 0;
+    match app.screen() {
+        Screen::Dashboard => app.tasks.move_by(delta),
+        Screen::Wizard(_) => {}
+        Screen::Project(v) => {
+            let len = v.record.as_ref().map_or(0, |r| r.entries.len());
+            let row = step(v.row, delta, len);
+            if let Screen::Project(v) = app.screen_mut() {
+                v.row = row;
             }
         }
-        Focus::Table => {
-            let Some(p) = app.selected_platform() else {
-                return;
-            };
-            let (domains, accounts) = (p.domains.len(), p.accounts.len());
-            match app.tab {
-                Tab::Domains => app.domain_row = step(app.domain_row, delta, domains),
-                Tab::Accounts => app.account_row = step(app.account_row, delta, accounts),
+        Screen::Dns(view) => {
+            let len = app
+                .report(view.platform, &view.domain)
+                .map_or(0, |r| r.checks.len());
+            let row = step(view.row, delta, len);
+            if let Screen::Dns(view) = app.screen_mut() {
+                view.row = row;
+            }
+        }
+        Screen::Platforms(home) => {
+            let home = *home;
+            let platforms = app.backend.panel().platforms.len();
+            let lens = app
+                .selected_platform()
+                .map(|p| (p.domains.len(), p.accounts.len()));
+            let v = app.home_mut();
+            match home.focus {
+                Focus::Sidebar => {
+                    let new = step(home.platform, delta, platforms);
+                    if new != home.platform {
+                        v.platform = new;
+                        v.domain_row = 0;
+                        v.account_row = 0;
+                    }
+                }
+                Focus::Table => {
+                    let Some((domains, accounts)) = lens else {
+                        return;
+                    };
+                    match home.tab {
+                        Tab::Domains => v.domain_row = step(home.domain_row, delta, domains),
+                        Tab::Accounts => v.account_row = step(home.account_row, delta, accounts),
+                    }
+                }
             }
         }
     }
 }
 
 fn open(app: &mut App) -> Option<Action> {
-    match &app.screen {
+    match app.screen() {
         Screen::Dns(view) => {
             let check = app
                 .report(view.platform, &view.domain)
@@ -334,8 +414,9 @@ fn open(app: &mut App) -> Option<Action> {
                     countdown(wait)
                 ));
             } else if check.fix.is_some() && check.is_red() {
-                app.dialog = Some(Dialog::Fix {
-                    domain: view.domain.clone(),
+                let domain = view.domain.clone();
+                app.open_dialog(Dialog::Fix {
+                    domain,
                     check: Box::new(check),
                 });
             } else if check.is_red() {
@@ -351,15 +432,15 @@ fn open(app: &mut App) -> Option<Action> {
             }
             None
         }
-        Screen::Platforms => match app.focus {
+        Screen::Platforms(v) => match v.focus {
             Focus::Sidebar => {
-                app.focus = Focus::Table;
+                app.home_mut().focus = Focus::Table;
                 None
             }
-            Focus::Table if app.tab == Tab::Domains => open_dns(app),
+            Focus::Table if v.tab == Tab::Domains => open_dns(app),
             Focus::Table => None,
         },
-        Screen::Wizard | Screen::Dashboard | Screen::Project(_) => None,
+        Screen::Wizard(_) | Screen::Dashboard | Screen::Project(_) => None,
     }
 }
 
@@ -369,11 +450,11 @@ fn open_dns(app: &mut App) -> Option<Action> {
         app.fail("this platform has no domain yet: add one with a".into());
         return None;
     };
-    app.screen = Screen::Dns(DnsView {
+    app.push_screen(Screen::Dns(DnsView {
         platform,
         domain: domain.clone(),
         row: 0,
-    });
+    }));
     Some(Action::StartDnsCheck { platform, domain })
 }
 
@@ -389,9 +470,9 @@ fn add_domain_form(app: &mut App) {
             p.label()
         ),
         vec![
-            Field::text("Domain", ""),
+            Field::text(FieldKey::DomainName, ""),
             Field::choice(
-                "Type",
+                FieldKey::DomainType,
                 vec![
                     DomainKind::NonAuthoritative.to_string(),
                     DomainKind::Authoritative.to_string(),
@@ -399,7 +480,7 @@ fn add_domain_form(app: &mut App) {
             ),
         ],
     );
-    app.form = Some(form);
+    app.open_form(form);
 }
 
 fn create_account_form(app: &mut App) {
@@ -420,7 +501,7 @@ fn create_account_form(app: &mut App) {
         return;
     }
     let domains = p.domains.iter().map(|d| d.name.clone()).collect();
-    app.form = Some(Form::new(
+    app.open_form(Form::new(
         FormKind::CreateAccount { platform: p.id },
         "Create an account",
         &format!(
@@ -429,10 +510,10 @@ fn create_account_form(app: &mut App) {
             p.unconfigured_count()
         ),
         vec![
-            Field::text("Login", ""),
-            Field::choice("Domain", domains),
-            Field::text("Display name", ""),
-            Field::secret("Password"),
+            Field::text(FieldKey::Login, ""),
+            Field::choice(FieldKey::AccountDomain, domains),
+            Field::text(FieldKey::DisplayName, ""),
+            Field::secret(FieldKey::Password),
         ],
     ));
 }
@@ -464,9 +545,9 @@ fn rename_form(app: &mut App) {
             a.address(),
             a.domain
         ),
-        vec![Field::text("New login", &suggestion)],
+        vec![Field::text(FieldKey::NewLogin, &suggestion)],
     );
-    app.form = Some(form);
+    app.open_form(form);
 }
 
 fn reset_dialog(app: &mut App) {
@@ -475,16 +556,16 @@ fn reset_dialog(app: &mut App) {
     };
     let platform = p.id;
     match p.reset_preview(&a.address()) {
-        Ok(wipe) => app.dialog = Some(Dialog::Reset { platform, wipe }),
+        Ok(wipe) => app.open_dialog(Dialog::Reset { platform, wipe }),
         Err(e) => app.fail(e.to_string()),
     }
 }
 
 fn submit(app: &mut App) -> Option<Action> {
-    if app.form.is_none() && app.screen == Screen::Wizard {
+    if app.form().is_none() && app.on_wizard() {
         return wizard::submit(app);
     }
-    let mut form = app.form.take()?;
+    let (at, mut form) = app.take_form()?;
     form.clear_errors();
     let outcome = match form.kind.clone() {
         FormKind::AddDomain { platform } => submit_add_domain(app, &mut form, platform),
@@ -499,7 +580,7 @@ fn submit(app: &mut App) -> Option<Action> {
     match outcome {
         Some(follow_up) => follow_up,
         None => {
-            app.form = Some(form);
+            app.put_form(at, form);
             None
         }
     }
@@ -513,59 +594,99 @@ fn submit_add_domain(
     form: &mut Form,
     platform: mailshift_panel::PlatformId,
 ) -> Outcome {
-    let name = form.value(0).trim().to_ascii_lowercase();
-    let kind = if form.value(1) == DomainKind::Authoritative.to_string() {
-        DomainKind::Authoritative
-    } else {
-        DomainKind::NonAuthoritative
-    };
+    let name = form.value(FieldKey::DomainName).trim().to_ascii_lowercase();
+    // The options were listed in this order.
+    let kind = [DomainKind::NonAuthoritative, DomainKind::Authoritative]
+        .get(form.choice_index(FieldKey::DomainType))
+        .copied()
+        .unwrap_or(DomainKind::NonAuthoritative);
     if let Err(e) = validate_domain_name(&name) {
-        form.refuse(0, e.to_string());
+        form.refuse(FieldKey::DomainName, e.to_string());
         return None;
     }
-    match app.backend.add_domain(platform, &name, kind) {
+    app.queue(Effect::run("add a domain", move |b| {
+        let result = b.add_domain(platform, &name, kind);
+        Action::DomainAdded {
+            platform,
+            name,
+            kind,
+            result,
+        }
+    }));
+    // The form stays until the backend answers (`domain_added`).
+    None
+}
+
+/// The backend's answer to an added domain: close the form and check the domain, or
+/// show the refusal in the form.
+fn domain_added(
+    app: &mut App,
+    platform: mailshift_panel::PlatformId,
+    name: String,
+    kind: DomainKind,
+    result: Result<(), String>,
+) -> Option<Action> {
+    let mine = |f: &Form| f.kind == FormKind::AddDomain { platform };
+    match result {
         Ok(()) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
             app.inform(format!("{name} added ({kind})"));
-            Some(Some(Action::StartDnsCheck {
+            Some(Action::StartDnsCheck {
                 platform,
                 domain: name,
-            }))
+            })
         }
         Err(e) => {
-            form.error = Some(e);
+            match app.form_mut().filter(|f| mine(f)) {
+                Some(form) => form.error = Some(e),
+                None => app.fail(e),
+            }
             None
         }
     }
 }
 
 fn submit_create(app: &mut App, form: &mut Form, platform: mailshift_panel::PlatformId) -> Outcome {
-    let login = form.value(0).trim().to_string();
-    let password = form.value(3).to_string();
+    let login = form.value(FieldKey::Login).trim().to_string();
+    let password = form.value(FieldKey::Password).to_string();
     if let Err(e) = validate_local_part(&login) {
-        form.refuse(0, e.to_string());
+        form.refuse(FieldKey::Login, e.to_string());
     }
     if let Err(e) = check_strength(&password, &login) {
-        form.refuse(3, e.to_string());
+        form.refuse(FieldKey::Password, e.to_string());
     }
     if form.has_field_errors() {
         return None;
     }
     let new = NewAccount {
         local_part: login,
-        domain: form.value(1).to_string(),
-        display_name: form.value(2).trim().to_string(),
+        domain: form.value(FieldKey::AccountDomain).to_string(),
+        display_name: form.value(FieldKey::DisplayName).trim().to_string(),
         password,
         quota_bytes: None,
     };
-    match app.backend.create_account(platform, new) {
+    app.queue(Effect::run("create an account", move |b| {
+        Action::AccountCreated(b.create_account(platform, new))
+    }));
+    None
+}
+
+/// The backend's answer to a created account.
+fn account_created(app: &mut App, result: Result<String, String>) {
+    let mine = |f: &Form| matches!(f.kind, FormKind::CreateAccount { .. });
+    match result {
         Ok(address) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
             app.inform(format!("{address} created"));
-            Some(None)
         }
-        Err(e) => {
-            form.error = Some(e);
-            None
-        }
+        Err(e) => match app.form_mut().filter(|f| mine(f)) {
+            Some(form) => form.error = Some(e),
+            None => app.fail(e),
+        },
     }
 }
 
@@ -575,36 +696,44 @@ fn submit_rename(
     platform: mailshift_panel::PlatformId,
     address: &str,
 ) -> Outcome {
-    let new_local = form.value(0).trim().to_string();
+    let new_local = form.value(FieldKey::NewLogin).trim().to_string();
     if let Err(e) = validate_local_part(&new_local) {
-        form.refuse(0, e.to_string());
+        form.refuse(FieldKey::NewLogin, e.to_string());
         return None;
     }
-    match app.backend.rename_account(platform, address, &new_local) {
+    let address = address.to_string();
+    app.queue(Effect::run("rename an account", move |b| {
+        let result = b.rename_account(platform, &address, &new_local);
+        Action::AccountRenamed { address, result }
+    }));
+    None
+}
+
+/// The backend's answer to a rename from the rename form.
+fn account_renamed(app: &mut App, address: &str, result: Result<String, String>) {
+    let mine = |f: &Form| matches!(&f.kind, FormKind::Rename { address: a, .. } if a == address);
+    match result {
         Ok(new) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
             app.inform(format!("{address} renamed to {new}"));
-            Some(None)
         }
-        Err(e) => {
-            form.error = Some(e);
-            None
-        }
+        Err(e) => match app.form_mut().filter(|f| mine(f)) {
+            Some(form) => form.error = Some(e),
+            None => app.fail(e),
+        },
     }
 }
 
 fn confirm(app: &mut App) -> Option<Action> {
-    match app.dialog.take()? {
+    match app.close_dialog()? {
         Dialog::Reset { platform, wipe } => {
-            match app.backend.reset_account(platform, &wipe.address) {
-                Ok(()) => {
-                    wizard::provisional_reset(app, &wipe.address);
-                    app.inform(format!(
-                        "{} reset: its mail is wiped and the slot is free",
-                        wipe.address
-                    ))
-                }
-                Err(e) => app.fail(e),
-            }
+            let address = wipe.address;
+            app.queue(Effect::run("reset an account", move |b| {
+                let result = b.reset_account(platform, &address);
+                Action::AccountReset { address, result }
+            }));
             None
         }
         Dialog::Cancel { id } => {
@@ -624,21 +753,15 @@ fn confirm(app: &mut App) -> Option<Action> {
                 ));
                 return None;
             }
-            match app.backend.apply_fix(&domain, fix) {
-                Ok(changes) => {
-                    let wait = changes
-                        .iter()
-                        .map(|c| c.remaining)
-                        .max()
-                        .unwrap_or_default();
-                    app.inform(format!(
-                        "fix applied to {domain}: resolvers see it in {}",
-                        countdown(wait)
-                    ));
-                    app.pending = app.backend.pending_changes();
+            let fix = fix.clone();
+            app.queue(Effect::run("apply a DNS fix", move |b| {
+                let result = b.apply_fix(&domain, &fix);
+                Action::FixApplied {
+                    domain,
+                    result,
+                    pending: b.pending_changes(),
                 }
-                Err(e) => app.fail(e),
-            }
+            }));
             None
         }
     }
@@ -663,11 +786,22 @@ fn tick(app: &mut App) -> Option<Action> {
         app.refresh_tasks();
     }
     tasks::check_quitting(app);
-    if app.backend.advance() {
+    app.queue(Effect::run("advance the provider's clock", |b| {
+        Action::Advanced {
+            changed: b.advance(),
+            pending: b.pending_changes(),
+        }
+    }));
+    project::reload(app);
+    None
+}
+
+/// The provider's time passed: redraw when the panel changed or changes propagate;
+/// recheck the domains whose change resolvers now see.
+fn advanced(app: &mut App, changed: bool, now: Vec<mailshift_dns::PendingChange>) {
+    if changed {
         app.dirty = true;
     }
-    project::reload(app);
-    let now = app.backend.pending_changes();
     if !now.is_empty() || now != app.pending {
         app.dirty = true;
     }
@@ -699,7 +833,38 @@ fn tick(app: &mut App) -> Option<Action> {
         ));
         app.start_check(platform, &domain);
     }
-    None
+}
+
+/// The start-up effect ran: take the saved wizards and tasks, follow the task
+/// broadcast, resume what a previous run left interrupted, check every domain.
+fn started(app: &mut App, s: Startup) {
+    // The migrator is a handle the backend holds (no I/O to get it).
+    app.migrator = app.backend.migrator();
+    if let Some((store, problem)) = s.migrations {
+        app.migrations = store;
+        if let Some(p) = problem {
+            app.log_line(p);
+        }
+    }
+    if let Some(m) = app.migrator.clone() {
+        app.tasks.replace_all(s.tasks);
+        app.follow_tasks(&m);
+        tasks::resume_interrupted(app);
+    }
+    if let Some(note) = s.note {
+        app.log_line(note);
+    }
+    let all: Vec<(mailshift_panel::PlatformId, String)> = app
+        .backend
+        .panel()
+        .platforms
+        .iter()
+        .flat_map(|p| p.domains.iter().map(move |d| (p.id, d.name.clone())))
+        .collect();
+    for (platform, domain) in all {
+        app.start_check(platform, &domain);
+    }
+    app.pending = s.pending;
 }
 
 /// A left click: a footer hint acts as its key (the buttons of every screen, form and
@@ -711,13 +876,10 @@ fn click(app: &mut App, x: u16, y: u16) -> Option<Action> {
         let b = crate::tui::widgets::footer::hint_at(&app.contexts(), areas.footer.width, x)?;
         return Some(b.action.clone());
     }
-    if app.help || app.dialog.is_some() || app.form.is_some() {
+    if !app.overlays.is_empty() {
         return None;
     }
-    if app.screen == Screen::Dashboard {
-        return None;
-    }
-    if let Screen::Project(v) = &mut app.screen {
+    if let Screen::Project(v) = app.screen_mut() {
         // The head (two lines and a gap) and the table header come first.
         let first = areas.body.y + 4;
         if y >= first {
@@ -729,9 +891,10 @@ fn click(app: &mut App, x: u16, y: u16) -> Option<Action> {
         }
         return None;
     }
-    if app.screen != Screen::Platforms {
+    let Screen::Platforms(home) = app.screen() else {
         return None;
-    }
+    };
+    let home = *home;
     let p_areas = layout::platforms(areas.body);
     // The tab bar: " 1 Associated domains (N) │ 2 Email accounts (M) ".
     if y == p_areas.tabs.y + 1 && x >= p_areas.tabs.x {
@@ -740,20 +903,20 @@ fn click(app: &mut App, x: u16, y: u16) -> Option<Action> {
                 .chars()
                 .count()
         });
-        app.tab = if usize::from(x - p_areas.tabs.x) < first {
+        app.home_mut().tab = if usize::from(x - p_areas.tabs.x) < first {
             Tab::Domains
         } else {
             Tab::Accounts
         };
-        app.focus = Focus::Table;
+        app.home_mut().focus = Focus::Table;
         return None;
     }
     // A table row: the header takes the first line; narrow account rows take two.
     let content = p_areas.content;
     if x > content.x && y > content.y && y < content.bottom() {
         let p = app.selected_platform()?;
-        let (len, height, selected) = match app.tab {
-            Tab::Domains => (p.domains.len(), 1, app.domain_row),
+        let (len, height, selected) = match home.tab {
+            Tab::Domains => (p.domains.len(), 1, home.domain_row),
             Tab::Accounts => (
                 p.accounts.len(),
                 if content.width.saturating_sub(1) >= 80 {
@@ -761,17 +924,18 @@ fn click(app: &mut App, x: u16, y: u16) -> Option<Action> {
                 } else {
                     2
                 },
-                app.account_row,
+                home.account_row,
             ),
         };
         let visible = usize::from((content.height.saturating_sub(1)) / height).max(1);
         let offset = (selected + 1).saturating_sub(visible);
         let i = offset + usize::from((y - content.y - 1) / height);
         if i < len {
-            app.focus = Focus::Table;
-            match app.tab {
-                Tab::Domains => app.domain_row = i,
-                Tab::Accounts => app.account_row = i,
+            let v = app.home_mut();
+            v.focus = Focus::Table;
+            match v.tab {
+                Tab::Domains => v.domain_row = i,
+                Tab::Accounts => v.account_row = i,
             }
         }
         return None;
@@ -779,10 +943,11 @@ fn click(app: &mut App, x: u16, y: u16) -> Option<Action> {
     let sidebar = p_areas.sidebar_list;
     if let Some(i) = layout::sidebar_row_at(sidebar, x, y) {
         if i < app.backend.panel().platforms.len() {
-            app.platform = i;
-            app.focus = Focus::Sidebar;
-            app.domain_row = 0;
-            app.account_row = 0;
+            let v = app.home_mut();
+            v.platform = i;
+            v.focus = Focus::Sidebar;
+            v.domain_row = 0;
+            v.account_row = 0;
         }
     }
     None

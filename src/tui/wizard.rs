@@ -7,7 +7,7 @@ use mailshift_panel::{PanelState, Platform, PlatformId};
 use serde::{Deserialize, Serialize};
 use tui_input::InputRequest;
 
-use super::form::{Field, FieldValue};
+use super::form::{Field, FieldKey};
 
 /// The steps, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -189,12 +189,15 @@ impl Wizard {
             source,
             address: account.address(),
             display_name: account.display_name.clone(),
-            destination: Field::choice("Destination", others.iter().map(|o| o.label()).collect()),
+            destination: Field::choice(
+                FieldKey::WizardDestination,
+                others.iter().map(|o| o.label()).collect(),
+            ),
             destinations: others.iter().map(|o| o.id).collect(),
-            provisional: Field::text("Provisional login", &suggestion),
-            dest_display: Field::text("Display name", &account.display_name),
-            dest_password: Field::secret("Password"),
-            notify: Field::text("Notify (e-mail)", ""),
+            provisional: Field::text(FieldKey::Provisional, &suggestion),
+            dest_display: Field::text(FieldKey::DisplayName, &account.display_name),
+            dest_password: Field::secret(FieldKey::Password),
+            notify: Field::text(FieldKey::WizardNotify, ""),
             focus: 0,
             renamed_to: None,
             created: None,
@@ -216,11 +219,11 @@ impl Wizard {
             .filter(|o| o.id != saved.source)
             .collect();
         let index = others.iter().position(|o| o.id == saved.destination)?;
-        let mut destination =
-            Field::choice("Destination", others.iter().map(|o| o.label()).collect());
-        if let FieldValue::Choice { index: i, .. } = &mut destination.value {
-            *i = index;
-        }
+        let mut destination = Field::choice(
+            FieldKey::WizardDestination,
+            others.iter().map(|o| o.label()).collect(),
+        );
+        destination.set_choice(index);
         Some(Wizard {
             step: saved.reached,
             reached: saved.reached,
@@ -229,10 +232,10 @@ impl Wizard {
             display_name: saved.display_name.clone(),
             destination,
             destinations: others.iter().map(|o| o.id).collect(),
-            provisional: Field::text("Provisional login", &saved.provisional),
-            dest_display: Field::text("Display name", &saved.dest_display),
-            dest_password: Field::secret("Password"),
-            notify: Field::text("Notify (e-mail)", &saved.notify),
+            provisional: Field::text(FieldKey::Provisional, &saved.provisional),
+            dest_display: Field::text(FieldKey::DisplayName, &saved.dest_display),
+            dest_password: Field::secret(FieldKey::Password),
+            notify: Field::text(FieldKey::WizardNotify, &saved.notify),
             focus: 0,
             renamed_to: saved.renamed_to.clone(),
             created: saved.created.clone(),
@@ -269,10 +272,7 @@ impl Wizard {
 
     /// The chosen destination platform.
     pub fn destination_id(&self) -> PlatformId {
-        let i = match &self.destination.value {
-            FieldValue::Choice { index, .. } => *index,
-            _ => 0,
-        };
+        let i = self.destination.choice_index();
         self.destinations[i.min(self.destinations.len() - 1)]
     }
 

@@ -28,7 +28,7 @@ impl Driver {
 
     /// Start the work `app` queued (what the event loop spawns).
     fn pump(&mut self, app: &mut App) {
-        for effect in app.take_effects() {
+        for effect in app.run_effects() {
             let tx = self.tx.clone();
             self.rt.spawn(async move {
                 let _ = tx.send(effect.await);

@@ -33,7 +33,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         width: areas.content.width.saturating_sub(1),
         ..areas.content
     };
-    match app.tab {
+    match app.home().tab {
         Tab::Domains => render_domains(app, p, frame, content),
         Tab::Accounts => render_accounts(app, p, frame, content),
     }
@@ -68,7 +68,7 @@ fn render_sidebar(app: &App, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    let focused = app.focus == Focus::Sidebar;
+    let focused = app.home().focus == Focus::Sidebar;
     let block = Block::bordered()
         .title(" Platforms ")
         .border_style(if focused { t.focus_border() } else { t.dim() });
@@ -81,7 +81,7 @@ fn render_sidebar(app: &App, frame: &mut Frame, area: Rect) {
         .block(block)
         .highlight_style(highlight)
         .highlight_symbol("▸");
-    let mut state = ListState::default().with_selected(Some(app.platform));
+    let mut state = ListState::default().with_selected(Some(app.home().platform));
     frame.render_stateful_widget(list, area, &mut state);
 }
 
@@ -93,7 +93,7 @@ fn render_tabs(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" — {}", p.display_name), t.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), head);
-    let selected = match app.tab {
+    let selected = match app.home().tab {
         Tab::Domains => 0,
         Tab::Accounts => 1,
     };
@@ -109,7 +109,7 @@ fn render_tabs(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
 }
 
 fn row_style(app: &App) -> Style {
-    if app.focus == Focus::Table {
+    if app.home().focus == Focus::Table {
         app.theme.selected()
     } else {
         app.theme.selected_unfocused()
@@ -164,7 +164,7 @@ fn render_domains(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
     .header(Row::new(vec!["Domain", "Type", "Status", "DNS"]).style(t.title()))
     .row_highlight_style(row_style(app))
     .highlight_symbol("▸");
-    let mut state = TableState::default().with_selected(Some(app.domain_row));
+    let mut state = TableState::default().with_selected(Some(app.home().domain_row));
     frame.render_stateful_widget(table, table_area, &mut state);
 
     let Some(d) = app.selected_domain() else {
@@ -273,6 +273,6 @@ fn render_accounts(app: &App, p: &Platform, frame: &mut Frame, area: Rect) {
         .header(header.style(t.title()))
         .row_highlight_style(row_style(app))
         .highlight_symbol("▸");
-    let mut state = TableState::default().with_selected(Some(app.account_row));
+    let mut state = TableState::default().with_selected(Some(app.home().account_row));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use crate::tui::app::App;
-use crate::tui::form::FieldValue;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::field::{field_line, FieldLayout, ValueLayout};
 use crate::tui::widgets::form::wrap;
 use crate::tui::widgets::progress::{duration_text, gauge_text, task_ratio};
 use crate::tui::wizard::{Provisional, Wizard, WizardStep};
@@ -218,11 +218,8 @@ fn progress_lines(rec: &TaskRecord, t: Theme, width: usize) -> Vec<Line<'static>
 }
 
 /// Draw the wizard in `area`.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let t = app.theme;
-    let Some(w) = &app.wizard else {
-        return;
-    };
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines: Vec<Line> = vec![
         Line::from(vec![
@@ -249,30 +246,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
     let mut cursor = None;
     for (i, f) in w.fields().iter().enumerate() {
-        let focused = i == w.focus;
-        let shown = match &f.value {
-            FieldValue::Choice { .. } => format!("◂ {} ▸", f.display()),
-            _ => f.display(),
-        };
-        if focused {
-            if let Some(c) = f.cursor() {
-                cursor = Some((lines.len(), c));
-            }
+        let drawn = field_line(
+            f,
+            i == w.focus,
+            FieldLayout {
+                indent: " ",
+                label_width: LABEL,
+                gap: "",
+                value: ValueLayout::Padded(24),
+            },
+            t,
+        );
+        if let Some(c) = drawn.cursor {
+            cursor = Some((lines.len(), c));
         }
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(" {:<LABEL$}", f.label),
-                if focused { t.key() } else { Default::default() },
-            ),
-            Span::styled(
-                format!("{shown:<24}"),
-                if focused {
-                    t.selected_unfocused()
-                } else {
-                    t.dim()
-                },
-            ),
-        ]));
+        lines.push(drawn.line);
     }
     if !w.fields().is_empty() {
         lines.push(Line::default());
@@ -356,7 +344,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 t.bad(),
             ));
         }
-        lines.push(Line::styled(" Enter retries · Esc goes back", t.dim()));
+        lines.push(Line::styled(
+            format!(" {}", crate::tui::keymap::Prompt::WizardRetry.text()),
+            t.dim(),
+        ));
     }
     let block = Block::default().borders(Borders::NONE);
     let inner = block.inner(area);
@@ -372,7 +363,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         area,
     );
     if let Some((row, col)) = cursor {
-        let x = inner.x + u16::try_from(1 + LABEL + col).unwrap_or(0);
+        let x = inner.x + u16::try_from(col).unwrap_or(0);
         let y = inner.y + u16::try_from(row - scroll).unwrap_or(0);
         if x < inner.right() && y < inner.bottom() {
             frame.set_cursor_position(Position::new(x, y));

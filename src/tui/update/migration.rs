@@ -7,15 +7,18 @@ use mailshift_tasks::{Secret, Side};
 use super::Outcome;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
+use crate::tui::effect::Effect;
+use crate::tui::form::FieldKey;
 use crate::tui::form::{Form, FormKind};
-use crate::tui::migration_form::{self, draft, side_endpoint, DST_PASSWORD, SRC_PASSWORD};
+use crate::tui::migration_form::{self, draft, side_endpoint};
+use mailshift_tasks::TaskRecord;
 
 /// n on the dashboard: an empty form.
 pub fn open(app: &mut App) {
     app.connection_tests.clear();
     let mut form = migration_form::new_form(app.backend.panel());
     migration_form::refresh(&mut form, app.backend.panel(), &[]);
-    app.form = Some(form);
+    app.open_form(form);
 }
 
 /// The password of one side: typed, or known to this process.
@@ -25,11 +28,7 @@ fn secret(
     side: Side,
     ep: &mailshift_tasks::EndpointSpec,
 ) -> Option<Secret> {
-    let i = match side {
-        Side::Source => SRC_PASSWORD,
-        Side::Destination => DST_PASSWORD,
-    };
-    match form.value(i) {
+    match form.value(migration_form::password_key(side)) {
         "" => app.backend.known_secret(ep),
         typed => Some(Secret::new(typed)),
     }
@@ -37,11 +36,11 @@ fn secret(
 
 /// Ctrl-T: log in to both sides in the background.
 pub fn test_connection(app: &mut App) {
-    let Some(mut form) = app.form.take() else {
+    let Some((at, mut form)) = app.take_form() else {
         return;
     };
     if form.kind != FormKind::NewMigration {
-        app.form = Some(form);
+        app.put_form(at, form);
         return;
     }
     form.clear_errors();
@@ -57,12 +56,10 @@ pub fn test_connection(app: &mut App) {
             }
         };
         let Some(secret) = secret(app, &form, side, &ep) else {
-            let i = if side == Side::Source {
-                SRC_PASSWORD
-            } else {
-                DST_PASSWORD
-            };
-            form.refuse(i, format!("type the {side} password"));
+            form.refuse(
+                migration_form::password_key(side),
+                format!("type the {side} password"),
+            );
             continue;
         };
         app.spawn(Box::pin(async move {
@@ -71,7 +68,7 @@ pub fn test_connection(app: &mut App) {
         }));
     }
     app.inform("testing the connections…".into());
-    app.form = Some(form);
+    app.put_form(at, form);
 }
 
 /// A connection test ended: show it under the form.
@@ -84,11 +81,11 @@ pub fn tested(app: &mut App, side: Side, result: Result<String, String>) {
     app.connection_tests.push((side, result));
     app.connection_tests
         .sort_by_key(|(s, _)| *s == Side::Destination);
-    if let Some(mut form) = app.form.take() {
+    if let Some((at, mut form)) = app.take_form() {
         if form.kind == FormKind::NewMigration {
             migration_form::refresh(&mut form, app.backend.panel(), &app.connection_tests);
         }
-        app.form = Some(form);
+        app.put_form(at, form);
     }
 }
 
@@ -117,10 +114,13 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
     let src = secret(app, form, Side::Source, &d.spec.source);
     let dst = secret(app, form, Side::Destination, &d.spec.destination);
     if src.is_none() {
-        form.refuse(SRC_PASSWORD, "type the source password".into());
+        form.refuse(FieldKey::SrcPassword, "type the source password".into());
     }
     if dst.is_none() {
-        form.refuse(DST_PASSWORD, "type the destination password".into());
+        form.refuse(
+            FieldKey::DstPassword,
+            "type the destination password".into(),
+        );
     }
     let (Some(source), Some(destination)) = (src, dst) else {
         return None;
@@ -157,11 +157,11 @@ pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>
     let Some((spec, creds)) = app.pending_start.take() else {
         return;
     };
-    let Some(mut form) = app.form.take() else {
+    let Some((at, mut form)) = app.take_form() else {
         return;
     };
     if form.kind != FormKind::NewMigration {
-        app.form = Some(form);
+        app.put_form(at, form);
         return;
     }
     let refused: Vec<String> = results
@@ -173,29 +173,49 @@ pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>
     if !refused.is_empty() {
         form.error = Some(format!("nothing was started: {}", refused.join("; ")));
         app.fail("the task was not started: fix the login in the form".into());
-        app.form = Some(form);
+        app.put_form(at, form);
         return;
     }
     let Some(m) = app.migrator.clone() else {
         form.error = app.backend.migrations_refused();
-        app.form = Some(form);
+        app.put_form(at, form);
         return;
     };
-    match m.start(spec, creds) {
-        Ok(handle) => {
-            let id = handle.id.clone();
-            if let Some(rec) = m.get(&id) {
-                app.tasks.upsert(rec);
+    // The form stays until the migrator answers (`task_started`).
+    app.put_form(at, form);
+    app.queue(Effect::run("start a task", move |_| {
+        Action::TaskStarted(
+            m.start(spec, creds)
+                .map(|h| {
+                    let rec = m.get(&h.id).map(Box::new);
+                    (h.id, rec)
+                })
+                .map_err(|e| e.to_string()),
+        )
+    }));
+}
+
+/// The task of the New migration form started (the dashboard shows it), or why not
+/// (in the form).
+pub fn task_started(app: &mut App, result: Result<(String, Option<Box<TaskRecord>>), String>) {
+    let mine = |f: &Form| f.kind == FormKind::NewMigration;
+    match result {
+        Ok((id, rec)) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
+            if let Some(rec) = rec {
+                app.tasks.upsert(*rec);
             }
             app.tasks.select(&id);
-            app.screen = Screen::Dashboard;
+            app.show(Screen::Dashboard);
             app.inform(format!(
                 "task {id} started: follow it here, or later with its ID and the source login"
             ));
         }
-        Err(e) => {
-            form.error = Some(e.to_string());
-            app.form = Some(form);
-        }
+        Err(e) => match app.form_mut().filter(|f| mine(f)) {
+            Some(form) => form.error = Some(e),
+            None => app.fail(e),
+        },
     }
 }

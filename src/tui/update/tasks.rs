@@ -5,8 +5,10 @@
 use mailshift_tasks::{Credentials, Secret, StepKind, StepState, TaskRecord, TaskState};
 
 use super::Outcome;
+use crate::tui::action::Action;
 use crate::tui::app::{App, Dialog};
-use crate::tui::form::{Field, Form, FormKind};
+use crate::tui::effect::Effect;
+use crate::tui::form::{Field, FieldKey, Form, FormKind};
 
 /// A task's new record: the board, the wizard, the quit wait.
 pub fn updated(app: &mut App, rec: TaskRecord) {
@@ -32,7 +34,7 @@ pub fn updated(app: &mut App, rec: TaskRecord) {
     super::wizard::task_changed(app, &rec);
     if rec.state.is_ended() && was_ended == Some(false) {
         app.log_line(format!("task {} {}", rec.id, rec.state));
-        app.backend.refresh_usage();
+        super::wizard::refresh_usage(app);
     }
     if app.tasks.upsert(rec) {
         app.dirty = true;
@@ -78,7 +80,7 @@ pub fn cancel_dialog(app: &mut App) {
         ));
         return;
     }
-    app.dialog = Some(Dialog::Cancel { id: rec.id });
+    app.open_dialog(Dialog::Cancel { id: rec.id });
 }
 
 /// The cancel was confirmed.
@@ -86,12 +88,11 @@ pub fn cancel(app: &mut App, id: &str) {
     let Some(m) = migrator_or_fail(app) else {
         return;
     };
-    match m.cancel(id) {
-        Ok(()) => app.inform(format!(
-            "cancel requested for {id}: the step in progress completes, then it stops"
-        )),
-        Err(e) => app.fail(e.to_string()),
-    }
+    let id = id.to_string();
+    app.queue(Effect::run("cancel a task", move |_| {
+        let result = m.cancel(&id).map_err(|e| e.to_string());
+        Action::TaskCancelRequested { id, result }
+    }));
 }
 
 /// b: the rollback form, when the task may still be rolled back.
@@ -123,20 +124,20 @@ pub fn rollback_form(app: &mut App) {
             until.format("%Y-%m-%d %H:%M")
         ),
         vec![Field::secret_with(
-            "Dest. password",
+            FieldKey::DestPassword,
             known.as_ref().map_or("", |s| s.expose()),
         )],
     );
-    form.hint = "Enter rolls back · Esc cancels".into();
-    app.form = Some(form);
+    form.prompt = crate::tui::keymap::Prompt::Rollback;
+    app.open_form(form);
 }
 
 /// The rollback form was submitted: run it in the background.
 pub fn submit_rollback(app: &mut App, form: &mut Form, id: &str) -> Outcome {
-    let password = form.value(0).to_string();
+    let password = form.value(FieldKey::DestPassword).to_string();
     if password.is_empty() {
         form.refuse(
-            0,
+            FieldKey::DestPassword,
             "type the destination password: the rollback logs in there".into(),
         );
         return None;
@@ -203,7 +204,7 @@ pub fn resume(app: &mut App) {
         return;
     }
     if let Some(creds) = app.known_credentials(&rec) {
-        start_resume(app, &rec.id, creds);
+        start_resume(app, &rec.id, creds, false);
         return;
     }
     let secret = |s: Option<Secret>| s.map(|s| s.expose().to_string()).unwrap_or_default();
@@ -219,53 +220,102 @@ pub fn resume(app: &mut App) {
             rec.spec.destination.label()
         ),
         vec![
-            Field::secret_with("Source pass.", &src),
-            Field::secret_with("Dest. password", &dst),
+            Field::secret_with(FieldKey::SourcePassword, &src),
+            Field::secret_with(FieldKey::DestPassword, &dst),
         ],
     );
-    form.hint = "Enter resumes · Esc cancels".into();
-    app.form = Some(form);
+    form.prompt = crate::tui::keymap::Prompt::Resume;
+    app.open_form(form);
 }
 
-fn start_resume(app: &mut App, id: &str, creds: Credentials) -> bool {
+/// Queue the resume of task `id` (`at_start`: by the start-up, not by the person).
+fn start_resume(app: &mut App, id: &str, creds: Credentials, at_start: bool) {
     let Some(m) = app.migrator.clone() else {
-        return false;
+        return;
     };
-    match m.resume(id, creds) {
-        Ok(_) => {
-            app.log_line(format!("task {id}: resuming, connecting to both sides"));
-            if let Some(r) = m.get(id) {
-                app.tasks.upsert(r);
-            }
-            true
+    let id = id.to_string();
+    app.queue(Effect::run("resume a task", move |_| {
+        let result = m
+            .resume(&id, creds)
+            .map(|_| m.get(&id).map(Box::new))
+            .map_err(|e| e.to_string());
+        Action::TaskResumed {
+            id,
+            result,
+            at_start,
         }
+    }));
+}
+
+/// A resume was asked for: the record, or why not (in the resume form when open).
+pub fn resumed(
+    app: &mut App,
+    id: &str,
+    result: Result<Option<Box<TaskRecord>>, String>,
+    at_start: bool,
+) {
+    let mine = |f: &Form| matches!(&f.kind, FormKind::Resume { id: i } if i == id);
+    match result {
+        Ok(rec) => {
+            app.log_line(format!("task {id}: resuming, connecting to both sides"));
+            if let Some(r) = rec {
+                app.tasks.upsert(*r);
+            }
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
+        }
+        Err(e) if at_start => app.log_line(format!("task {id} not resumed: {e}")),
         Err(e) => {
-            app.fail(e.to_string());
-            false
+            app.fail(e.clone());
+            if let Some(form) = app.form_mut().filter(|f| mine(f)) {
+                form.error = Some(e);
+            }
+        }
+    }
+}
+
+/// Resume the tasks a previous run left interrupted, when their passwords are
+/// known here; the others wait on the dashboard for `r` and their passwords.
+pub fn resume_interrupted(app: &mut App) {
+    let interrupted: Vec<TaskRecord> = app
+        .tasks
+        .records
+        .iter()
+        .filter(|r| r.state == TaskState::Interrupted)
+        .cloned()
+        .collect();
+    for rec in interrupted {
+        match app.known_credentials(&rec) {
+            Some(creds) => start_resume(app, &rec.id, creds, true),
+            None => app.log_line(format!(
+                "task {} was interrupted: press r on the tasks screen (t) to resume it with its passwords",
+                rec.id
+            )),
         }
     }
 }
 
 /// The resume form was submitted.
 pub fn submit_resume(app: &mut App, form: &mut Form, id: &str) -> Outcome {
-    for (i, side) in [(0, "source"), (1, "destination")] {
-        if form.value(i).is_empty() {
-            form.refuse(i, format!("type the {side} password"));
+    for (key, side) in [
+        (FieldKey::SourcePassword, "source"),
+        (FieldKey::DestPassword, "destination"),
+    ] {
+        if form.value(key).is_empty() {
+            form.refuse(key, format!("type the {side} password"));
         }
     }
     if form.has_field_errors() {
         return None;
     }
     let creds = Credentials {
-        source: Secret::new(form.value(0)),
-        destination: Secret::new(form.value(1)),
+        source: Secret::new(form.value(FieldKey::SourcePassword)),
+        destination: Secret::new(form.value(FieldKey::DestPassword)),
     };
-    if start_resume(app, id, creds) {
-        Some(None)
-    } else {
-        form.error = app.status.as_ref().map(|s| s.text.clone());
-        None
-    }
+    // The form stays until the migrator answers (`resumed`).
+    start_resume(app, id, creds, false);
+    None
 }
 
 /// f: the follow form.
@@ -273,47 +323,71 @@ pub fn follow_form(app: &mut App) {
     if migrator_or_fail(app).is_none() {
         return;
     }
-    app.form = Some(Form::new(
+    app.open_form(Form::new(
         FormKind::Follow,
         "Follow a task",
         "A task's ID (MS-…) and its source login show it here, wherever it runs.",
-        vec![Field::text("Task ID", ""), Field::text("Source login", "")],
+        vec![
+            Field::text(FieldKey::TaskId, ""),
+            Field::text(FieldKey::SourceLogin, ""),
+        ],
     ));
 }
 
 /// The follow form was submitted.
 pub fn submit_follow(app: &mut App, form: &mut Form) -> Outcome {
-    let id = form.value(0).trim().to_ascii_uppercase();
-    let login = form.value(1).trim().to_string();
+    let id = form.value(FieldKey::TaskId).trim().to_ascii_uppercase();
+    let login = form.value(FieldKey::SourceLogin).trim().to_string();
     if id.is_empty() {
-        form.refuse(0, "type the task ID (it looks like MS-7KQ2M4XR9P)".into());
+        form.refuse(
+            FieldKey::TaskId,
+            "type the task ID (it looks like MS-7KQ2M4XR9P)".into(),
+        );
     }
     if login.is_empty() {
-        form.refuse(1, "type the source login the task moves".into());
+        form.refuse(
+            FieldKey::SourceLogin,
+            "type the source login the task moves".into(),
+        );
     }
     if form.has_field_errors() {
         return None;
     }
     let m = app.migrator.clone()?;
-    match m.follow(&id, &login) {
+    app.queue(Effect::run("follow a task", move |_| {
+        let result = m
+            .follow(&id, &login)
+            .map(Box::new)
+            .map_err(|e| e.to_string());
+        Action::TaskFollowed { id, result }
+    }));
+    None
+}
+
+/// The task to follow was found (the dashboard shows it), or not (said in the form).
+pub fn followed(app: &mut App, id: &str, result: Result<Box<TaskRecord>, String>) {
+    let mine = |f: &Form| f.kind == FormKind::Follow;
+    match result {
         Ok(rec) => {
+            if app.form().is_some_and(mine) {
+                app.close_form();
+            }
             app.inform(format!("following task {id} ({})", rec.state));
-            app.tasks.upsert(rec);
-            app.tasks.select(&id);
-            app.screen = crate::tui::app::Screen::Dashboard;
-            Some(None)
+            app.tasks.upsert(*rec);
+            app.tasks.select(id);
+            app.show(crate::tui::app::Screen::Dashboard);
         }
-        Err(e) => {
-            form.error = Some(e.to_string());
-            None
-        }
+        Err(e) => match app.form_mut().filter(|f| mine(f)) {
+            Some(form) => form.error = Some(e),
+            None => app.fail(e),
+        },
     }
 }
 
 /// v / Enter: the verification report of the selected task.
 pub fn report(app: &mut App) {
     if let Some(rec) = selected_or_fail(app) {
-        app.dialog = Some(Dialog::Report { id: rec.id });
+        app.open_dialog(Dialog::Report { id: rec.id });
     }
 }
 
@@ -327,13 +401,13 @@ pub fn quit(app: &mut App) {
     if running.is_empty() {
         app.should_quit = true;
     } else {
-        app.dialog = Some(Dialog::Quit { running });
+        app.open_dialog(Dialog::Quit { running });
     }
 }
 
 /// h: hand the running tasks to detached processes, then quit.
 pub fn hand_off(app: &mut App) {
-    app.dialog = None;
+    app.close_dialog();
     let Some(m) = app.migrator.clone() else {
         app.should_quit = true;
         return;
@@ -357,9 +431,12 @@ pub fn handed_off(app: &mut App, results: Vec<(String, Result<u32, String>)>) {
 
 /// c: cancel the running tasks; quit once they have stopped.
 pub fn cancel_and_quit(app: &mut App) {
-    app.dialog = None;
-    if let Some(m) = &app.migrator {
-        m.cancel_all_here();
+    app.close_dialog();
+    if let Some(m) = app.migrator.clone() {
+        app.queue(Effect::run("cancel the tasks running here", move |_| {
+            m.cancel_all_here();
+            Action::CancelledHere
+        }));
     }
     app.quitting = true;
     app.inform(

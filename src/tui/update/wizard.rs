@@ -7,6 +7,7 @@ use mailshift_tasks::{Credentials, TaskRecord, TaskSpec, TaskState, Tuning};
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Dialog, DnsView, Screen};
+use crate::tui::effect::Effect;
 use crate::tui::wizard::{Provisional, Wizard, WizardProgress, WizardStep};
 
 /// Open the wizard on the account selected in the accounts table.
@@ -30,8 +31,7 @@ pub fn open(app: &mut App) {
     match Wizard::new(app.backend.panel(), p.id, &address) {
         Some(w) => {
             app.log_line(format!("migration wizard for {}", w.address));
-            app.wizard = Some(w);
-            app.screen = Screen::Wizard;
+            app.show(Screen::Wizard(Box::new(w)));
         }
         None => app.fail("there is no other platform to migrate to: add one first".into()),
     }
@@ -53,8 +53,7 @@ fn resume(app: &mut App, saved: &WizardProgress) {
         w.step.title()
     ));
     let task = w.task_id.as_ref().and_then(|id| app.tasks.get(id)).cloned();
-    app.wizard = Some(w);
-    app.screen = Screen::Wizard;
+    app.show(Screen::Wizard(Box::new(w)));
     if let Some(rec) = task {
         task_changed(app, &rec);
     }
@@ -62,23 +61,35 @@ fn resume(app: &mut App, saved: &WizardProgress) {
 
 /// Save the open wizard's progress once it changed something.
 fn save(app: &mut App) {
-    let Some(w) = app.wizard.as_ref() else {
+    let Some(w) = app.wizard() else {
         return;
     };
     if !w.changed_something() {
         return;
     }
     let progress = w.progress();
-    if let Err(e) = app.migrations.upsert(progress) {
-        app.fail(e);
-    }
+    app.migrations.set(progress);
+    persist(app);
+}
+
+/// Write the wizards' progress as it stands in memory (an effect; a failure is
+/// said on the status line).
+fn persist(app: &mut App) {
+    let store = app.migrations.clone();
+    app.queue(Effect::run(
+        "save the wizards' progress",
+        move |_| match store.save() {
+            Ok(()) => Action::Redraw,
+            Err(e) => Action::Failed(e),
+        },
+    ));
 }
 
 /// Esc: the previous step (what was typed stays); from the first, close the wizard,
 /// asking first when it changed something (continue later, or undo it).
 pub fn back(app: &mut App) {
-    let Some(w) = app.wizard.as_mut() else {
-        app.screen = Screen::Platforms;
+    let Some(w) = app.wizard_mut() else {
+        app.show(Screen::Platforms(Default::default()));
         return;
     };
     match w.step.previous() {
@@ -89,18 +100,15 @@ pub fn back(app: &mut App) {
         }
         None if w.changed_something() => {
             let done = done_list(app);
-            app.dialog = Some(Dialog::LeaveWizard { done });
+            app.open_dialog(Dialog::LeaveWizard { done });
         }
-        None => {
-            app.wizard = None;
-            app.screen = Screen::Platforms;
-        }
+        None => app.close_wizard(),
     }
 }
 
 /// What the open wizard did, one sentence each (the leave dialog lists them).
 fn done_list(app: &App) -> Vec<String> {
-    let Some(w) = app.wizard.as_ref() else {
+    let Some(w) = app.wizard() else {
         return Vec::new();
     };
     let panel = app.backend.panel();
@@ -129,23 +137,24 @@ fn done_list(app: &App) -> Vec<String> {
 /// l: leave the wizard; its progress stays saved, `m` on the account resumes it.
 pub fn leave_later(app: &mut App) {
     save(app);
-    app.dialog = None;
-    if let Some(w) = app.wizard.take() {
-        app.inform(format!(
+    app.close_dialog();
+    if let Some(w) = app.wizard() {
+        let msg = format!(
             "migration of {} saved at step {}: press m on {} to continue",
             w.address,
             w.step.title(),
             w.provisional_address()
-        ));
+        );
+        app.inform(msg);
     }
-    app.screen = Screen::Platforms;
+    app.close_wizard();
 }
 
 /// u: undo what the wizard did: remove the account it created on the destination,
 /// give the source account its name back, forget the progress.
 pub fn undo(app: &mut App) {
-    app.dialog = None;
-    let Some(w) = app.wizard.clone() else {
+    app.close_dialog();
+    let Some(w) = app.wizard().cloned() else {
         return;
     };
     if let Some(id) = &w.task_id {
@@ -157,51 +166,70 @@ pub fn undo(app: &mut App) {
             return;
         }
     }
+    let (destination, created) = (w.destination_id(), w.created.clone());
+    let rename_back = w
+        .renamed_to
+        .clone()
+        .filter(|_| w.outcome != Some(Provisional::Reset))
+        .map(|renamed| (w.source, renamed, w.local_part().to_string()));
+    app.queue(Effect::run("undo the wizard", move |b| {
+        let removed = created.map(|c| b.reset_account(destination, &c));
+        // Nothing more once the removal failed: the person retries the undo.
+        let renamed_back = match (&removed, rename_back) {
+            (Some(Err(_)), _) | (_, None) => None,
+            (_, Some((source, renamed, local))) => Some(b.rename_account(source, &renamed, &local)),
+        };
+        Action::WizardUndone {
+            removed,
+            renamed_back,
+        }
+    }));
+}
+
+/// The undo ran: say what it undid, or what failed (the wizard then stays open).
+pub fn undone(
+    app: &mut App,
+    removed: Option<Result<(), String>>,
+    renamed_back: Option<Result<String, String>>,
+) {
+    let Some(w) = app.wizard().cloned() else {
+        return;
+    };
     let mut undone = Vec::new();
-    if let Some(created) = &w.created {
-        if let Err(e) = app.backend.reset_account(w.destination_id(), created) {
+    if let (Some(result), Some(created)) = (removed, &w.created) {
+        if let Err(e) = result {
             app.fail(format!("{created} could not be removed: {e}"));
             return;
         }
         undone.push(format!("{created} removed from the destination"));
-        if let Some(w) = app.wizard.as_mut() {
+        if let Some(w) = app.wizard_mut() {
             w.created = None;
         }
         save(app);
     }
-    if let Some(renamed) = &w.renamed_to {
-        if w.outcome != Some(Provisional::Reset) {
-            if let Err(e) = app
-                .backend
-                .rename_account(w.source, renamed, w.local_part())
-            {
-                app.fail(format!("{renamed} could not be renamed back: {e}"));
-                return;
-            }
-            undone.push(format!("{renamed} renamed back to {}", w.address));
+    if let (Some(result), Some(renamed)) = (renamed_back, &w.renamed_to) {
+        if let Err(e) = result {
+            app.fail(format!("{renamed} could not be renamed back: {e}"));
+            return;
         }
+        undone.push(format!("{renamed} renamed back to {}", w.address));
     }
-    if let Err(e) = app.migrations.remove(w.source, &w.address) {
-        app.fail(e);
-        return;
-    }
-    app.wizard = None;
-    app.screen = Screen::Platforms;
+    app.migrations.forget(w.source, &w.address);
+    persist(app);
+    app.close_wizard();
     app.inform(format!("migration undone: {}", undone.join("; ")));
 }
 
 /// Enter: run the step shown, or move on when it is already done.
 pub fn submit(app: &mut App) -> Option<Action> {
-    let w = app.wizard.as_ref()?;
+    let w = app.wizard()?;
     let step = w.step;
     if step == WizardStep::Finish {
         let id = w.task_id.clone();
         let (source, address) = (w.source, w.address.clone());
-        if let Err(e) = app.migrations.remove(source, &address) {
-            app.fail(e);
-        }
-        app.wizard = None;
-        app.screen = Screen::Dashboard;
+        app.migrations.forget(source, &address);
+        persist(app);
+        app.show(Screen::Dashboard);
         if let Some(id) = id {
             app.tasks.select(&id);
         }
@@ -209,7 +237,7 @@ pub fn submit(app: &mut App) -> Option<Action> {
     }
     if w.is_done(step) && step != WizardStep::Choose {
         let next = step.next()?;
-        app.wizard.as_mut()?.show(next);
+        app.wizard_mut()?.show(next);
         return None;
     }
     let result = match step {
@@ -222,7 +250,7 @@ pub fn submit(app: &mut App) -> Option<Action> {
     save(app);
     if let Err(e) = result {
         app.log_line(format!("wizard: {e}"));
-        if let Some(w) = app.wizard.as_mut() {
+        if let Some(w) = app.wizard_mut() {
             w.error = Some(e);
         }
     }
@@ -231,11 +259,11 @@ pub fn submit(app: &mut App) -> Option<Action> {
 
 /// Step 1: can this account go to that platform?
 fn choose(app: &mut App) -> Result<(), String> {
-    let w = app.wizard.as_ref().ok_or("no wizard")?;
+    let w = app.wizard().ok_or("no wizard")?;
     if w.renamed_to.is_none() {
         check_destination(app, w)?;
     }
-    if let Some(w) = app.wizard.as_mut() {
+    if let Some(w) = app.wizard_mut() {
         w.show(WizardStep::Rename);
     }
     Ok(())
@@ -281,7 +309,7 @@ pub fn check_destination(app: &App, w: &Wizard) -> Result<(), String> {
 
 /// Step 2: rename the source account to its provisional name.
 fn rename(app: &mut App) -> Result<(), String> {
-    let w = app.wizard.as_ref().ok_or("no wizard")?;
+    let w = app.wizard().ok_or("no wizard")?;
     let login = w.provisional.value().trim().to_string();
     validate_local_part(&login).map_err(|e| e.to_string())?;
     if login.eq_ignore_ascii_case(w.local_part()) {
@@ -291,18 +319,84 @@ fn rename(app: &mut App) -> Result<(), String> {
         ));
     }
     let (source, address) = (w.source, w.address.clone());
-    let new = app.backend.rename_account(source, &address, &login)?;
-    app.inform(format!("{address} renamed to {new} (provisional)"));
-    if let Some(w) = app.wizard.as_mut() {
-        w.renamed_to = Some(new);
-        w.show(WizardStep::Create);
-    }
+    app.queue(Effect::run("rename the source account", move |b| {
+        Action::WizardStepDone {
+            step: WizardStep::Rename,
+            result: b.rename_account(source, &address, &login),
+            record: None,
+        }
+    }));
     Ok(())
+}
+
+/// A step's work came back (`step_done`): the wizard moves on, or shows why not.
+pub fn step_done(
+    app: &mut App,
+    step: WizardStep,
+    result: Result<String, String>,
+    record: Option<Box<TaskRecord>>,
+) {
+    let done = match result {
+        Ok(done) => done,
+        Err(e) => {
+            app.log_line(format!("wizard: {e}"));
+            if let Some(w) = app.wizard_mut() {
+                w.error = Some(e);
+            }
+            save(app);
+            return;
+        }
+    };
+    let Some(w) = app.wizard() else {
+        return;
+    };
+    match step {
+        WizardStep::Rename => {
+            let msg = format!("{} renamed to {done} (provisional)", w.address);
+            app.inform(msg);
+            if let Some(w) = app.wizard_mut() {
+                w.renamed_to = Some(done);
+                w.show(WizardStep::Create);
+            }
+        }
+        WizardStep::Create => {
+            let label = app
+                .backend
+                .panel()
+                .platform(w.destination_id())
+                .map(|p| p.label())
+                .unwrap_or_default();
+            app.inform(format!("{done} created on {label}"));
+            if let Some(w) = app.wizard_mut() {
+                w.created = Some(done);
+                w.show(WizardStep::Migrate);
+            }
+        }
+        WizardStep::Migrate => {
+            if w.task_id.is_some() {
+                app.log_line(format!("task {done}: resuming, connecting to both sides"));
+            } else {
+                app.inform(format!("task {done} started"));
+            }
+            if let Some(rec) = record {
+                app.tasks.upsert(*rec);
+            }
+            if let Some(w) = app.wizard_mut() {
+                w.task_id = Some(done);
+                w.error = None;
+                // The typed password stays in memory for a retry; the field is done with.
+                w.ask_password = false;
+                w.focus = 0;
+            }
+        }
+        WizardStep::Choose | WizardStep::Finish => {}
+    }
+    save(app);
 }
 
 /// Step 3: create the real address on the destination.
 fn create(app: &mut App) -> Result<(), String> {
-    let w = app.wizard.as_ref().ok_or("no wizard")?;
+    let w = app.wizard().ok_or("no wizard")?;
     let password = w.dest_password.value().to_string();
     check_strength(&password, w.local_part()).map_err(|e| e.to_string())?;
     let new = NewAccount {
@@ -313,18 +407,13 @@ fn create(app: &mut App) -> Result<(), String> {
         quota_bytes: None,
     };
     let dest = w.destination_id();
-    let address = app.backend.create_account(dest, new)?;
-    let label = app
-        .backend
-        .panel()
-        .platform(dest)
-        .map(|p| p.label())
-        .unwrap_or_default();
-    app.inform(format!("{address} created on {label}"));
-    if let Some(w) = app.wizard.as_mut() {
-        w.created = Some(address);
-        w.show(WizardStep::Migrate);
-    }
+    app.queue(Effect::run("create the destination account", move |b| {
+        Action::WizardStepDone {
+            step: WizardStep::Create,
+            result: b.create_account(dest, new),
+            record: None,
+        }
+    }));
     Ok(())
 }
 
@@ -422,47 +511,43 @@ fn migrate(app: &mut App) -> Result<(), String> {
         .migrator
         .clone()
         .ok_or_else(|| app.backend.migrations_refused().unwrap_or_default())?;
-    if tokio::runtime::Handle::try_current().is_err() {
-        return Err("no async runtime to run the task in: this is a bug, please report it".into());
-    }
-    let w = app.wizard.as_ref().ok_or("no wizard")?;
+    let w = app.wizard().ok_or("no wizard")?;
     if w.ask_password {
         check_typed_password(app, w)?;
     }
     let (spec, creds) = task_of(app, w)?;
-    let id = match w.task_id.clone() {
-        Some(id) => {
-            let state = app.tasks.get(&id).map(|r| r.state);
-            if state == Some(TaskState::Running) || state == Some(TaskState::Queued) {
-                return Err(format!("task {id} is still running: wait for it to end"));
-            }
-            m.resume(&id, creds).map_err(|e| e.to_string())?;
-            app.log_line(format!("task {id}: resuming, connecting to both sides"));
-            id
+    let resume = w.task_id.clone();
+    if let Some(id) = &resume {
+        let state = app.tasks.get(id).map(|r| r.state);
+        if state == Some(TaskState::Running) || state == Some(TaskState::Queued) {
+            return Err(format!("task {id} is still running: wait for it to end"));
         }
-        None => {
-            let handle = m.start(spec, creds).map_err(|e| e.to_string())?;
-            let id = handle.id.clone();
-            app.inform(format!("task {id} started"));
-            id
+    }
+    app.queue(Effect::run("start the wizard's task", move |_| {
+        let started = match resume {
+            Some(id) => m.resume(&id, creds).map(|_| id),
+            None => m.start(spec, creds).map(|h| h.id),
+        };
+        match started {
+            Ok(id) => Action::WizardStepDone {
+                step: WizardStep::Migrate,
+                record: m.get(&id).map(Box::new),
+                result: Ok(id),
+            },
+            Err(e) => Action::WizardStepDone {
+                step: WizardStep::Migrate,
+                result: Err(e.to_string()),
+                record: None,
+            },
         }
-    };
-    if let Some(rec) = m.get(&id) {
-        app.tasks.upsert(rec);
-    }
-    if let Some(w) = app.wizard.as_mut() {
-        w.task_id = Some(id);
-        w.error = None;
-        // The typed password stays in memory for a retry; the field is done with.
-        w.ask_password = false;
-        w.focus = 0;
-    }
+    }));
     Ok(())
 }
 
 /// A task changed: move the wizard on when its task finished, say why when it did not.
 pub fn task_changed(app: &mut App, rec: &TaskRecord) {
-    let Some(w) = app.wizard.as_mut() else {
+    let Some(w) = app.wizard_mut() else {
+        saved_task_changed(app, rec);
         return;
     };
     if w.task_id.as_deref() != Some(rec.id.as_str()) || w.reached == WizardStep::Finish {
@@ -478,7 +563,7 @@ pub fn task_changed(app: &mut App, rec: &TaskRecord) {
                 "task {} finished: every message is on the destination",
                 rec.id
             );
-            app.backend.refresh_usage();
+            refresh_usage(app);
             app.inform(msg);
             save(app);
         }
@@ -500,7 +585,7 @@ pub fn task_changed(app: &mut App, rec: &TaskRecord) {
 
 /// k: keep the provisional account.
 pub fn keep(app: &mut App) {
-    let Some(w) = app.wizard.as_mut() else {
+    let Some(w) = app.wizard_mut() else {
         return;
     };
     w.outcome = Some(Provisional::Kept);
@@ -514,7 +599,7 @@ pub fn keep(app: &mut App) {
 
 /// x: ask to reset the provisional account (the dialog names what is wiped).
 pub fn reset(app: &mut App) {
-    let Some(w) = app.wizard.as_ref() else {
+    let Some(w) = app.wizard() else {
         return;
     };
     if w.outcome == Some(Provisional::Reset) {
@@ -528,7 +613,7 @@ pub fn reset(app: &mut App) {
         .map_err(|e| e.to_string())
         .and_then(|p| p.reset_preview(&address).map_err(|e| e.to_string()));
     match preview {
-        Ok(wipe) => app.dialog = Some(Dialog::Reset { platform, wipe }),
+        Ok(wipe) => app.open_dialog(Dialog::Reset { platform, wipe }),
         Err(e) => app.fail(e),
     }
 }
@@ -536,7 +621,7 @@ pub fn reset(app: &mut App) {
 /// The reset of `address` went through: if it was the wizard's provisional account,
 /// say so on the last step.
 pub fn provisional_reset(app: &mut App, address: &str) {
-    if let Some(w) = app.wizard.as_mut() {
+    if let Some(w) = app.wizard_mut() {
         if w.provisional_address().eq_ignore_ascii_case(address) {
             w.outcome = Some(Provisional::Reset);
             save(app);
@@ -546,12 +631,41 @@ pub fn provisional_reset(app: &mut App, address: &str) {
 
 /// d: the DNS diagnostic of the migrated domain as the destination expects it.
 pub fn dns(app: &mut App) -> Option<Action> {
-    let w = app.wizard.as_ref()?;
+    let w = app.wizard()?;
     let (platform, domain) = (w.destination_id(), w.domain().to_string());
-    app.screen = Screen::Dns(DnsView {
+    app.push_screen(Screen::Dns(DnsView {
         platform,
         domain: domain.clone(),
         row: 0,
-    });
+    }));
     Some(Action::StartDnsCheck { platform, domain })
+}
+
+/// A task changed while its wizard is not open (the person went to another screen):
+/// its saved progress reaches the last step when the task finished, as the open
+/// wizard's would, so that `m` resumes it there.
+fn saved_task_changed(app: &mut App, rec: &TaskRecord) {
+    if rec.state != TaskState::Finished {
+        return;
+    }
+    let Some(mut saved) = app
+        .migrations
+        .items
+        .iter()
+        .find(|p| p.task_id.as_deref() == Some(rec.id.as_str()) && p.reached < WizardStep::Finish)
+        .cloned()
+    else {
+        return;
+    };
+    saved.reached = WizardStep::Finish;
+    app.migrations.set(saved);
+    persist(app);
+}
+
+/// Read the mailbox sizes again (a migration changed them), as an effect.
+pub fn refresh_usage(app: &mut App) {
+    app.queue(Effect::run("read mailbox sizes", |b| {
+        b.refresh_usage();
+        Action::Redraw
+    }));
 }

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::form::wrap;
+use crate::tui::keymap::Prompt;
 use crate::tui::layout::centered;
 use crate::tui::screens::dashboard::running_step;
 use crate::tui::theme::Theme;
@@ -66,7 +67,7 @@ pub fn render_reset(wipe: &Wipe, theme: Theme, frame: &mut Frame, area: Rect) {
         frame,
         area,
         "Reset account",
-        "y confirms · Esc cancels",
+        &Prompt::Reset.text(),
         lines,
         theme,
     );
@@ -110,14 +111,7 @@ pub fn render_fix(domain: &str, check: &RecordCheck, theme: Theme, frame: &mut F
     ) {
         lines.push(Line::styled(l, theme.dim()));
     }
-    draw(
-        frame,
-        area,
-        "Fix",
-        "Enter applies · Esc closes",
-        lines,
-        theme,
-    );
+    draw(frame, area, "Fix", &Prompt::Fix.text(), lines, theme);
 }
 
 /// The cancel confirmation of a task.
@@ -157,7 +151,7 @@ pub fn render_cancel(
         frame,
         area,
         "Cancel task",
-        "y confirms · Esc keeps it running",
+        &Prompt::Cancel.text(),
         lines,
         theme,
     );
@@ -206,14 +200,7 @@ pub fn render_quit(running: &[String], theme: Theme, frame: &mut Frame, area: Re
             ]));
         }
     }
-    draw(
-        frame,
-        area,
-        "Quit",
-        "h headless · c cancel · Esc stay",
-        lines,
-        theme,
-    );
+    draw(frame, area, "Quit", &Prompt::Quit.text(), lines, theme);
 }
 
 /// A task's verification report.
@@ -255,7 +242,7 @@ pub fn render_report(
         frame,
         area,
         &format!("Report {id}"),
-        "Esc closes",
+        &Prompt::Report.text(),
         lines,
         theme,
     );
@@ -300,7 +287,7 @@ pub fn render_leave_wizard(done: &[String], theme: Theme, frame: &mut Frame, are
         frame,
         area,
         "Leave the wizard",
-        "l later · u undo · Esc stay",
+        &Prompt::LeaveWizard.text(),
         lines,
         theme,
     );
@@ -359,7 +346,7 @@ pub fn render_client_settings(
         frame,
         area,
         "Mail client settings",
-        "Esc closes",
+        &Prompt::Settings.text(),
         lines,
         theme,
     );

@@ -2,37 +2,36 @@
 //! it), the backend's refusal at the bottom; the cursor sits in the focused field.
 
 use ratatui::layout::{Position, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::advice::for_panel;
-use crate::tui::form::{FieldValue, Form};
+use crate::tui::form::Form;
 use crate::tui::layout::centered;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::field::{field_line, FieldLayout, ValueLayout};
 
 /// Width of the label column.
 const LABEL: usize = 14;
 
-/// Split `text` into lines of at most `width` characters, on spaces.
+/// Split `text` into lines of at most `width` terminal cells (display width: a CJK
+/// character or an emoji takes two), on spaces; runs of white space count as one. A
+/// single word wider than a line (a long URL) stays whole on a line of its own, as
+/// the boxes around leave it room or wrap it themselves.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(8);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let extra = usize::from(!line.is_empty());
-        if !line.is_empty() && line.chars().count() + extra + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let options = textwrap::Options::new(width)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        // Never at a hyphen: logins and passwords such as "Sunny-Day42" stay whole.
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    textwrap::wrap(&text, options)
+        .into_iter()
+        .map(|l| l.into_owned())
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// `text` as lines of at most `width` characters, keeping its own line breaks: an
@@ -67,47 +66,21 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::default());
     let mut cursor = None;
     for (i, field) in form.fields.iter().enumerate() {
-        let focused = i == form.focus;
-        let label_style = if focused {
-            theme.key()
-        } else {
-            Default::default()
-        };
-        let shown = match &field.value {
-            FieldValue::Choice { .. } => format!("◂ {} ▸", field.display()),
-            FieldValue::Text { .. } | FieldValue::Toggle { .. } => field.display(),
-        };
-        let skip = shown
-            .chars()
-            .count()
-            .saturating_sub(field_width.saturating_sub(1));
-        let visible: String = shown.chars().skip(skip).collect();
-        let pad = match &field.value {
-            FieldValue::Choice { .. } | FieldValue::Toggle { .. } => 0,
-            FieldValue::Text { .. } => field_width.saturating_sub(visible.chars().count()),
-        };
-        let value_style = if matches!(
-            field.value,
-            FieldValue::Toggle {
-                disabled: Some(_),
-                ..
-            }
-        ) {
-            theme.dim()
-        } else if focused {
-            theme.selected_unfocused()
-        } else {
-            theme.dim()
-        };
-        if focused {
-            if let Some(c) = field.cursor() {
-                cursor = Some((lines.len(), c.saturating_sub(skip)));
-            }
+        let drawn = field_line(
+            field,
+            i == form.focus,
+            FieldLayout {
+                indent: "",
+                label_width: LABEL,
+                gap: " ",
+                value: ValueLayout::Boxed(field_width),
+            },
+            theme,
+        );
+        if let Some(c) = drawn.cursor {
+            cursor = Some((lines.len(), c));
         }
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<LABEL$} ", field.label), label_style),
-            Span::styled(format!("{visible}{}", "_".repeat(pad)), value_style),
-        ]));
+        lines.push(drawn.line);
         if let Some(e) = &field.error {
             for (n, l) in wrap(&for_panel(e), inner.saturating_sub(LABEL + 3))
                 .into_iter()
@@ -145,7 +118,7 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(format!(" {} ", form.title))
-        .title_bottom(format!(" {} ", form.hint))
+        .title_bottom(format!(" {} ", form.prompt.text()))
         .border_style(theme.focus_border());
     let text_area = block.inner(rect);
     let visible: Vec<Line> = lines.into_iter().skip(scroll).collect();
@@ -159,7 +132,7 @@ pub fn render_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         let Some(row) = row.checked_sub(scroll) else {
             return;
         };
-        let x = text_area.x + u16::try_from(LABEL + 1 + col).unwrap_or(0);
+        let x = text_area.x + u16::try_from(col).unwrap_or(0);
         let y = text_area.y + u16::try_from(row).unwrap_or(0);
         if x < text_area.right() && y < text_area.bottom() {
             frame.set_cursor_position(Position::new(x, y));
@@ -206,6 +179,34 @@ mod tests {
         let w = wrap("one two three four five six", 10);
         assert_eq!(w, vec!["one two", "three four", "five six"]);
         assert!(wrap("", 10).is_empty());
+    }
+
+    #[test]
+    fn wide_characters_never_take_a_line_past_its_width_in_cells() {
+        let cells = textwrap::core::display_width;
+        // Every word fits in 12 cells; counted in characters (as the old wrap did),
+        // lines of CJK text or emoji would take twice their width.
+        let text = "移行は 完了 しました 全ての メッセージが 宛先に あります 📬📬📬 \
+                    Überprüfung 検証済み 🎉 done";
+        for width in [12, 13, 17, 20, 31] {
+            let lines = wrap(text, width);
+            assert!(!lines.is_empty());
+            for l in &lines {
+                assert!(cells(l) <= width, "{l:?} is {} cells > {width}", cells(l));
+            }
+            // Nothing is lost but the spaces the lines were split at.
+            let joined: String = lines.concat().split_whitespace().collect();
+            let original: String = text.split_whitespace().collect();
+            assert_eq!(joined, original);
+        }
+        // A word wider than the line stands alone on its line (URLs stay whole).
+        let long = wrap("see 漢字漢字漢字漢字漢字漢字 now", 8);
+        assert_eq!(long, vec!["see", "漢字漢字漢字漢字漢字漢字", "now"]);
+        // Hyphenated words are not split at their hyphen.
+        assert_eq!(
+            wrap("password Sunny-Day42 ok", 12),
+            vec!["password", "Sunny-Day42", "ok"]
+        );
     }
 
     #[test]

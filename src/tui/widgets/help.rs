@@ -1,6 +1,8 @@
 //! The `?` overlay: every binding of the screen underneath, grouped by context,
 //! generated from the keymap table; in two columns when one does not fit.
 
+use crate::tui::action::Action;
+use crate::tui::keymap::{key_label, Prompt};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
@@ -57,7 +59,7 @@ fn join(groups: &[Vec<Line<'static>>]) -> Vec<Line<'static>> {
 }
 
 /// Draw the overlay over `area`.
-pub fn render_help(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render_help(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     let one_width = usize::from(area.width.saturating_sub(4).min(54));
     let groups = help_groups(app, &app.screen_contexts(), one_width);
     let one = join(&groups);
@@ -89,11 +91,18 @@ pub fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     // Taller than the screen: it scrolls (↑/↓) instead of being cut.
     let shown = usize::from(rect.height.saturating_sub(2));
     let max_scroll = rows.saturating_sub(shown);
-    let scroll = usize::from(app.help_scroll).min(max_scroll);
+    let scroll = usize::from(scroll).min(max_scroll);
     let bottom = if max_scroll == 0 {
-        " Esc closes ".to_string()
+        format!(" {} ", Prompt::Help.text())
     } else {
-        format!(" ↑/↓ scroll ({} more) · Esc closes ", max_scroll - scroll)
+        let key = |a: Action| key_label(Prompt::Help.contexts(), &a).unwrap_or("");
+        format!(
+            " {}/{} scroll ({} more) · {} ",
+            key(Action::Up),
+            key(Action::Down),
+            max_scroll - scroll,
+            Prompt::Help.text()
+        )
     };
     let columns: Vec<Vec<Line>> = columns
         .into_iter()

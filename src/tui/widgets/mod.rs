@@ -4,6 +4,7 @@
 
 mod countdown;
 pub mod dialog;
+pub mod field;
 pub mod footer;
 pub mod form;
 pub mod help;
