@@ -10,12 +10,12 @@ use tokio::sync::mpsc;
 use mailshift_panel::migration::OptionChoice;
 use mailshift_tasks::spec::{choose_options, SieveServer};
 use mailshift_tasks::{
-    AuthMethod, Credentials, EndpointSpec, Event, FailureKind, Migrator, Secret, Security,
-    ServerType, Side, TaskRecord, TaskSpec, TaskState, Tuning, VerifyMode,
+    AuthMethod, Credentials, EndpointSpec, Event, Failure, FailureKind, Migrator, Report, Secret,
+    Security, ServerType, Side, TaskRecord, TaskSpec, TaskState, Tuning, VerifyMode,
 };
 
 use super::relay::RelayArgs;
-use super::{exit, run_json, secret, words};
+use super::{advice, exit, run_json, secret, words};
 
 /// Copy every folder and message from one IMAP account to another.
 ///
@@ -183,13 +183,15 @@ fn endpoint(side: Side, a: &MigrateArgs) -> Result<(EndpointSpec, Secret), secre
 pub async fn run(args: MigrateArgs) -> i32 {
     let json = args.json;
     let fail = |code: i32, msg: String| super::fail(json, code, &msg);
+    let advised =
+        |code: i32, text: String, remedy| advice::fail(json, code, &Failure::new(text, remedy));
     let (mut source, src_secret) = match endpoint(Side::Source, &args) {
         Ok(e) => e,
-        Err(e) => return fail(exit::USAGE, e.to_string()),
+        Err(e) => return advised(exit::USAGE, e.to_string(), e.remedy()),
     };
     let (mut destination, dst_secret) = match endpoint(Side::Destination, &args) {
         Ok(e) => e,
-        Err(e) => return fail(exit::USAGE, e.to_string()),
+        Err(e) => return advised(exit::USAGE, e.to_string(), e.remedy()),
     };
     let state_dir = match mailshift_store::data_dir() {
         Ok(d) => d,
@@ -210,8 +212,20 @@ pub async fn run(args: MigrateArgs) -> i32 {
     let options = match choose_options(&args.options, &source, &destination) {
         Ok(o) => o,
         Err(refused) => {
-            let why: Vec<String> = refused.iter().map(ToString::to_string).collect();
-            return fail(exit::USAGE, why.join("; "));
+            // Each with its own hint; in JSON the first one's.
+            let why: Vec<String> = refused
+                .iter()
+                .map(|u| advice::with_hint(&u.to_string(), Some(u.remedy())))
+                .collect();
+            let plain: Vec<String> = refused.iter().map(ToString::to_string).collect();
+            if json {
+                let mut v =
+                    serde_json::json!({ "error": plain.join("; "), "exit_code": exit::USAGE });
+                advice::add_hint(&mut v, refused.first().map(|u| u.remedy()));
+                println!("{v}");
+            }
+            eprintln!("mailshift: {}", why.join("; "));
+            return exit::USAGE;
         }
     };
     let spec = TaskSpec {
@@ -259,7 +273,7 @@ pub async fn run(args: MigrateArgs) -> i32 {
     let (tx, rx) = mpsc::unbounded_channel();
     let handle = match migrator.start_with_events(spec, creds, Some(tx)) {
         Ok(h) => h,
-        Err(e) => return fail(exit::USAGE, e.to_string()),
+        Err(e) => return advised(exit::USAGE, e.to_string(), e.remedy()),
     };
     let task_id = handle.id.clone();
     tracing::info!(task = %task_id, src = %src_label, dst = %dst_label, "migration starts");
@@ -326,15 +340,17 @@ pub fn finish(rec: &TaskRecord, json: bool) -> i32 {
             let mut v = run_json::of_task(rec);
             v["error"] = serde_json::json!(msg);
             v["exit_code"] = serde_json::json!(code);
+            advice::add_hint(&mut v, rec.remedy);
             println!("{v}");
         }
-        eprintln!("mailshift: {msg}");
+        eprintln!("mailshift: {}", advice::with_hint(&msg, rec.remedy));
         return code;
     };
     if json {
         println!("{}", run_json::of_task(rec));
     } else {
         eprint!("{}", report.to_text());
+        report_hints(report);
     }
     tracing::info!(task = %rec.id, copied = report.copied, skipped = report.skipped, verified = report.verified, state = %rec.state, "migration ends");
     if rec.state == TaskState::Finished {
@@ -358,7 +374,13 @@ async fn dry_run(
     let _ = printer.await;
     let found = match result {
         Ok(found) => found,
-        Err(f) => return super::fail(json, super::failure_code(Some(f.kind)), &f.text),
+        Err(f) => {
+            return advice::fail(
+                json,
+                super::failure_code(Some(f.kind)),
+                &Failure::new(f.text, f.remedy),
+            )
+        }
     };
     let mut groupware = serde_json::Map::new();
     for (step, notes) in &found.groupware {
@@ -384,12 +406,20 @@ async fn dry_run(
         );
     } else {
         eprint!("{}", report.to_text());
+        report_hints(&report);
     }
     // The dry run predicts the real run's failures: same exit code.
     if report.errors.is_empty() {
         exit::OK
     } else {
         exit::PARTIAL
+    }
+}
+
+/// What the user can change about what the report left out or could not copy.
+fn report_hints(report: &Report) {
+    for r in &report.remedies {
+        eprintln!("Hint                 : {}", advice::hint(*r));
     }
 }
 

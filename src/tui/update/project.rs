@@ -63,7 +63,7 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
     let file = match project::read_project(&path) {
         Ok(f) => f,
         Err(e) => {
-            form.error = Some(e.to_string());
+            form.error = Some(e.text_with(&crate::tui::advice::hint));
             return None;
         }
     };

@@ -95,7 +95,7 @@ impl Conn {
                 })
             }
             Ok(Err(AppendFailure::Refused(reason))) => {
-                if reason.to_ascii_uppercase().contains("QUOTA") {
+                if mailshift_net::classify(&reason) == mailshift_net::ReplyKind::OverQuota {
                     Err(ImapError::OverQuota {
                         side: self.side,
                         what,

@@ -16,7 +16,6 @@ pub mod utf7;
 
 pub use append::{Appended, OutMessage};
 pub use endpoint::{AuthMethod, Endpoint, Secret, Security, Side, TlsOptions};
-pub(crate) use error::busy_hint;
 pub use error::ImapError;
 pub use fetch::{BodyDigest, FetchedMessage, HeaderFacts, MessageRef};
 pub use mailshift_net::{client_config, tls_failure_reason, TlsConfigError, Transport};

@@ -12,7 +12,7 @@ use super::endpoint::{AuthMethod, Endpoint, Security, Side};
 use super::error::ImapError;
 use super::limit::{Limited, ReadLimit};
 use super::namespace::{self, Namespaces};
-use mailshift_net::{client_config, tls_failure_reason, Transport};
+use mailshift_net::{client_config, tls_failure_reason, ReplyKind, Transport};
 
 pub type Session = async_imap::Session<Limited>;
 
@@ -230,10 +230,10 @@ fn auth_error(ep: &Endpoint, e: async_imap::error::Error) -> ImapError {
         AuthMethod::Plain => "PLAIN",
         AuthMethod::Xoauth2 => "XOAUTH2",
     };
+    let kind = |text: &str| mailshift_net::classify(text);
     match e {
         E::No(text) | E::Bad(text)
-            if ep.auth != AuthMethod::Login
-                && (text.contains("Unsupported") || text.contains("mechanism")) =>
+            if ep.auth != AuthMethod::Login && kind(&text) == ReplyKind::MechanismRefused =>
         {
             ImapError::AuthUnsupported {
                 side: ep.side,
@@ -243,7 +243,7 @@ fn auth_error(ep: &Endpoint, e: async_imap::error::Error) -> ImapError {
         }
         // A busy server (too many connections, [UNAVAILABLE], [LIMIT]) is
         // not a wrong password: the caller opens fewer connections or waits.
-        E::No(text) | E::Bad(text) if super::error::busy_hint(&text).is_some() => {
+        E::No(text) | E::Bad(text) if matches!(kind(&text), ReplyKind::Busy(_)) => {
             ImapError::Refusal {
                 side: ep.side,
                 what: "login".into(),
@@ -405,44 +405,45 @@ async fn tls_handshake(
     tcp: TcpStream,
     limit: Duration,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
-    let tls_err = |reason: String, hint: &'static str| ImapError::Tls {
+    let tls_err = |reason: String, hint: Option<&'static str>, untrusted| ImapError::Tls {
         side: ep.side,
         host: ep.host.clone(),
         port: ep.port,
         reason,
         hint,
+        untrusted,
     };
-    let config = client_config(&ep.tls).map_err(|e| tls_err(e.to_string(), "fix the CA file"))?;
-    let name = rustls::pki_types::ServerName::try_from(ep.host.clone())
-        .map_err(|e| tls_err(e.to_string(), "use the server's DNS name as host"))?;
+    let config = client_config(&ep.tls)
+        .map_err(|e| tls_err(e.to_string(), Some("fix the CA file"), None))?;
+    let name = rustls::pki_types::ServerName::try_from(ep.host.clone()).map_err(|e| {
+        tls_err(
+            e.to_string(),
+            Some("use the server's DNS name as host"),
+            None,
+        )
+    })?;
     let connector = tokio_rustls::TlsConnector::from(config);
     match tokio::time::timeout(limit, connector.connect(name, tcp)).await {
         Err(_) => Err(tls_err(
             format!("no TLS handshake within {} s", limit.as_secs()),
-            "if the port expects a plain or STARTTLS connection, set the security to starttls or none",
+            Some("if the port expects a plain or STARTTLS connection, set the security to starttls or none"),
+            None,
         )),
         Ok(Ok(s)) => Ok(s),
         Ok(Err(e)) => {
             let reason = tls_failure_reason(&e);
             let about_certificate = reason.contains("certificate") || reason.contains("Certificate");
-            let hint = match (about_certificate, ep.tls.ca_file.is_some(), ep.side) {
-                (false, _, _) => {
-                    "if the port expects STARTTLS or plain text, set the security to starttls or none"
-                }
-                (true, true, Side::Source) => {
-                    "give --src-ca-file the certificate this server presents (or the CA that signed it), or --insecure to skip verification"
-                }
-                (true, true, Side::Destination) => {
-                    "give --dst-ca-file the certificate this server presents (or the CA that signed it), or --insecure to skip verification"
-                }
-                (true, false, Side::Source) => {
-                    "for a self-signed or private CA certificate pass its PEM with --src-ca-file, or --insecure to skip verification"
-                }
-                (true, false, Side::Destination) => {
-                    "for a self-signed or private CA certificate pass its PEM with --dst-ca-file, or --insecure to skip verification"
-                }
-            };
-            Err(tls_err(reason, hint))
+            Err(if about_certificate {
+                // Without a CA file the usual cause is a self-signed or private CA
+                // certificate; with one, the file does not match the server.
+                tls_err(reason, None, Some(ep.tls.ca_file.is_none()))
+            } else {
+                tls_err(
+                    reason,
+                    Some("if the port expects STARTTLS or plain text, set the security to starttls or none"),
+                    None,
+                )
+            })
         }
     }
 }
@@ -498,7 +499,7 @@ impl Conn {
                         text
                     }
                 });
-                if reason.to_ascii_uppercase().contains("QUOTA") {
+                if mailshift_net::classify(&reason) == mailshift_net::ReplyKind::OverQuota {
                     ImapError::OverQuota {
                         side: self.side,
                         what: what.into(),
