@@ -398,7 +398,7 @@ fn fold(rec: &mut TaskRecord, ev: &Event) {
             p.folders_verified += 1;
             folder_line(&mut p.folders, folder).verified = Some(*ok);
         }
-        Event::Problem { message } => {
+        Event::Problem { message, .. } => {
             p.problems.push(message.clone());
             if p.problems.len() > MAX_PROBLEMS {
                 p.problems.remove(0);

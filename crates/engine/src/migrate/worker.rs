@@ -136,7 +136,10 @@ pub(crate) async fn again(
     }
     match backoff.after_failure(false, &e) {
         Some(wait) => {
-            ctx.problem(format!("{e} ({what}: reconnecting and resuming)"));
+            ctx.problem_with(
+                format!("{e} ({what}: reconnecting and resuming)"),
+                e.remedy(),
+            );
             tokio::time::sleep(wait).await;
             Ok(())
         }
@@ -499,7 +502,10 @@ impl Worker {
                     }
                     match backoff.after_failure(progressed || shrunk, &e) {
                         Some(wait) => {
-                            ctx.problem(format!("{e} (reconnecting and resuming)"));
+                            ctx.problem_with(
+                                format!("{e} (reconnecting and resuming)"),
+                                e.remedy(),
+                            );
                             tokio::time::sleep(wait).await;
                         }
                         None => return Err(e),
