@@ -246,6 +246,14 @@ fn other_users_and_shared_folders_stay_out_unless_asked_for() {
             .any(|l| l.contains("News") && l.contains("shared or public")),
         "{left:?}"
     );
+    // Said plainly in the report; the flag that copies them is the CLI's hint.
+    assert!(left.iter().all(|l| !l.contains("--")), "{left:?}");
+    assert_eq!(
+        r.json["hints"],
+        serde_json::json!(["pass --other-namespaces-into FOLDER to copy them"]),
+        "{}",
+        r.json
+    );
     let got = snapshot(&plain, "alice");
     assert!(
         got.folders

@@ -337,8 +337,13 @@ fn a_message_far_larger_than_announced_stays_within_the_byte_budget() {
     assert!(
         errors.contains("INBOX: message UID 2 not copied")
             && errors.contains("announced 100 bytes")
-            && errors.contains("--max-inflight-mib"),
+            && !errors.contains("--"),
         "{errors}"
+    );
+    assert_eq!(
+        json["hints"],
+        serde_json::json!(["raise --max-inflight-mib to copy it"]),
+        "{json}"
     );
     assert_ne!(json["verified"], true);
     let got = snapshot(&d, "john");

@@ -32,7 +32,24 @@ fn wrong_password_names_the_side_and_exits_3() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     let msg = r.json["error"].as_str().unwrap();
     assert!(msg.starts_with("destination: login refused"), "{msg}");
-    assert!(msg.contains("MAILSHIFT_DST_PASSWORD"), "{msg}");
+    // The error says what happened; the hint, in command-line words, what to change.
+    assert!(!msg.contains("--") && !msg.contains("MAILSHIFT_"), "{msg}");
+    let hint = r.json["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("MAILSHIFT_DST_PASSWORD") && hint.contains("--dst-password-file"),
+        "{hint}"
+    );
+    assert_eq!(
+        r.json["remedy"],
+        serde_json::json!({ "password": "destination" })
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "mailshift: {msg}: check the password (MAILSHIFT_DST_PASSWORD or --dst-password-file)"
+        )),
+        "{}",
+        r.stderr
+    );
     assert!(
         !r.stderr.contains("wrong"),
         "the password is never echoed: {}",
@@ -66,7 +83,13 @@ fn refused_port_and_unknown_host_exit_4() {
         msg.starts_with("destination: connection refused by 127.0.0.1:"),
         "{msg}"
     );
-    assert!(msg.contains("--dst-port"), "{msg}");
+    assert!(!msg.contains("--"), "{msg}");
+    assert!(
+        r.json["hint"].as_str().unwrap().contains("--dst-port"),
+        "{}",
+        r.json
+    );
+    assert!(r.stderr.contains(": check --dst-port"), "{}", r.stderr);
 
     let mut c = Command::new(bin());
     c.env("MAILSHIFT_HOME", home.path())
@@ -102,10 +125,11 @@ fn missing_password_is_a_usage_error_naming_the_variable() {
     c.env_remove("MAILSHIFT_SRC_PASSWORD");
     let r = run(c);
     assert_eq!(r.code, 2);
-    assert!(r.json["error"]
-        .as_str()
-        .unwrap()
-        .contains("MAILSHIFT_SRC_PASSWORD"));
+    assert_eq!(r.json["error"], "no password for the source");
+    assert_eq!(
+        r.json["hint"],
+        "set MAILSHIFT_SRC_PASSWORD, pass --src-password-file, or run on a terminal to be asked"
+    );
     nothing_written(&home);
 }
 
@@ -156,9 +180,11 @@ fn tls_is_verified_by_default_and_passes_with_the_pinned_ca_or_insecure() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     let msg = r.json["error"].as_str().unwrap();
     assert!(msg.starts_with("source: TLS with localhost:"), "{msg}");
+    assert!(!msg.contains("--"), "{msg}");
+    let hint = r.json["hint"].as_str().unwrap();
     assert!(
-        msg.contains("--src-ca-file") && msg.contains("--insecure"),
-        "{msg}"
+        hint.contains("--src-ca-file") && hint.contains("--insecure"),
+        "{hint}"
     );
     nothing_written(&home);
 
@@ -210,6 +236,10 @@ fn starttls_is_never_silently_downgraded() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     let msg = r.json["error"].as_str().unwrap();
     assert!(msg.contains("does not offer STARTTLS"), "{msg}");
+    assert_eq!(
+        r.json["hint"],
+        "use --src-security tls, or none only on a trusted network"
+    );
     nothing_written(&home);
 }
 
@@ -280,6 +310,10 @@ fn an_openssl_self_signed_certificate_is_trusted_when_pinned_and_another_is_name
         msg.contains("is not the one in") && msg.contains(other.to_str().unwrap()),
         "{msg}"
     );
-    assert!(!msg.contains("pass its PEM with --src-ca-file"), "{msg}");
+    let hint = r.json["hint"].as_str().unwrap();
+    assert!(
+        hint.starts_with("give --src-ca-file the certificate this server presents"),
+        "{hint}"
+    );
     nothing_written(&home);
 }

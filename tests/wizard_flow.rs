@@ -297,6 +297,10 @@ fn follow_finds_a_task_only_with_its_source_login() {
         !shown.contains("--") && !shown.contains("MAILSHIFT_"),
         "the panel shows field advice, not flags: {shown}"
     );
+    assert!(
+        shown.contains("login refused") && shown.contains("check the destination password field"),
+        "the panel names the field to change: {shown}"
+    );
     assert!(s.app.tasks.records.is_empty(), "no task exists");
     s.app.form_mut().unwrap().focus_on(FieldKey::DstLogin);
     s.driver.act(

@@ -58,7 +58,10 @@ pub async fn run(cmd: DnsCommand) -> i32 {
         None => match Lookup::system() {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("mailshift: {e}");
+                eprintln!(
+                    "mailshift: {}",
+                    super::advice::with_hint(&e.to_string(), e.remedy())
+                );
                 return exit::FAILURE;
             }
         },
@@ -92,9 +95,18 @@ pub async fn run(cmd: DnsCommand) -> i32 {
             (best.expect("three kinds checked"), true)
         }
     };
+    // What to change to get a verdict where there is none, each once.
+    let mut remedies = Vec::new();
+    for r in report.checks.iter().filter_map(|c| c.remedy) {
+        if !remedies.contains(&r) {
+            remedies.push(r);
+        }
+    }
+    let hints: Vec<String> = remedies.into_iter().map(super::advice::hint).collect();
     if args.json {
         let mut v = serde_json::to_value(&report).expect("report serializes");
         v["platform_guessed"] = serde_json::json!(guessed);
+        v["hints"] = serde_json::json!(hints);
         println!("{v}");
     } else {
         if guessed {
@@ -106,6 +118,9 @@ pub async fn run(cmd: DnsCommand) -> i32 {
         let color = std::env::var_os("NO_COLOR").is_none()
             && std::io::IsTerminal::is_terminal(&std::io::stdout());
         print!("{}", render_text(&report, color));
+        for h in &hints {
+            println!("hint: {h}");
+        }
     }
     if report.ok {
         exit::OK

@@ -1,6 +1,7 @@
 //! The headless command line: clap definitions and the commands that print
 //! text or `--json`. The TUI is the default when no command is given.
 
+pub mod advice;
 pub mod dns;
 pub mod migrate;
 pub mod project;

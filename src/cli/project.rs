@@ -13,7 +13,7 @@ use mailshift_tasks::Migrator;
 use tokio::sync::mpsc;
 
 use super::relay::RelayArgs;
-use super::{exit, fail};
+use super::{advice, exit, fail};
 
 #[derive(Debug, Subcommand)]
 pub enum ProjectCommand {
@@ -132,6 +132,7 @@ fn status(id: &str, json: bool) -> i32 {
                     "task_id": e.task_id, "state": r.map(|r| r.state),
                     "messages_done": r.map(|r| r.progress.messages_done),
                     "error": r.and_then(|r| r.error.clone()),
+                    "hint": r.and_then(|r| r.remedy).map(advice::hint),
                 })
             })
             .collect();
@@ -155,8 +156,8 @@ fn status(id: &str, json: bool) -> i32 {
             r.map(|r| r.state.to_string()).unwrap_or_default(),
             e.source,
             e.destination,
-            r.and_then(|r| r.error.as_ref())
-                .map(|e| format!("  ({e})"))
+            r.and_then(|r| r.error.as_ref().map(|e| (e, r.remedy)))
+                .map(|(e, remedy)| format!("  ({})", advice::with_hint(e, remedy)))
                 .unwrap_or_default()
         );
     }
@@ -193,7 +194,23 @@ async fn import(mut a: ImportArgs) -> i32 {
     let file = match project::read_project_with(&a.file, files) {
         Ok(f) => f,
         Err(e @ ProjectFileError::Invalid { .. }) => {
-            return fail(a.json, exit::USAGE, &e.to_string())
+            // Each row's hint on stderr; in JSON the plain sentences, with the hints.
+            if a.json {
+                let hints: Vec<String> = match &e {
+                    ProjectFileError::Invalid { errors, .. } => errors
+                        .iter()
+                        .filter_map(|r| r.remedy)
+                        .map(advice::hint)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": e.to_string(), "exit_code": exit::USAGE, "hints": hints })
+                );
+            }
+            eprintln!("mailshift: {}", e.text_with(&advice::hint));
+            return exit::USAGE;
         }
         Err(e) => return fail(a.json, exit::USAGE, &e.to_string()),
     };
@@ -273,6 +290,7 @@ async fn import(mut a: ImportArgs) -> i32 {
                         "line": r.line, "source": r.source, "destination": r.destination,
                         "task_id": r.task_id, "state": r.state, "copied": r.copied,
                         "skipped": r.skipped, "failed": r.failed, "bytes": r.bytes, "error": r.error,
+                        "hint": r.remedy.map(advice::hint),
                     }))
                     .collect();
                 println!(

@@ -17,6 +17,12 @@ fn report_fields(report: Option<&Report>, task_id: &str) -> Value {
     let report = report.unwrap_or(&zero);
     let mut v = serde_json::to_value(report).unwrap_or_else(|_| json!({}));
     v["rate_per_sec"] = json!(report.rate_per_sec());
+    // What to change about what was left out or refused, in command-line words.
+    v["hints"] = json!(report
+        .remedies
+        .iter()
+        .map(|r| super::advice::hint(*r))
+        .collect::<Vec<_>>());
     v
 }
 

@@ -4,16 +4,12 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use mailshift_tasks::{Secret, Side};
+use mailshift_tasks::{Remedy, Secret, Side};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error("no password for the {side}: set {env}, pass --{flag}-password-file, or run on a terminal to be asked")]
-    Missing {
-        side: Side,
-        env: String,
-        flag: &'static str,
-    },
+    #[error("no password for the {side}")]
+    Missing { side: Side },
     #[error("{side}: {source}")]
     File {
         side: Side,
@@ -46,9 +42,14 @@ pub fn resolve(side: Side, file: Option<&Path>, login: &str) -> Result<Secret, S
             }
         }
     }
-    Err(SecretError::Missing {
-        side,
-        env,
-        flag: side.flag(),
-    })
+    Err(SecretError::Missing { side })
+}
+
+impl SecretError {
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            SecretError::Missing { side } => Some(Remedy::PasswordMissing(*side)),
+            SecretError::File { .. } => None,
+        }
+    }
 }

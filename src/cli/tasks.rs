@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use clap::Args;
 use mailshift_tasks::{Credentials, Migrator, StepState, TaskError, TaskRecord, TaskState};
-use mailshift_tasks::{Secret, Side};
+use mailshift_tasks::{Failure, Secret, Side};
 
 use super::relay::RelayArgs;
-use super::{exit, fail, secret};
+use super::{advice, exit, fail, secret};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -99,7 +99,10 @@ async fn host_sandbox(
 
 fn code_of(e: &TaskError) -> i32 {
     match e {
-        TaskError::NoSuchTask | TaskError::BadId(_) | TaskError::Invalid(_) => exit::USAGE,
+        TaskError::NoSuchTask
+        | TaskError::BadId(_)
+        | TaskError::Invalid(_)
+        | TaskError::Unheld(_) => exit::USAGE,
         TaskError::State { .. }
         | TaskError::RunningElsewhere { .. }
         | TaskError::Busy { .. }
@@ -157,7 +160,10 @@ pub fn describe(r: &TaskRecord) -> String {
         s.push('\n');
     }
     if let Some(e) = &r.error {
-        s.push_str(&format!("  problem      {e}\n"));
+        s.push_str(&format!(
+            "  problem      {}\n",
+            advice::with_hint(e, r.remedy)
+        ));
     }
     if let Some(rb) = &r.rollback {
         s.push_str(&format!(
@@ -186,10 +192,9 @@ pub async fn status(a: StatusArgs) -> i32 {
         };
         if last.as_ref() != Some(&rec) {
             if a.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&rec).expect("record serializes")
-                );
+                let mut v = serde_json::to_value(&rec).expect("record serializes");
+                advice::add_hint(&mut v, rec.remedy);
+                println!("{v}");
             } else {
                 if a.watch && last.is_some() && std::io::stdout().is_terminal() {
                     print!("\x1b[2J\x1b[H");
@@ -264,7 +269,13 @@ pub async fn rollback(a: RollbackArgs) -> i32 {
         &rec.spec.destination.login,
     ) {
         Ok(s) => s,
-        Err(e) => return fail(a.json, exit::USAGE, &e.to_string()),
+        Err(e) => {
+            return advice::fail(
+                a.json,
+                exit::USAGE,
+                &Failure::new(e.to_string(), e.remedy()),
+            )
+        }
     };
     let hosted = match host_sandbox(&rec.spec, false).await {
         Ok(h) => h,
@@ -360,7 +371,13 @@ pub async fn resume(a: ResumeArgs) -> i32 {
                 source: s,
                 destination: d,
             },
-            (Err(e), _) | (_, Err(e)) => return fail(a.json, exit::USAGE, &e.to_string()),
+            (Err(e), _) | (_, Err(e)) => {
+                return advice::fail(
+                    a.json,
+                    exit::USAGE,
+                    &Failure::new(e.to_string(), e.remedy()),
+                )
+            }
         }
     };
     let hosted = match host_sandbox(&rec.spec, a.secrets_stdin).await {
@@ -373,7 +390,11 @@ pub async fn resume(a: ResumeArgs) -> i32 {
             if let Some(sb) = hosted {
                 sb.shutdown().await;
             }
-            return fail(a.json, code_of(&e), &e.to_string());
+            return advice::fail(
+                a.json,
+                code_of(&e),
+                &Failure::new(e.to_string(), e.remedy()),
+            );
         }
     };
     let rec = handle.wait().await;

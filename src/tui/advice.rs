@@ -1,82 +1,72 @@
-//! The engine's errors carry advice for the command line (`--src-port`,
-//! `MAILSHIFT_SRC_PASSWORD`, `mailshift migrate ...`). In the panel the same problem is
-//! fixed in a field, so every error shown goes through `for_panel`, which says which
-//! field to change instead.
+//! What to do about an error, in the panel's words: the field to change. The layers
+//! below say only what happened and carry a `Remedy`; the command line words the same
+//! remedies as flags (`cli::advice`). Every error shown goes through `for_panel`.
 
-/// Side names as the engine writes them, with the flag prefix it uses.
-const SIDES: [(&str, &str); 2] = [("src", "source"), ("dst", "destination")];
+use mailshift_tasks::{Failure, Remedy};
 
-/// `text` with its command-line advice replaced by field-oriented advice.
+/// The remedy as the panel says it: the field to change, never a flag.
+pub fn hint(remedy: Remedy) -> String {
+    match remedy {
+        Remedy::Password(side) => format!("check the {side} password field"),
+        Remedy::PasswordMissing(side) => format!("type it in the {side} password field"),
+        Remedy::Host(side) => format!("check the host in the {side} URL"),
+        Remedy::Port(side) => {
+            format!("check the port in the {side} URL and that the IMAP server runs")
+        }
+        Remedy::Security(side) => {
+            format!("use an imaps:// {side} URL, or imap:// only on a trusted network")
+        }
+        Remedy::AuthMethod(_) => "this server needs login or plain authentication".into(),
+        Remedy::CaFile {
+            side,
+            self_signed: false,
+        } => format!(
+            "the {side} server's certificate is not trusted here: install its CA on this machine"
+        ),
+        Remedy::CaFile {
+            side,
+            self_signed: true,
+        } => format!(
+            "the {side} server's certificate is self-signed or from a private CA: install that CA on this machine"
+        ),
+        Remedy::DavServer(_) | Remedy::SieveServer(_) => {
+            "untick it, or use a platform that serves it".into()
+        }
+        Remedy::ProjectRowGroupware(_) => "a project row cannot name a CalDAV/CardDAV or ManageSieve server: leave it out of the row's options".into(),
+        Remedy::PasswordFilesAnywhere => {
+            "put it in that folder (or below it), or use env: references".into()
+        }
+        Remedy::OtherNamespaces => {
+            "the panel copies the account's own folders only".into()
+        }
+        Remedy::MaxInflight => "the panel cannot copy a message this large".into(),
+        Remedy::Nameserver => "check this machine's DNS resolver settings".into(),
+    }
+}
+
+/// `{text}: {hint}`, or the text alone, ready to show.
+pub fn with_hint(text: &str, remedy: Option<Remedy>) -> String {
+    for_panel(&match remedy {
+        Some(r) => format!("{text}: {}", hint(r)),
+        None => text.to_string(),
+    })
+}
+
+/// A failure as the panel shows it.
+pub fn failure(f: &Failure) -> String {
+    with_hint(&f.text, f.remedy)
+}
+
+/// `text` as shown: the same side named twice by two layers ("source: source: …")
+/// once, and the articles fitted to the words that follow.
 pub fn for_panel(text: &str) -> String {
     let mut s = text.to_string();
-    // The same side named twice by two layers ("source: source: …").
-    for (_, side) in SIDES {
+    for side in ["source", "destination"] {
         let twice = format!("{side}: {side}: ");
         while s.contains(&twice) {
             s = s.replace(&twice, &format!("{side}: "));
         }
     }
-    for (flag, side) in SIDES {
-        let env = flag.to_uppercase();
-        let pairs = [
-            (
-                format!("check the password (MAILSHIFT_{env}_PASSWORD or --{flag}-password-file)"),
-                format!("check the {side} password field"),
-            ),
-            (
-                format!("check --{flag}-port and that the IMAP server runs"),
-                format!("check the port in the {side} URL and that the IMAP server runs"),
-            ),
-            (
-                format!("check the --{flag}-host spelling"),
-                format!("check the host in the {side} URL"),
-            ),
-            (
-                format!("use --{flag}-security tls, or none only on a trusted network"),
-                format!("use an imaps:// {side} URL, or imap:// only on a trusted network"),
-            ),
-            (
-                format!("use --{flag}-auth login or plain"),
-                "this server needs login or plain authentication".to_string(),
-            ),
-            (
-                format!("give --{flag}-ca-file the certificate this server presents (or the CA that signed it), or --insecure to skip verification"),
-                format!("the {side} server's certificate is not trusted here: install its CA on this machine"),
-            ),
-            (
-                format!("for a self-signed or private CA certificate pass its PEM with --{flag}-ca-file, or --insecure to skip verification"),
-                format!("the {side} server's certificate is self-signed or from a private CA: install that CA on this machine"),
-            ),
-            (
-                format!("pass --{flag}-dav URL"),
-                "untick it, or use a platform that serves it".to_string(),
-            ),
-            (
-                format!("pass --{flag}-sieve HOST[:PORT]"),
-                "untick it, or use a platform that serves it".to_string(),
-            ),
-            (
-                format!("set MAILSHIFT_{env}_PASSWORD, pass --{flag}-password-file, or run on a terminal to be asked"),
-                format!("type it in the {side} password field"),
-            ),
-        ];
-        for (cli, panel) in pairs {
-            s = s.replace(&cli, &panel);
-        }
-    }
-    // A project row's remedy points at `mailshift migrate … --src-dav URL`.
-    if let Some(start) = s.find(" (a project row names no") {
-        if let Some(len) = s[start..].find(')') {
-            s.replace_range(
-                start..start + len + 1,
-                " (a project row cannot name a CalDAV/CardDAV or ManageSieve server: leave it out of the row's options)",
-            );
-        }
-    }
-    s = s.replace(
-        "or pass --allow-password-files-anywhere if this CSV is yours",
-        "or use env: references",
-    );
     articles(&s)
 }
 
@@ -108,33 +98,53 @@ mod tests {
     use mailshift_tasks::{ImapError, Side};
 
     #[test]
+    fn every_remedy_names_a_field_or_an_action_never_a_flag() {
+        for r in Remedy::all() {
+            let h = hint(r);
+            assert!(
+                !h.contains("--") && !h.contains("MAILSHIFT_") && !h.contains("mailshift "),
+                "{r:?}: {h}"
+            );
+        }
+        assert_eq!(
+            hint(Remedy::Password(Side::Destination)),
+            "check the destination password field"
+        );
+    }
+
+    #[test]
     fn login_and_port_errors_name_fields_not_flags() {
         let e = ImapError::AuthFailed {
             side: Side::Source,
             host: "127.0.0.1".into(),
             user: "john@example.com".into(),
             detail: String::new(),
-        }
-        .to_string();
-        let p = for_panel(&format!("source: {e}"));
-        assert!(!p.contains("MAILSHIFT_") && !p.contains("--"), "{p}");
-        assert!(p.contains("source password field"), "{p}");
-        assert_eq!(p.matches("source:").count(), 1, "{p}");
+        };
+        let p = with_hint(&format!("source: {e}"), e.remedy());
+        assert_eq!(
+            p,
+            "source: login refused by 127.0.0.1 for john@example.com: check the source password field"
+        );
         let e = ImapError::Refused {
             side: Side::Destination,
             host: "127.0.0.1".into(),
             port: 41429,
-        }
-        .to_string();
-        let p = for_panel(&e);
-        assert!(!p.contains("--") && p.contains("destination URL"), "{p}");
+        };
+        let p = with_hint(&e.to_string(), e.remedy());
+        assert!(
+            !p.contains("--") && p.contains("port in the destination URL"),
+            "{p}"
+        );
         let e = ImapError::StartTlsRefused {
             side: Side::Source,
             host: "h".into(),
             port: 143,
-        }
-        .to_string();
-        assert!(!for_panel(&e).contains("--"), "{}", for_panel(&e));
+        };
+        let p = failure(&Failure::new(e.to_string(), e.remedy()));
+        assert!(
+            !p.contains("--") && p.contains("imaps:// source URL"),
+            "{p}"
+        );
     }
 
     #[test]
@@ -148,13 +158,5 @@ mod tests {
             "a MX Plan, a user, an IMAP, data ok"
         );
         assert_eq!(articles("A Exchange"), "An Exchange");
-    }
-
-    #[test]
-    fn a_project_row_remedy_names_no_command() {
-        let row = "line 2, options: 'calendars' cannot be migrated: calendars: the source has no CalDAV server (a project row names no CalDAV/CardDAV or ManageSieve server: move it with `mailshift migrate ... --src-dav URL`)";
-        let p = for_panel(row);
-        assert!(!p.contains("--") && !p.contains("mailshift migrate"), "{p}");
-        assert!(p.starts_with("line 2, options:"), "{p}");
     }
 }

@@ -107,6 +107,9 @@ pub struct RecordCheck {
     pub fix: Option<Fix>,
     /// Why the verdict, when it is not obvious (e.g. what to retry).
     pub note: Option<String>,
+    /// What the user can change to get a verdict (worded by the CLI or the panel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<mailshift_net::Remedy>,
 }
 
 impl RecordCheck {
@@ -247,15 +250,17 @@ fn base(e: &ExpectedRecord, obs: &Observed, verdict: Verdict) -> RecordCheck {
         purpose: e.purpose.clone(),
         fix: None,
         note: None,
+        remedy: None,
     }
 }
 
 fn unreachable(e: &ExpectedRecord, obs: &Observed) -> RecordCheck {
     let mut c = base(e, obs, Verdict::Unreachable);
     c.note = Some(format!(
-        "no usable answer ({}): nothing can be concluded; check the domain's nameservers or retry with --nameserver",
+        "no usable answer ({}): nothing can be concluded; check the domain's nameservers",
         obs.describe()
     ));
+    c.remedy = Some(mailshift_net::Remedy::Nameserver);
     c
 }
 
@@ -439,6 +444,7 @@ fn check_mx(
             purpose: "mail exchanger".into(),
             fix: Some(Fix::new(FixAction::Remove, record, vec![], why)),
             note: None,
+            remedy: None,
         });
     }
     checks

@@ -5,6 +5,8 @@
 
 pub mod address;
 mod auth;
+pub mod remedy;
+pub mod reply;
 mod secret;
 mod security;
 mod side;
@@ -14,6 +16,8 @@ mod transport;
 
 pub use address::{check_address, AddressError};
 pub use auth::AuthMethod;
+pub use remedy::{Failure, Remedy};
+pub use reply::{classify, ReplyKind};
 pub use secret::Secret;
 pub use security::Security;
 pub use side::Side;

@@ -35,7 +35,8 @@ impl Migrator {
         if let Some((_, why)) = spec.unsupported().into_iter().next() {
             return Err(ServiceFailure {
                 kind: FailureKind::Usage,
-                text: why,
+                text: why.to_string(),
+                remedy: Some(why.remedy()),
             });
         }
         let mut found = DryRun::default();
@@ -59,6 +60,7 @@ impl Migrator {
             Err(e) => Err(ServiceFailure {
                 kind: FailureKind::of(&e),
                 text: e.to_string(),
+                remedy: e.remedy(),
             }),
         }
     }

@@ -1,6 +1,8 @@
-//! Why a task operation was refused, in sentences that say what to do.
+//! Why a task operation was refused, in sentences that say what happened; what the
+//! user can change is `remedy()`.
 
 use chrono::{DateTime, Utc};
+use mailshift_net::Remedy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
@@ -26,6 +28,9 @@ pub enum TaskError {
     RunningElsewhere { id: String, pid: u32 },
     #[error("cannot start: {0}")]
     Invalid(String),
+    /// An option one side cannot hold (it names no server for it).
+    #[error("cannot start: {0}")]
+    Unheld(crate::spec::Unheld),
     #[error("rollback of {id} stopped: {reason}")]
     Rollback { id: String, reason: String },
     #[error("task state under {path}: {reason}")]
@@ -36,4 +41,14 @@ pub enum TaskError {
     /// The task is running now (in this process or another): what was asked needs it ended.
     #[error("task {id} is running now: {what}")]
     Busy { id: String, what: String },
+}
+
+impl TaskError {
+    /// What the user can change so that the operation may succeed.
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            TaskError::Unheld(u) => Some(u.remedy()),
+            _ => None,
+        }
+    }
 }

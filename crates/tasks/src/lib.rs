@@ -36,4 +36,6 @@ pub use mailshift_engine::imap::ImapError;
 /// What the TUI and the CLI need of the layers below, so that they import this crate
 /// only (they never name the engine).
 pub use mailshift_engine::migrate::{Event, Report, VerifyMode};
-pub use mailshift_net::{check_address, AuthMethod, Secret, Security, Side, TlsOptions};
+pub use mailshift_net::{
+    check_address, AuthMethod, Failure, Remedy, Secret, Security, Side, TlsOptions,
+};

@@ -158,7 +158,7 @@ impl Migrator {
             ));
         }
         if let Some((_, why)) = spec.unsupported().into_iter().next() {
-            return Err(TaskError::Invalid(format!("{why}; untick it to continue")));
+            return Err(TaskError::Unheld(why));
         }
         for (side, ep) in [("source", &spec.source), ("destination", &spec.destination)] {
             if ep.host.trim().is_empty() {

@@ -2,17 +2,21 @@
 //! login, password or server shows up before a task starts.
 
 use mailshift_engine::imap::{self, Secret, Side, Timeouts};
+use mailshift_net::{Failure, Remedy};
 
 use crate::spec::EndpointSpec;
 
-/// `Ok("logged in to host as login: 12 folders")`, or the sentence saying what to fix.
+/// `Ok("logged in to host as login: 12 folders")`, or what happened with what the user can change.
 pub async fn test_connection(
     ep: &EndpointSpec,
     side: Side,
     secret: Secret,
-) -> Result<String, String> {
+) -> Result<String, Failure> {
     if secret.is_empty() {
-        return Err(format!("the {side} password is empty"));
+        return Err(Failure::new(
+            format!("the {side} password is empty"),
+            Some(Remedy::PasswordMissing(side)),
+        ));
     }
     let endpoint = ep.endpoint(side, secret);
     let timeouts = Timeouts {
@@ -21,8 +25,11 @@ pub async fn test_connection(
     };
     let mut conn = imap::connect(&endpoint, timeouts)
         .await
-        .map_err(|e| e.to_string())?;
-    let folders = conn.list().await.map_err(|e| e.to_string())?;
+        .map_err(|e| Failure::new(e.to_string(), e.remedy()))?;
+    let folders = conn
+        .list()
+        .await
+        .map_err(|e| Failure::new(e.to_string(), e.remedy()))?;
     let selectable = folders.iter().filter(|f| !f.noselect).count();
     conn.logout().await;
     Ok(format!(

@@ -333,9 +333,13 @@ pub struct TaskRecord {
     pub state: TaskState,
     pub steps: Vec<Step>,
     pub progress: Progress,
-    /// Why the task failed, as a sentence naming what to fix.
+    /// Why the task failed, as a sentence saying what happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the user can change about `error` (absent in records written before it
+    /// was kept, and when nothing can be said).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<mailshift_net::Remedy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<FailureKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -384,6 +388,7 @@ impl TaskRecord {
             steps,
             progress: Progress::default(),
             error: None,
+            remedy: None,
             failure: None,
             report: None,
             notifications: Vec::new(),

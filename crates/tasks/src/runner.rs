@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mailshift_engine::migrate::{self, Event, MigrateError, Report};
+use mailshift_net::Failure;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -48,6 +49,7 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
     rec.started.get_or_insert(now);
     rec.ended = None;
     rec.error = None;
+    rec.remedy = None;
     rec.failure = None;
     rec.runs += 1;
     for s in rec.steps.iter_mut() {
@@ -76,7 +78,11 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
             Err(f) => {
                 finish(
                     &mut rec,
-                    Some(Err((StepKind::Connect, f.kind, f.text))),
+                    Some(Err((
+                        StepKind::Connect,
+                        f.kind,
+                        Failure::new(f.text, f.remedy),
+                    ))),
                     false,
                 );
                 return end(&inner, rec, lock).await;
@@ -168,7 +174,7 @@ fn watch_cancel(
     })
 }
 
-type MailResult = Result<Report, (StepKind, FailureKind, String)>;
+type MailResult = Result<Report, (StepKind, FailureKind, Failure)>;
 
 /// The e-mail part: the engine, its events folded into the record.
 async fn run_mail(
@@ -218,12 +224,18 @@ async fn run_mail(
                 MigrateError::Imap(_) => StepKind::Connect,
                 _ => StepKind::Emails,
             };
-            Err((step, FailureKind::of(&e), e.to_string()))
+            Err((
+                step,
+                FailureKind::of(&e),
+                Failure::new(e.to_string(), e.remedy()),
+            ))
         }
         Err(e) => Err((
             StepKind::Emails,
             FailureKind::Other,
-            format!("the migration stopped unexpectedly ({e}); run the task again to continue"),
+            Failure::from(format!(
+                "the migration stopped unexpectedly ({e}); run the task again to continue"
+            )),
         )),
     }
 }
@@ -260,7 +272,7 @@ async fn run_groupware(
 
 /// Put a groupware tally into the record's steps; `last` sets each step's end state.
 fn settle_groupware(rec: &mut TaskRecord, t: &groupware::Tally, last: bool) {
-    let mut first_failure: Option<(FailureKind, String)> = None;
+    let mut first_failure: Option<(FailureKind, Failure)> = None;
     for step in groupware::wanted_steps(&rec.spec) {
         let counts = t.counts.get(&step).copied().unwrap_or_default();
         let mut detail = counts.sentence(noun(step));
@@ -270,7 +282,7 @@ fn settle_groupware(rec: &mut TaskRecord, t: &groupware::Tally, last: bool) {
         }
         let state = if let Some(f) = t.failed.get(&step) {
             detail = f.text.clone();
-            first_failure.get_or_insert((f.kind, f.text.clone()));
+            first_failure.get_or_insert((f.kind, Failure::new(f.text.clone(), f.remedy)));
             StepState::Failed
         } else if !last {
             if counts.total > 0 {
@@ -284,11 +296,11 @@ fn settle_groupware(rec: &mut TaskRecord, t: &groupware::Tally, last: bool) {
         } else if counts.failed > 0 {
             first_failure.get_or_insert((
                 FailureKind::Other,
-                format!(
+                Failure::from(format!(
                     "{} {} could not be copied; run the task again to retry them",
                     counts.failed,
                     noun(step)
-                ),
+                )),
             ));
             StepState::Failed
         } else {
@@ -304,11 +316,12 @@ fn settle_groupware(rec: &mut TaskRecord, t: &groupware::Tally, last: bool) {
     if !last {
         return;
     }
-    if let Some((kind, text)) = first_failure {
+    if let Some((kind, f)) = first_failure {
         if rec.state == TaskState::Finished {
             rec.state = TaskState::Failed;
             rec.failure = Some(kind);
-            rec.error = Some(text);
+            rec.error = Some(f.text);
+            rec.remedy = f.remedy;
         }
     }
     if t.cancelled && rec.state == TaskState::Finished {
@@ -385,7 +398,7 @@ fn fold(rec: &mut TaskRecord, ev: &Event) {
             p.folders_verified += 1;
             folder_line(&mut p.folders, folder).verified = Some(*ok);
         }
-        Event::Problem { message } => {
+        Event::Problem { message, .. } => {
             p.problems.push(message.clone());
             if p.problems.len() > MAX_PROBLEMS {
                 p.problems.remove(0);
@@ -474,7 +487,7 @@ fn finish(rec: &mut TaskRecord, result: Option<MailResult>, cancelled: bool) {
             }
             rec.report = Some(report);
         }
-        Some(Err((step, kind, text))) => {
+        Some(Err((step, kind, Failure { text, remedy }))) => {
             rec.state = TaskState::Failed;
             rec.failure = Some(kind);
             for s in rec.steps.iter_mut() {
@@ -484,6 +497,7 @@ fn finish(rec: &mut TaskRecord, result: Option<MailResult>, cancelled: bool) {
             }
             rec.set_step(step, StepState::Failed, Some(text.clone()));
             rec.error = Some(text);
+            rec.remedy = remedy;
         }
     }
     if rec.state == TaskState::Cancelled {

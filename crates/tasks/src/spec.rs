@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use mailshift_engine::imap::{AuthMethod, Endpoint, Secret, Security, Side, Timeouts, TlsOptions};
 use mailshift_engine::migrate::{Migration, Options, VerifyMode};
+use mailshift_net::Remedy;
 use mailshift_panel::migration::{MigrationOption, OptionChoice, OptionSet};
 use mailshift_panel::PlatformKind;
 use serde::{Deserialize, Serialize};
@@ -285,16 +286,16 @@ pub struct TaskSpec {
 
 impl TaskSpec {
     /// Options requested that one side cannot hold, with the reason.
-    pub fn unsupported(&self) -> Vec<(MigrationOption, String)> {
+    pub fn unsupported(&self) -> Vec<(MigrationOption, Unheld)> {
         self.options
             .iter()
-            .filter_map(|o| unheld(&self.source, &self.destination, o).map(|u| (o, u.to_string())))
+            .filter_map(|o| unheld(&self.source, &self.destination, o).map(|u| (o, u)))
             .collect()
     }
 
     /// Remove the options a side cannot hold (no CalDAV/CardDAV URL or ManageSieve
     /// server on one side); returns them with the reason.
-    pub fn drop_unserved(&mut self) -> Vec<(MigrationOption, String)> {
+    pub fn drop_unserved(&mut self) -> Vec<(MigrationOption, Unheld)> {
         let dropped = self.unsupported();
         self.options = self
             .options
@@ -398,11 +399,11 @@ impl Unheld {
         }
     }
 
-    /// The command-line flag that names the missing server (`--src-dav URL`).
-    pub fn flag(&self) -> String {
+    /// What names the missing server: a DAV URL or a ManageSieve host for the side.
+    pub fn remedy(&self) -> Remedy {
         match service_of(self.option) {
-            Some(Service::Sieve) => format!("--{}-sieve HOST[:PORT]", self.side.flag()),
-            _ => format!("--{}-dav URL", self.side.flag()),
+            Some(Service::Sieve) => Remedy::SieveServer(self.side),
+            _ => Remedy::DavServer(self.side),
         }
     }
 
@@ -426,7 +427,7 @@ impl Unheld {
 
 impl fmt::Display for Unheld {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: pass {}", self.reason(), self.flag())
+        f.write_str(&self.reason())
     }
 }
 
@@ -537,20 +538,41 @@ mod tests {
         let refused = choose_options(&named, &plain, &dav_only).unwrap_err();
         assert_eq!(
             refused[0].to_string(),
-            "calendars: the source has no CalDAV server: pass --src-dav URL"
+            "calendars: the source has no CalDAV server"
         );
+        assert_eq!(refused[0].remedy(), Remedy::DavServer(Side::Source));
         let rules: OptionChoice = "inbox-rules".parse().unwrap();
         let refused = choose_options(&rules, &dav_only, &plain).unwrap_err();
         assert_eq!(
             refused[0].to_string(),
-            "inbox rules: the source has no ManageSieve server: pass --src-sieve HOST[:PORT]"
+            "inbox rules: the source has no ManageSieve server"
         );
+        assert_eq!(refused[0].remedy(), Remedy::SieveServer(Side::Source));
         let contacts: OptionChoice = "contacts".parse().unwrap();
         let refused = choose_options(&contacts, &dav_only, &plain).unwrap_err();
         assert_eq!(
             refused[0].to_string(),
-            "contacts: the destination has no CardDAV server: pass --dst-dav URL"
+            "contacts: the destination has no CardDAV server"
         );
+        assert_eq!(refused[0].remedy(), Remedy::DavServer(Side::Destination));
+    }
+
+    #[test]
+    fn no_refusal_of_an_option_names_a_flag_and_each_carries_its_remedy() {
+        let bare = side(ServerType::Imap, false, false);
+        let mx = side(ServerType::MxPlan, false, false);
+        for option in MigrationOption::ALL {
+            for (src, dst) in [(&bare, &mx), (&mx, &bare), (&bare, &bare)] {
+                let Some(u) = unheld(src, dst, option) else {
+                    continue;
+                };
+                let e = crate::TaskError::Unheld(u.clone());
+                let t = e.to_string();
+                assert!(!t.contains("--") && !t.contains("MAILSHIFT_"), "{t}");
+                assert_eq!(e.remedy(), Some(u.remedy()));
+                assert_eq!(u.remedy().side(), Some(u.side));
+            }
+        }
     }
 
     #[test]
@@ -561,7 +583,7 @@ mod tests {
         assert_eq!(u.side, Side::Destination);
         assert_eq!(
             u.to_string(),
-            "contacts: the destination has no CardDAV server (MX Plan does not serve contacts): pass --dst-dav URL"
+            "contacts: the destination has no CardDAV server (MX Plan does not serve contacts)"
         );
     }
 
@@ -575,12 +597,14 @@ mod tests {
             tuning: Tuning::default(),
             project: None,
         };
-        let why: Vec<String> = spec.unsupported().into_iter().map(|(_, w)| w).collect();
+        let why: Vec<Unheld> = spec.unsupported().into_iter().map(|(_, w)| w).collect();
         assert_eq!(why.len(), 6);
-        assert!(why.iter().all(|w| w.contains("--dst-")), "{why:?}");
-        assert!(why
-            .iter()
-            .all(|w| !w.contains("--des-") && !w.contains("--sou-")));
+        assert!(
+            why.iter()
+                .all(|w| w.remedy().side() == Some(Side::Destination)),
+            "{why:?}"
+        );
+        assert!(why.iter().all(|w| !w.to_string().contains("--")), "{why:?}");
         assert_eq!(spec.drop_unserved().len(), 6);
         assert_eq!(spec.options, OptionSet::emails());
     }

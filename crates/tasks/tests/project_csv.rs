@@ -342,9 +342,15 @@ fn an_mx_plan_destination_cannot_receive_contacts() {
     assert!(
         errors[0].reason.contains(
             "contacts: the destination has no CardDAV server (MX Plan does not serve contacts)"
-        ) && errors[0].reason.contains("--dst-dav URL"),
+        ) && !errors[0].reason.contains("--"),
         "{}",
         errors[0]
+    );
+    assert_eq!(
+        errors[0].remedy,
+        Some(mailshift_tasks::Remedy::ProjectRowGroupware(
+            mailshift_tasks::Side::Destination
+        ))
     );
 
     // `all` quietly keeps what both sides support.

@@ -362,11 +362,18 @@ async fn specs_that_cannot_run_are_refused_before_anything_starts() {
         tuning: Tuning::default(),
         project: None,
     };
-    let e = m.start(s.clone(), creds()).err().unwrap().to_string();
+    let err = m.start(s.clone(), creds()).err().unwrap();
+    let e = err.to_string();
     assert!(
         e.contains("the destination has no CalDAV server (MX Plan does not serve calendars)")
-            && e.contains("--dst-dav URL"),
+            && !e.contains("--"),
         "{e}"
+    );
+    assert_eq!(
+        err.remedy(),
+        Some(mailshift_tasks::Remedy::DavServer(
+            mailshift_tasks::Side::Destination
+        ))
     );
     s.options = OptionSet::emails();
     s.notify = Some("not an address".into());

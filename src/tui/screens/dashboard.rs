@@ -315,7 +315,7 @@ fn render_detail(rec: &TaskRecord, t: Theme, frame: &mut Frame, area: Rect) {
         ]),
     ];
     if let Some(e) = &rec.error {
-        let e = crate::tui::advice::for_panel(e);
+        let e = crate::tui::advice::with_hint(e, rec.remedy);
         for (i, l) in wrap(&e, usize::from(area.width.saturating_sub(4)))
             .into_iter()
             .enumerate()

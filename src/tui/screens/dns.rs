@@ -204,6 +204,7 @@ fn render_detail(c: &RecordCheck, t: Theme, frame: &mut Frame, area: Rect) {
         }
     }
     if let Some(note) = &c.note {
+        let note = crate::tui::advice::with_hint(note, c.remedy);
         lines.push(Line::styled(format!(" {note}"), t.warn()));
     }
     let block = Block::default().borders(Borders::TOP).border_style(t.dim());

@@ -6,6 +6,7 @@ use mailshift_tasks::{Secret, Side};
 
 use super::Outcome;
 use crate::tui::action::Action;
+use crate::tui::advice;
 use crate::tui::app::{App, Screen};
 use crate::tui::effect::Effect;
 use crate::tui::form::FieldKey;
@@ -63,7 +64,9 @@ pub fn test_connection(app: &mut App) {
             continue;
         };
         app.spawn(Box::pin(async move {
-            let result = mailshift_tasks::test_connection(&ep, side, secret).await;
+            let result = mailshift_tasks::test_connection(&ep, side, secret)
+                .await
+                .map_err(|f| advice::failure(&f));
             Action::ConnectionTested { side, result }
         }));
     }
@@ -143,8 +146,12 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
     app.connection_tests.clear();
     form.error = None;
     app.spawn(Box::pin(async move {
-        let src = mailshift_tasks::test_connection(&src_ep, Side::Source, s_secret).await;
-        let dst = mailshift_tasks::test_connection(&dst_ep, Side::Destination, d_secret).await;
+        let src = mailshift_tasks::test_connection(&src_ep, Side::Source, s_secret)
+            .await
+            .map_err(|f| advice::failure(&f));
+        let dst = mailshift_tasks::test_connection(&dst_ep, Side::Destination, d_secret)
+            .await
+            .map_err(|f| advice::failure(&f));
         Action::StartChecked(vec![(Side::Source, src), (Side::Destination, dst)])
     }));
     app.inform("checking both logins before starting…".into());
@@ -190,7 +197,7 @@ pub fn start_checked(app: &mut App, results: Vec<(Side, Result<String, String>)>
                     let rec = m.get(&h.id).map(Box::new);
                     (h.id, rec)
                 })
-                .map_err(|e| e.to_string()),
+                .map_err(|e| advice::with_hint(&e.to_string(), e.remedy())),
         )
     }));
 }

@@ -69,7 +69,7 @@ pub fn submit(app: &mut App, form: &mut Form) -> Outcome {
     app.queue(Effect::run("read the project file", move |_| {
         let rows = project::read_project(&path)
             .map(|f| f.rows.len())
-            .map_err(|e| e.to_string());
+            .map_err(|e| e.text_with(&crate::tui::advice::hint));
         Action::ProjectChecked {
             path: path.display().to_string(),
             global,

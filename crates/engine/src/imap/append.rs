@@ -8,7 +8,8 @@ use async_imap::imap_proto::{self, Response, ResponseCode};
 use tokio::io::AsyncWriteExt;
 
 use super::error::ImapError;
-use super::session::{server_text, Conn};
+use super::quirks::server_text;
+use super::session::Conn;
 use super::uidset;
 
 /// One message to append.
@@ -95,7 +96,7 @@ impl Conn {
                 })
             }
             Ok(Err(AppendFailure::Refused(reason))) => {
-                if reason.to_ascii_uppercase().contains("QUOTA") {
+                if mailshift_net::classify(&reason) == mailshift_net::ReplyKind::OverQuota {
                     Err(ImapError::OverQuota {
                         side: self.side,
                         what,

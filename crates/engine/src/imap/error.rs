@@ -1,12 +1,15 @@
-//! Errors of the connection layer, each naming the side and what to fix.
+//! Errors of the connection layer, each naming the side and what happened; what the
+//! user can do about it is `remedy()`, worded by the CLI and the panel each their way.
+
+use mailshift_net::Remedy;
 
 use super::endpoint::Side;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
-    #[error("{side}: cannot resolve host {host}: check the --{flag}-host spelling", flag = side.flag())]
+    #[error("{side}: cannot resolve host {host}")]
     UnknownHost { side: Side, host: String },
-    #[error("{side}: connection refused by {host}:{port}: check --{flag}-port and that the IMAP server runs", flag = side.flag())]
+    #[error("{side}: connection refused by {host}:{port}")]
     Refused { side: Side, host: String, port: u16 },
     #[error("{side}: no answer from {host}:{port} within {secs} s: check the host, the port and any firewall")]
     ConnectTimeout {
@@ -22,24 +25,29 @@ pub enum ImapError {
         port: u16,
         reason: String,
     },
-    #[error("{side}: TLS with {host}:{port} failed: {reason}; {hint}")]
+    #[error("{side}: TLS with {host}:{port} failed: {reason}{}", hint.map(|h| format!("; {h}")).unwrap_or_default())]
     Tls {
         side: Side,
         host: String,
         port: u16,
         reason: String,
-        hint: &'static str,
+        /// What to check when no `Remedy` says it (the security, the host name).
+        hint: Option<&'static str>,
+        /// The certificate is not trusted here (`self_signed`: and no CA file was given).
+        untrusted: Option<bool>,
     },
-    #[error("{side}: {host}:{port} does not offer STARTTLS; refusing to send the password in clear (use --{flag}-security tls, or none only on a trusted network)", flag = side.flag())]
+    #[error(
+        "{side}: {host}:{port} does not offer STARTTLS; refusing to send the password in clear"
+    )]
     StartTlsRefused { side: Side, host: String, port: u16 },
-    #[error("{side}: login refused by {host} for {user}: check the password (MAILSHIFT_{env}_PASSWORD or --{flag}-password-file){detail}", env = side.flag().to_uppercase(), flag = side.flag())]
+    #[error("{side}: login refused by {host} for {user}{detail}")]
     AuthFailed {
         side: Side,
         host: String,
         user: String,
         detail: String,
     },
-    #[error("{side}: {host} does not support {method} authentication: use --{flag}-auth login or plain", flag = side.flag())]
+    #[error("{side}: {host} does not support {method} authentication")]
     AuthUnsupported {
         side: Side,
         host: String,
@@ -88,6 +96,26 @@ impl ImapError {
         }
     }
 
+    /// What the user can change so that the next attempt may succeed.
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            ImapError::UnknownHost { side, .. } => Some(Remedy::Host(*side)),
+            ImapError::Refused { side, .. } => Some(Remedy::Port(*side)),
+            ImapError::StartTlsRefused { side, .. } => Some(Remedy::Security(*side)),
+            ImapError::AuthFailed { side, .. } => Some(Remedy::Password(*side)),
+            ImapError::AuthUnsupported { side, .. } => Some(Remedy::AuthMethod(*side)),
+            ImapError::Tls {
+                side,
+                untrusted: Some(self_signed),
+                ..
+            } => Some(Remedy::CaFile {
+                side: *side,
+                self_signed: *self_signed,
+            }),
+            _ => None,
+        }
+    }
+
     /// Authentication problems: retrying will not help, the user must act.
     pub fn is_auth(&self) -> bool {
         matches!(
@@ -116,32 +144,119 @@ impl ImapError {
     }
 }
 
-/// How long a busy server asks us to wait, from the words of its refusal:
-/// `[UNAVAILABLE]`, `[INUSE]`, `[LIMIT]`, "too many connections", or Office
-/// 365's "Suggested Backoff Time: N milliseconds". The one place such words
-/// are recognised (login, commands, retries).
-pub(crate) fn busy_hint(text: &str) -> Option<std::time::Duration> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(i) = lower.find("suggested backoff time:") {
-        let digits: String = lower[i + "suggested backoff time:".len()..]
-            .trim_start()
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        if let Ok(ms) = digits.parse::<u64>() {
-            return Some(std::time::Duration::from_millis(ms.min(120_000)));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant, for both sides.
+    fn all() -> Vec<ImapError> {
+        let mut v = Vec::new();
+        for side in [Side::Source, Side::Destination] {
+            let (host, port) = ("imap.example.com".to_string(), 993);
+            let s = |t: &str| t.to_string();
+            v.extend([
+                ImapError::UnknownHost {
+                    side,
+                    host: host.clone(),
+                },
+                ImapError::Refused {
+                    side,
+                    host: host.clone(),
+                    port,
+                },
+                ImapError::ConnectTimeout {
+                    side,
+                    host: host.clone(),
+                    port,
+                    secs: 10,
+                },
+                ImapError::Connect {
+                    side,
+                    host: host.clone(),
+                    port,
+                    reason: s("network unreachable"),
+                },
+                ImapError::StartTlsRefused {
+                    side,
+                    host: host.clone(),
+                    port,
+                },
+                ImapError::AuthFailed {
+                    side,
+                    host: host.clone(),
+                    user: s("john@example.com"),
+                    detail: s(" ([AUTHENTICATIONFAILED] Authentication failed.)"),
+                },
+                ImapError::AuthUnsupported {
+                    side,
+                    host: host.clone(),
+                    method: "XOAUTH2",
+                },
+                ImapError::NotImap {
+                    side,
+                    host: host.clone(),
+                    port,
+                },
+                ImapError::Timeout {
+                    side,
+                    what: s("LIST"),
+                    secs: 60,
+                },
+                ImapError::Lost {
+                    side,
+                    what: s("FETCH"),
+                    reason: s("reset"),
+                },
+                ImapError::Refusal {
+                    side,
+                    what: s("CREATE"),
+                    reason: s("NO"),
+                },
+                ImapError::OverQuota {
+                    side,
+                    what: s("APPEND"),
+                    reason: s("[OVERQUOTA] Quota exceeded"),
+                },
+            ]);
+            for untrusted in [None, Some(false), Some(true)] {
+                v.push(ImapError::Tls {
+                    side,
+                    host: host.clone(),
+                    port,
+                    reason: s("invalid peer certificate: UnknownIssuer"),
+                    hint: untrusted
+                        .is_none()
+                        .then_some("set the security to starttls or none"),
+                    untrusted,
+                });
+            }
         }
+        v
     }
-    let busy = [
-        "[unavailable]",
-        "[inuse]",
-        "[limit]",
-        "too many connections",
-        "maximum number of connections",
-        "too many simultaneous",
-        "try again later",
-    ];
-    busy.iter()
-        .any(|b| lower.contains(b))
-        .then_some(std::time::Duration::from_secs(2))
+
+    #[test]
+    fn errors_say_what_happened_and_name_no_flag_or_variable() {
+        for e in all() {
+            let text = e.to_string();
+            assert!(
+                !text.contains("--") && !text.contains("MAILSHIFT_"),
+                "command-line advice in the engine: {text}"
+            );
+            assert!(text.starts_with(&format!("{}: ", e.side())), "{text}");
+            if let Some(r) = e.remedy() {
+                assert_eq!(r.side(), Some(e.side()), "{e:?}");
+            }
+        }
+        let login = ImapError::AuthFailed {
+            side: Side::Source,
+            host: "127.0.0.1".into(),
+            user: "john@example.com".into(),
+            detail: String::new(),
+        };
+        assert_eq!(
+            login.to_string(),
+            "source: login refused by 127.0.0.1 for john@example.com"
+        );
+        assert_eq!(login.remedy(), Some(Remedy::Password(Side::Source)));
+    }
 }

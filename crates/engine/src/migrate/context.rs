@@ -100,8 +100,13 @@ impl Ctx {
     }
 
     pub fn problem(&self, message: String) {
+        self.problem_with(message, None);
+    }
+
+    /// A problem the user can do something about.
+    pub fn problem_with(&self, message: String, remedy: Option<mailshift_net::Remedy>) {
         tracing::warn!("{message}");
-        self.emit(Event::Problem { message });
+        self.emit(Event::Problem { message, remedy });
     }
 
     pub fn debug(&self, message: String) {

@@ -29,6 +29,9 @@ pub struct FolderMap {
     pub to_create: Vec<String>,
     /// Source folders left out, with why (for the report).
     pub left_out: Vec<(String, String)>,
+    /// Some of `left_out` are in other users' or shared namespaces (they can be
+    /// copied into a folder of the destination's own).
+    pub others_left_out: bool,
     /// Destination folders the plan needs that the destination will refuse
     /// to create (outside its personal namespace), with why.
     pub refused: Vec<(String, String)>,
@@ -343,12 +346,9 @@ pub fn plan(input: &MapInput<'_>) -> FolderMap {
                 None => {
                     map.left_out.push((
                         shown,
-                        format!(
-                            "{} (namespace {:?}); pass --other-namespaces-into FOLDER to copy it",
-                            kind.describe(),
-                            l.prefix
-                        ),
+                        format!("{} (namespace {:?}), not copied", kind.describe(), l.prefix),
                     ));
+                    map.others_left_out = true;
                     continue;
                 }
                 Some(into) => {
@@ -365,7 +365,7 @@ pub fn plan(input: &MapInput<'_>) -> FolderMap {
         let logical = rel.join("/");
         if !(input.keep)(&logical) {
             map.left_out
-                .push((shown, "excluded by --include/--exclude".into()));
+                .push((shown, "excluded by the folder filter".into()));
             continue;
         }
         let special = l.folder.special.or_else(|| {

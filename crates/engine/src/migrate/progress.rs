@@ -23,5 +23,10 @@ pub enum Event {
     /// Verification of a folder finished.
     Verified { folder: String, ok: bool },
     /// Something went wrong that did not stop the run.
-    Problem { message: String },
+    Problem {
+        message: String,
+        /// What the user can change about it (worded by the CLI or the panel).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        remedy: Option<mailshift_net::Remedy>,
+    },
 }

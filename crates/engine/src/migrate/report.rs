@@ -64,6 +64,9 @@ pub struct Report {
     pub connections: usize,
     pub folder_reports: Vec<FolderReport>,
     pub left_out: Vec<String>,
+    /// What the user can change to copy what was left out or refused (each once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remedies: Vec<mailshift_net::Remedy>,
     #[serde(default)]
     pub verify_mode: VerifyMode,
     /// Time spent verifying (included in `duration_secs`).

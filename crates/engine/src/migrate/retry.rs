@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use rand::Rng;
 
-use crate::imap::{busy_hint, ImapError};
+use crate::imap::ImapError;
+use mailshift_net::ReplyKind;
 
 /// Attempts in a row without progress before giving up.
 pub(crate) const GIVE_UP_AFTER: u32 = 6;
@@ -55,7 +56,10 @@ pub(crate) fn server_hint(e: &ImapError) -> Option<Duration> {
         ImapError::Refusal { reason, .. } | ImapError::Lost { reason, .. } => reason,
         _ => return None,
     };
-    busy_hint(text)
+    match mailshift_net::classify(text) {
+        ReplyKind::Busy(wait) => Some(wait),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -100,17 +104,19 @@ mod tests {
 
     #[test]
     fn busy_servers_are_heard() {
+        // The words themselves are mailshift_net::reply's tests; here, that they are heard.
+        let said = |reason: &str| ImapError::Refusal {
+            side: Side::Destination,
+            what: "APPEND".into(),
+            reason: reason.into(),
+        };
         assert_eq!(
-            busy_hint("Server Unavailable. 15 Suggested Backoff Time: 3500 milliseconds"),
+            server_hint(&said(
+                "Server Unavailable. 15 Suggested Backoff Time: 3500 milliseconds"
+            )),
             Some(Duration::from_millis(3500))
         );
-        assert!(busy_hint("[UNAVAILABLE] try later").is_some());
-        assert!(busy_hint(
-            "Maximum number of connections from user+IP exceeded; Too many connections"
-        )
-        .is_some());
-        assert!(busy_hint("[INUSE] mailbox locked").is_some());
-        assert!(busy_hint("Mailbox doesn't exist").is_none());
+        assert!(server_hint(&said("Mailbox doesn't exist")).is_none());
         let refused = ImapError::Refusal {
             side: Side::Destination,
             what: "APPEND".into(),

@@ -84,6 +84,16 @@ pub enum MigrateError {
     Filter(#[from] FilterError),
 }
 
+impl MigrateError {
+    /// What the user can change so that the next attempt may succeed.
+    pub fn remedy(&self) -> Option<mailshift_net::Remedy> {
+        match self {
+            MigrateError::Imap(e) => e.remedy(),
+            MigrateError::Journal(_) | MigrateError::Filter(_) => None,
+        }
+    }
+}
+
 async fn connect_pair(m: &Migration) -> Result<(Conn, Conn), ImapError> {
     let t = m.options.timeouts;
     let (s, d) = tokio::join!(imap::connect(&m.src, t), imap::connect(&m.dst, t));
@@ -188,6 +198,11 @@ pub async fn run(
             .left_out
             .iter()
             .map(|(n, why)| format!("{n}: {why}"))
+            .collect(),
+        remedies: map
+            .others_left_out
+            .then_some(mailshift_net::Remedy::OtherNamespaces)
+            .into_iter()
             .collect(),
         ..Default::default()
     };
@@ -500,6 +515,11 @@ async fn copy_phase(
                         report
                             .errors
                             .push(format!("{name}: message UID {} {}", r.uid, r.reason));
+                        if let Some(remedy) = r.remedy {
+                            if !report.remedies.contains(&remedy) {
+                                report.remedies.push(remedy);
+                            }
+                        }
                     }
                     if o.vanished > 0 {
                         fr.note = Some(format!(

@@ -75,6 +75,8 @@ pub(crate) struct Found {
 pub(crate) struct Refused {
     pub uid: u32,
     pub reason: String,
+    /// What the user can change to copy it next time.
+    pub remedy: Option<mailshift_net::Remedy>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -134,7 +136,10 @@ pub(crate) async fn again(
     }
     match backoff.after_failure(false, &e) {
         Some(wait) => {
-            ctx.problem(format!("{e} ({what}: reconnecting and resuming)"));
+            ctx.problem_with(
+                format!("{e} ({what}: reconnecting and resuming)"),
+                e.remedy(),
+            );
             tokio::time::sleep(wait).await;
             Ok(())
         }
@@ -463,10 +468,11 @@ impl Worker {
                         out.failed.push(Refused {
                             uid: m.uid,
                             reason: format!(
-                                "not copied: the source announced {} bytes for it but sends more than {needed}, beyond what --max-inflight-mib ({} MiB) allows; raise --max-inflight-mib to copy it",
+                                "not copied: the source announced {} bytes for it but sends more than {needed}, beyond the {} MiB allowed for messages in flight",
                                 m.size,
                                 ctx.budget_kib / 1024
                             ),
+                            remedy: Some(mailshift_net::Remedy::MaxInflight),
                         });
                     }
                 }
@@ -496,7 +502,10 @@ impl Worker {
                     }
                     match backoff.after_failure(progressed || shrunk, &e) {
                         Some(wait) => {
-                            ctx.problem(format!("{e} (reconnecting and resuming)"));
+                            ctx.problem_with(
+                                format!("{e} (reconnecting and resuming)"),
+                                e.remedy(),
+                            );
                             tokio::time::sleep(wait).await;
                         }
                         None => return Err(e),
@@ -609,6 +618,7 @@ impl Worker {
                                 out.failed.push(Refused {
                                     uid: single[0].uid,
                                     reason: format!("refused by the destination: {reason}"),
+                                    remedy: None,
                                 });
                             }
                             Err(ImapError::OverQuota { reason, .. }) => {
@@ -622,6 +632,7 @@ impl Worker {
                     out.failed.push(Refused {
                         uid: group[0].uid,
                         reason: format!("refused by the destination: {reason}"),
+                        remedy: None,
                     });
                 }
                 Err(e) => return Err(e),
@@ -651,12 +662,15 @@ impl Worker {
         for (m, r) in msgs.iter().zip(results) {
             match r {
                 Ok(a) => self.landed(ctx, plan, std::slice::from_ref(m), a, out),
-                Err(reason) if reason.to_ascii_uppercase().contains("QUOTA") => {
+                Err(reason)
+                    if mailshift_net::classify(&reason) == mailshift_net::ReplyKind::OverQuota =>
+                {
                     self.full(ctx, &reason)
                 }
                 Err(reason) => out.failed.push(Refused {
                     uid: m.uid,
                     reason: format!("refused by the destination: {reason}"),
+                    remedy: None,
                 }),
             }
         }

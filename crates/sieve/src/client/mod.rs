@@ -459,7 +459,8 @@ fn expect_ok_named(fin: &Final, command: &str, name: &str) -> Result<(), SieveEr
 
 /// A NO turned into the error its response code means.
 fn refusal(fin: &Final, command: &str, name: &str) -> SieveError {
-    if fin.code_is("QUOTA") {
+    let kind = mailshift_net::reply::classify_parts(fin.code.as_deref(), &fin.text);
+    if kind == mailshift_net::ReplyKind::OverQuota {
         SieveError::Quota {
             text: fin.describe(),
         }

@@ -29,6 +29,7 @@ fn failure(side: &str, e: DavError) -> ServiceFailure {
     ServiceFailure {
         kind,
         text: format!("{side} CalDAV/CardDAV: {e}"),
+        remedy: None,
     }
 }
 
@@ -43,6 +44,7 @@ fn client(pass: &Pass<'_>, source: bool) -> Result<DavClient, ServiceFailure> {
             ServiceFailure {
                 kind: FailureKind::Usage,
                 text: format!("the {side} has no CalDAV/CardDAV URL configured"),
+                remedy: None,
             }
         })?;
     DavClient::new(account).map_err(|e| failure(side, e))
@@ -123,6 +125,7 @@ pub(crate) async fn run(
         false => Ledger::load(pass.state_dir, pass.task_id).map_err(|e| ServiceFailure {
             kind: FailureKind::State,
             text: e,
+            remedy: None,
         })?,
     };
     let wants_calendars = steps
@@ -183,6 +186,7 @@ pub(crate) async fn run(
                         .collect::<Vec<_>>()
                         .join(" and ")
                 ),
+                remedy: None,
             });
         };
         let src_cols = src

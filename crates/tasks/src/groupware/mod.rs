@@ -31,6 +31,8 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct ServiceFailure {
     pub kind: FailureKind,
     pub text: String,
+    /// What the user can change (a password, a server to name).
+    pub remedy: Option<mailshift_net::Remedy>,
 }
 
 /// What the groupware steps did (or, before the run, what they will do).
@@ -104,6 +106,7 @@ impl Pass<'_> {
             .map_err(|e| ServiceFailure {
                 kind: FailureKind::State,
                 text: format!("cannot record what the task creates: {e}"),
+                remedy: None,
             })
     }
 }

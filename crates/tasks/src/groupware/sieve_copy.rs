@@ -21,6 +21,7 @@ fn failure(side: &str, e: SieveError) -> ServiceFailure {
     ServiceFailure {
         kind,
         text: format!("{side} ManageSieve: {e}"),
+        remedy: None,
     }
 }
 
@@ -35,6 +36,7 @@ async fn connect(pass: &Pass<'_>, source: bool) -> Result<SieveClient, ServiceFa
             ServiceFailure {
                 kind: FailureKind::Usage,
                 text: format!("the {side} has no ManageSieve server configured"),
+                remedy: None,
             }
         })?;
     SieveClient::connect(&account)
@@ -81,6 +83,7 @@ pub(crate) async fn run(
         false => Ledger::load(pass.state_dir, pass.task_id).map_err(|e| ServiceFailure {
             kind: FailureKind::State,
             text: e,
+            remedy: None,
         })?,
     };
     let mut classified = Vec::new();

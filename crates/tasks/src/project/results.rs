@@ -20,6 +20,8 @@ pub struct ResultRow {
     pub bytes: u64,
     /// Why the task failed; empty when it did not.
     pub error: String,
+    /// What the user can change about `error` (not a CSV column: each surface words it).
+    pub remedy: Option<mailshift_net::Remedy>,
 }
 
 /// The result CSV's columns, in order.
@@ -109,6 +111,7 @@ mod tests {
             failed: 1,
             bytes: 4_096,
             error: error.into(),
+            remedy: None,
         }
     }
 

@@ -431,6 +431,7 @@ pub async fn run_project(
                 failed: report.map_or(0, |x| x.failed),
                 bytes: report.map_or(0, |x| x.bytes),
                 error: r.and_then(|r| r.error.clone()).unwrap_or_default(),
+                remedy: r.and_then(|r| r.remedy),
             }
         })
         .collect();

@@ -12,6 +12,8 @@ mod template;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use mailshift_net::{Failure, Remedy};
+
 use super::limits::server_key;
 use crate::spec::{Credentials, TaskSpec};
 use header::Header;
@@ -55,14 +57,18 @@ pub struct RowError {
     /// The column the problem is in, when it is about one cell.
     pub column: Option<String>,
     pub reason: String,
+    /// What the user can change about it, worded by the CLI or the panel.
+    pub remedy: Option<Remedy>,
 }
 
 impl RowError {
-    pub(super) fn new(line: usize, column: Option<&str>, reason: impl Into<String>) -> Self {
+    pub(super) fn new(line: usize, column: Option<&str>, reason: impl Into<Failure>) -> Self {
+        let Failure { text, remedy } = reason.into();
         RowError {
             line,
             column: column.map(str::to_owned),
-            reason: reason.into(),
+            reason: text,
+            remedy,
         }
     }
 }
@@ -97,15 +103,40 @@ pub enum ProjectFileError {
     },
 }
 
-fn invalid_message(path: &Path, errors: &[RowError]) -> String {
+impl ProjectFileError {
+    /// The message with each row's remedy worded by `hint` (a surface's wording).
+    pub fn text_with(&self, hint: &dyn Fn(Remedy) -> String) -> String {
+        match self {
+            ProjectFileError::Invalid { path, errors } => {
+                let mut out = invalid_header(path, errors);
+                for e in errors {
+                    out.push_str("\n  ");
+                    out.push_str(&e.to_string());
+                    if let Some(r) = e.remedy {
+                        out.push_str(": ");
+                        out.push_str(&hint(r));
+                    }
+                }
+                out
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+fn invalid_header(path: &Path, errors: &[RowError]) -> String {
     let count = match errors.len() {
         1 => "1 problem".to_owned(),
         n => format!("{n} problems"),
     };
-    let mut out = format!(
+    format!(
         "the project file {} has {count}; nothing was started:",
         path.display()
-    );
+    )
+}
+
+fn invalid_message(path: &Path, errors: &[RowError]) -> String {
+    let mut out = invalid_header(path, errors);
     for e in errors {
         out.push_str("\n  ");
         out.push_str(&e.to_string());
@@ -441,7 +472,7 @@ mod tests {
         let e = parse_options("emails;faxes", None).unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(
-            e[0].contains("faxes") && e[0].contains("inbox_rules"),
+            e[0].text.contains("faxes") && e[0].text.contains("inbox_rules"),
             "{e:?}"
         );
         assert_eq!(parse_options("", None), Ok(OptionSet::emails()));
@@ -476,9 +507,14 @@ mod tests {
         let e = parse_options("emails;tasks", Some((&src, &dst))).unwrap_err();
         assert_eq!(e.len(), 1);
         assert!(
-            e[0].starts_with("'tasks' cannot be migrated: tasks: the source has no CalDAV server")
-                && e[0].contains("--src-dav URL"),
+            e[0].text
+                .starts_with("'tasks' cannot be migrated: tasks: the source has no CalDAV server")
+                && !e[0].text.contains("--"),
             "{e:?}"
+        );
+        assert_eq!(
+            e[0].remedy,
+            Some(Remedy::ProjectRowGroupware(mailshift_net::Side::Source))
         );
     }
 
@@ -526,7 +562,7 @@ mod tests {
             PasswordFiles::BesideTheCsv,
         )
         .unwrap_err();
-        assert!(e.contains("NOPE"), "{e}");
+        assert!(e.text.contains("NOPE"), "{e}");
         let empty = |_: &str| Some(String::new());
         assert!(resolve_password(
             "env:PW",
@@ -535,6 +571,7 @@ mod tests {
             PasswordFiles::BesideTheCsv
         )
         .unwrap_err()
+        .text
         .contains("empty"));
         assert!(resolve_password("", Path::new("."), &env, PasswordFiles::BesideTheCsv).is_err());
         assert!(

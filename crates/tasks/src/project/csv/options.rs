@@ -2,6 +2,7 @@
 //! parser and one rule with `mailshift migrate --options` (`OptionChoice`,
 //! `choose_options`).
 
+use mailshift_net::{Failure, Remedy};
 use mailshift_panel::migration::{OptionChoice, OptionSet, OptionsError};
 
 use crate::spec::{choose_options, EndpointSpec};
@@ -16,16 +17,18 @@ const OPTION_CHOICES: &str =
 pub(super) fn parse_options(
     cell: &str,
     sides: Option<(&EndpointSpec, &EndpointSpec)>,
-) -> Result<OptionSet, Vec<String>> {
+) -> Result<OptionSet, Vec<Failure>> {
     if cell.trim().is_empty() {
         return Ok(OptionSet::emails());
     }
     let choice: OptionChoice = cell.parse().map_err(|e| match e {
         OptionsError::Unknown(words) => words
             .iter()
-            .map(|w| format!("unknown option '{w}': use {OPTION_CHOICES}"))
+            .map(|w| Failure::from(format!("unknown option '{w}': use {OPTION_CHOICES}")))
             .collect(),
-        OptionsError::Empty => vec![format!("no option given: use {OPTION_CHOICES}")],
+        OptionsError::Empty => vec![Failure::from(format!(
+            "no option given: use {OPTION_CHOICES}"
+        ))],
     })?;
     let Some((src, dst)) = sides else {
         // A side is already refused for this row: check the names only.
@@ -38,11 +41,9 @@ pub(super) fn parse_options(
         refused
             .iter()
             .map(|u| {
-                format!(
-                    "'{}' cannot be migrated: {} (a project row names no CalDAV/CardDAV or ManageSieve server: move it with `mailshift migrate ... {}`)",
-                    u.option,
-                    u.reason(),
-                    u.flag()
+                Failure::new(
+                    format!("'{}' cannot be migrated: {}", u.option, u.reason()),
+                    Some(Remedy::ProjectRowGroupware(u.side)),
                 )
             })
             .collect()

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use mailshift_engine::imap::Secret;
+use mailshift_net::{Failure, Remedy};
 
 use crate::secret_file::read_secret_file;
 
@@ -20,7 +21,7 @@ pub enum PasswordFiles {
 }
 
 /// The file a `file:` reference names, checked against `files`.
-fn password_file(path: &str, base_dir: &Path, files: PasswordFiles) -> Result<PathBuf, String> {
+fn password_file(path: &str, base_dir: &Path, files: PasswordFiles) -> Result<PathBuf, Failure> {
     let full = base_dir.join(path);
     if files == PasswordFiles::Anywhere {
         return Ok(full);
@@ -36,11 +37,13 @@ fn password_file(path: &str, base_dir: &Path, files: PasswordFiles) -> Result<Pa
     if real.starts_with(&folder) {
         Ok(real)
     } else {
-        Err(format!(
-            "the password file {path} ({}) is outside the CSV's folder {}: put it in that \
-             folder (or below it), or pass --allow-password-files-anywhere if this CSV is yours",
-            real.display(),
-            folder.display()
+        Err(Failure::new(
+            format!(
+                "the password file {path} ({}) is outside the CSV's folder {}",
+                real.display(),
+                folder.display()
+            ),
+            Some(Remedy::PasswordFilesAnywhere),
         ))
     }
 }
@@ -52,12 +55,12 @@ pub(super) fn resolve_password(
     base_dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
     files: PasswordFiles,
-) -> Result<Secret, String> {
+) -> Result<Secret, Failure> {
     const EMPTY: &str = "the password is empty: write it, or a reference env:NAME (environment \
                          variable) or file:PATH (a file next to the CSV)";
     if let Some(literal) = cell.strip_prefix("raw:") {
         return if literal.is_empty() {
-            Err(EMPTY.into())
+            Err(Failure::from(EMPTY.to_string()))
         } else {
             Ok(Secret::new(literal))
         };
@@ -65,28 +68,32 @@ pub(super) fn resolve_password(
     if let Some(name) = cell.strip_prefix("env:") {
         let name = name.trim();
         if name.is_empty() {
-            return Err("env: needs a variable name (env:SRC_PASSWORD)".into());
+            return Err(Failure::from(
+                "env: needs a variable name (env:SRC_PASSWORD)".to_string(),
+            ));
         }
         return match env(name) {
             Some(value) if !value.is_empty() => Ok(Secret::new(value)),
-            Some(_) => Err(format!(
+            Some(_) => Err(Failure::from(format!(
                 "environment variable {name} is empty: set it to the password"
-            )),
-            None => Err(format!(
+            ))),
+            None => Err(Failure::from(format!(
                 "environment variable {name} is not set: export it with the password"
-            )),
+            ))),
         };
     }
     if let Some(path) = cell.strip_prefix("file:") {
         let path = path.trim();
         if path.is_empty() {
-            return Err("file: needs a path (file:passwords/john.txt)".into());
+            return Err(Failure::from(
+                "file: needs a path (file:passwords/john.txt)".to_string(),
+            ));
         }
         let full = password_file(path, base_dir, files)?;
-        return read_secret_file(&full).map_err(|e| e.to_string());
+        return read_secret_file(&full).map_err(|e| Failure::from(e.to_string()));
     }
     if cell.is_empty() {
-        Err(EMPTY.into())
+        Err(Failure::from(EMPTY.to_string()))
     } else {
         Ok(Secret::new(cell))
     }
@@ -113,17 +120,15 @@ mod tests {
         assert_eq!(inside.expose(), "inside");
         for outside in ["file:../api-token.txt", "file:link"] {
             let e = get(outside, PasswordFiles::BesideTheCsv).unwrap_err();
-            assert!(
-                e.contains("outside the CSV's folder")
-                    && e.contains("--allow-password-files-anywhere"),
-                "{e}"
-            );
+            assert!(e.text.contains("outside the CSV's folder"), "{e}");
+            assert!(!e.text.contains("--"), "{e}");
+            assert_eq!(e.remedy, Some(Remedy::PasswordFilesAnywhere));
         }
         let abs = format!("file:{}", d.path().join("api-token.txt").display());
         assert!(get(&abs, PasswordFiles::BesideTheCsv).is_err());
         let anywhere = get("file:../api-token.txt", PasswordFiles::Anywhere).unwrap();
         assert_eq!(anywhere.expose(), "token");
         let e = get("file:/dev/zero", PasswordFiles::Anywhere).unwrap_err();
-        assert!(e.contains("not a regular file"), "{e}");
+        assert!(e.text.contains("not a regular file"), "{e}");
     }
 }

@@ -99,7 +99,7 @@ impl<'a> Row<'a> {
             .trim()
     }
 
-    fn fail(&mut self, column: &str, reason: impl Into<String>) {
+    fn fail(&mut self, column: &str, reason: impl Into<mailshift_net::Failure>) {
         self.errors
             .push(RowError::new(self.line, Some(column), reason));
     }
