@@ -17,6 +17,10 @@ use mailshift_tasks::{Clock, EndpointSpec, Migrator, Places, TaskRecord};
 
 use crate::tui::Backend;
 
+mod attached;
+
+pub use attached::AttachedBackend;
+
 pub struct SandboxBackend {
     sandbox: Sandbox,
     migrator: Result<Migrator, String>,
@@ -276,19 +280,22 @@ impl Backend for SandboxBackend {
 /// started by the panel): it hosts the sandbox itself once the panel has let go of it.
 pub const HOST_SANDBOX_ENV: &str = "MAILSHIFT_HOST_SANDBOX";
 
-/// Whether `addr` answers with the sandbox's IMAP greeting.
-async fn sandbox_greets(addr: std::net::SocketAddr) -> bool {
-    use tokio::io::AsyncReadExt;
-    let probe = async {
-        let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let mut buf = [0u8; 64];
-        let n = s.read(&mut buf).await.ok()?;
-        Some(buf[..n].starts_with(b"* OK mailshift sandbox IMAP"))
-    };
-    matches!(
-        tokio::time::timeout(std::time::Duration::from_secs(3), probe).await,
-        Ok(Some(true))
-    )
+/// Wait while tasks on sandbox platforms other than `own` run (in a panel attached to
+/// the sandbox this process hosts, or in another runner using it): the sandbox stops
+/// only when no task needs it any more.
+pub async fn keep_while_used(migrator: &Migrator, own: &str) {
+    loop {
+        let busy = migrator.tasks().into_iter().any(|r| {
+            r.id != own
+                && r.state == mailshift_tasks::TaskState::Running
+                && !r.platforms.is_empty()
+                && migrator.is_held(&r.id)
+        });
+        if !busy {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }
 
 /// The platforms of the sandbox under a data dir, as `ports.json` places them: read at
@@ -397,7 +404,7 @@ pub async fn host_for(
     loop {
         // The panel that handed the task over still holds the ports until it exits.
         let parent_alive = handed_off && std::os::unix::process::parent_id() == parent;
-        if port != 0 && !parent_alive && sandbox_greets(addr).await {
+        if port != 0 && !parent_alive && mailshift_sandbox::sandbox_greets(addr).await {
             return Ok(None);
         }
         let opts = mailshift_sandbox::SandboxOptions::default().with_env()?;

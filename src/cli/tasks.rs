@@ -376,6 +376,7 @@ pub async fn resume(a: ResumeArgs) -> i32 {
     };
     let rec = handle.wait().await;
     if let Some(sb) = hosted {
+        mailshift::sandbox_backend::keep_while_used(&m, &rec.id).await;
         sb.shutdown().await;
     }
     super::migrate::finish(&rec, a.json)

@@ -409,6 +409,12 @@ impl Migrator {
         Ok(rec)
     }
 
+    /// Whether a mailshift process (this one or another) holds task `id`: it runs, or
+    /// waits in a project's queue. A record left `running` by a process that died is not.
+    pub fn is_held(&self, id: &str) -> bool {
+        self.inner.store.is_locked(id)
+    }
+
     /// Every task, newest first; files changed by other processes are read again.
     /// Damaged record files are left out: [`listing`](Self::listing) names them.
     pub fn tasks(&self) -> Vec<TaskRecord> {

@@ -10,6 +10,7 @@ mod domain_setup;
 mod endpoints_text;
 mod error;
 mod folder_name;
+mod host;
 mod layout;
 mod options;
 mod ports;
@@ -26,6 +27,7 @@ use mailshift_panel::{Endpoints, PanelState, PanelStore, PlatformId, Security, D
 
 pub use error::SandboxError;
 pub use folder_name::to_imap_name;
+pub use host::{sandbox_greets, SandboxHost, ServedSandbox, HOST_FILE};
 pub use layout::{Layout, SANDBOX_DIR};
 pub use options::SandboxOptions;
 pub use ports::{KeptPorts, PlatformPorts, PORTS_FILE};
@@ -194,6 +196,10 @@ impl Sandbox {
         if chosen != kept {
             chosen.save(&ports_file)?;
         }
+        // Another mailshift started meanwhile uses these servers instead of failing.
+        if let Err(e) = host::SandboxHost::claim(layout.root()) {
+            tracing::warn!("could not record this process as the sandbox's host: {e}");
+        }
         let mut sandbox = Sandbox {
             layout,
             panel_store,
@@ -316,6 +322,7 @@ impl Sandbox {
             }
         }
         self.zones.shutdown().await;
+        host::SandboxHost::release(self.layout.root());
     }
 
     fn platform_mail(&self, id: PlatformId) -> Result<&PlatformMail, SandboxError> {
