@@ -270,6 +270,10 @@ impl Backend for SandboxBackend {
         })
     }
 
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+        self.sandbox.shutdown().boxed()
+    }
+
     fn notifications_mailbox(&self) -> Option<(PlatformId, String)> {
         let first = self.sandbox.panel().platforms.first()?;
         Some((first.id, mailshift_sandbox::NOTIFICATIONS_LOGIN.to_string()))

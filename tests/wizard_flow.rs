@@ -352,31 +352,23 @@ fn follow_finds_a_task_only_with_its_source_login() {
 /// Restart the panel on the same data dir: a new sandbox and migrator on `home`.
 fn restart(s: Setup) -> Setup {
     let Setup { driver, app, _home } = s;
-    {
-        let _g = driver.rt.enter();
-        drop(app);
-    }
-    // The dropped sandbox's listeners close on its runtime's tasks: wait for its kept
-    // ports to be free again (the restart reuses them), at most 10 s.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let sandbox = loop {
-        let started = driver.rt.block_on(Sandbox::start(
+    // Quit as the panel does: the backend's shutdown is awaited, after which the
+    // sandbox's kept ports are free (the restart binds the same ones, first try).
+    driver.rt.block_on(app.backend.shutdown());
+    assert!(
+        !_home.path().join("sandbox").join("host.json").exists(),
+        "the sandbox no longer names this process as its host"
+    );
+    let sandbox = driver
+        .rt
+        .block_on(Sandbox::start(
             _home.path(),
             SandboxOptions {
                 clock_factor: 0.0,
                 ..SandboxOptions::default()
             },
-        ));
-        match started {
-            Err(e)
-                if format!("{e:?}").contains("PortTaken")
-                    && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            other => break other.expect("sandbox restarts"),
-        }
-    };
+        ))
+        .expect("the sandbox restarts on its kept ports at once");
     let migrator = Migrator::open(_home.path(), Clock::system()).expect("migrator");
     migrator.set_relay(Some(sandbox_relay(&sandbox)));
     let backend = SandboxBackend::with_migrator(sandbox, migrator);

@@ -84,6 +84,12 @@ pub trait Backend: Send {
     fn notifications_mailbox(&self) -> Option<(PlatformId, String)> {
         None
     }
+    /// Stop whatever this backend runs, saving its state: awaited when the panel
+    /// quits, so that the ports are free and the state on disk before the process
+    /// exits (a handed-off runner or the next start reuses them at once).
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
 }
 
 /// An SMTP server run by the backend itself (the sandbox relay).
