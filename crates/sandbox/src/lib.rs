@@ -21,8 +21,8 @@ pub use maildir::{
     SpecialUse, StoreError,
 };
 pub use provider::{
-    sandbox_greets, KeptPorts, PlatformPorts, Sandbox, SandboxError, SandboxHost, SandboxOptions,
-    ServedSandbox, PORTS_FILE,
+    sandbox_greets, KeptPorts, PanelStore, PlatformPorts, Sandbox, SandboxError, SandboxHost,
+    SandboxOptions, ServedSandbox, PORTS_FILE,
 };
 pub use smtp::{
     Mailbox, RelayLogin, SandboxRelay, SandboxSmtp, SandboxSmtpHandle, SmtpConfig, SmtpError,

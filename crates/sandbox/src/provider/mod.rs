@@ -13,6 +13,7 @@ mod folder_name;
 mod host;
 mod layout;
 mod options;
+mod panel_file;
 mod ports;
 mod saved;
 mod seed;
@@ -23,13 +24,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use mailshift_dns::{PropagationDelay, SimClock, ZoneServer};
-use mailshift_panel::{Endpoints, PanelState, PanelStore, PlatformId, Security, DEMO_PASSWORD};
+use mailshift_panel::{Endpoints, PanelState, PlatformId, Security, DEMO_PASSWORD};
 
 pub use error::SandboxError;
 pub use folder_name::to_imap_name;
 pub use host::{sandbox_greets, SandboxHost, ServedSandbox, HOST_FILE};
 pub use layout::{Layout, SANDBOX_DIR};
 pub use options::SandboxOptions;
+pub use panel_file::{PanelStore, PANEL_FILE, PANEL_FORMAT};
 pub use ports::{KeptPorts, PlatformPorts, PORTS_FILE};
 
 use saved::SavedState;
