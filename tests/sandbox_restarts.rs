@@ -248,6 +248,13 @@ fn a_cancelled_task_on_sandbox_platforms_resumes_after_the_sandbox_moved_to_othe
     let done = run(c);
     assert_eq!(done.code, 0, "{}", done.stderr);
     assert_eq!(done.json["state"], "finished", "{:#}", done.json);
+    // The dashboard shows the cancelled-then-resumed task at 100 %, from the record's
+    // own progress (what was copied before the cancel counts), not only its state.
+    let rec: mailshift_tasks::TaskRecord =
+        serde_json::from_value(status(&home, &id, src)).expect("a task record");
+    assert_eq!(rec.state, TaskState::Finished);
+    assert_eq!(mailshift::tui::widgets::progress::task_ratio(&rec), 1.0);
+    assert_eq!(rec.ratio(), 1.0, "{:?}", rec.progress);
 
     let sb = rt
         .block_on(Sandbox::start(home.path(), opts()))
