@@ -263,15 +263,33 @@ impl Backend for SandboxBackend {
 
     fn local_smtp(&self) -> Option<crate::tui::backend::LocalSmtp> {
         let addr = self.sandbox.smtp_addr();
+        let (user, password) = self.sandbox.smtp_credential();
         Some(crate::tui::backend::LocalSmtp {
             host: addr.ip().to_string(),
             port: addr.port(),
-            user: self.sandbox.smtp_credential().0,
+            user,
+            password: Secret::new(password),
         })
     }
 
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
         self.sandbox.shutdown().boxed()
+    }
+
+    fn notifications(&self) -> Vec<crate::tui::backend::Notice> {
+        match self.sandbox.notifications() {
+            Ok(list) => list
+                .into_iter()
+                .map(|(subject, date)| crate::tui::backend::Notice {
+                    subject,
+                    date: date.format("%Y-%m-%d %H:%M %:z").to_string(),
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!("cannot read the notifications mailbox: {e}");
+                Vec::new()
+            }
+        }
     }
 
     fn notifications_mailbox(&self) -> Option<(PlatformId, String)> {

@@ -623,6 +623,40 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
     let smtp = c.rows.iter().find(|r| r.service == "SMTP").unwrap();
     let relay = s.app.backend.local_smtp().unwrap();
     assert_eq!(smtp.port, Some(relay.port));
+    // Its relay password is shown masked, then as it is once revealed (v).
+    let masked = c.smtp_password_text().expect("the relay password is shown");
+    assert!(
+        !masked.is_empty() && masked.chars().all(|ch| ch == '•'),
+        "{masked}"
+    );
+    assert_ne!(masked, relay.password.expose());
+    s.driver.act(&mut s.app, &[Action::RevealSecret]);
+    let Some(Dialog::ClientSettings(c)) = s.app.dialog.clone() else {
+        panic!("the settings stay open");
+    };
+    let shown = c.smtp_password_text().unwrap();
+    // A client sends through the relay with the login and password shown: the
+    // message lands in the notifications mailbox, which `e` then lists.
+    let sent = mailshift_notify::Relay {
+        host: smtp.server.clone(),
+        port: smtp.port.unwrap(),
+        security: mailshift_notify::SmtpSecurity::None,
+        user: Some(relay.user.clone()),
+        password: Some(mailshift_notify::Secret::new(shown)),
+        from: "someone@example.net".into(),
+        ca_file: None,
+        insecure: false,
+        timeout: mailshift_notify::Relay::DEFAULT_TIMEOUT,
+    };
+    let notice = mailshift_notify::Notice {
+        to: "someone@outside.invalid".into(),
+        subject: "Checked through the relay".into(),
+        text: "hello".into(),
+    };
+    s.driver
+        .rt
+        .block_on(mailshift_notify::send(&sent, &notice))
+        .expect("the relay accepts the password shown");
     assert!(
         c.rows
             .iter()
@@ -641,6 +675,13 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
         panic!("e shows the notifications mailbox: {:?}", s.app.status);
     };
     assert_eq!(n.address, mailshift_sandbox::NOTIFICATIONS_LOGIN);
+    let listed = n.notices.clone().expect("the notifications are listed");
+    assert!(
+        listed
+            .iter()
+            .any(|m| m.subject == "Checked through the relay"),
+        "{listed:?}"
+    );
     let o = Oracle::login(
         &n.rows[0].server,
         n.rows[0].port.unwrap(),

@@ -46,6 +46,8 @@ pub enum Action {
     ShowClientSettings,
     /// Where the completion e-mails to outside addresses land, and how to read them.
     ShowNotifications,
+    /// Show or mask again the secrets of the settings dialog (the sandbox relay password).
+    RevealSecret,
     /// An account key (m, r, x, n) pressed where no account is selected: say where.
     AccountKeyElsewhere,
     /// The project view (the last project imported).

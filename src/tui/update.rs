@@ -77,6 +77,11 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         ),
         Action::ShowClientSettings => show_client_settings(app),
         Action::ShowNotifications => show_notifications(app),
+        Action::RevealSecret => {
+            if let Some(Dialog::ClientSettings(s)) = app.dialog.as_mut() {
+                s.revealed = !s.revealed;
+            }
+        }
         Action::PauseProject => project::request(app, ProjectState::Paused),
         Action::ResumeProject => project::request(app, ProjectState::Running),
         Action::CancelProject => project::request(app, ProjectState::Cancelled),
@@ -203,7 +208,8 @@ fn show_notifications(app: &mut App) {
             app.inform(format!(
                 "completion e-mails to outside addresses land in {login}: read it over IMAP"
             ));
-            app.dialog = Some(Dialog::ClientSettings(Box::new(s)));
+            let notices = app.backend.notifications();
+            app.dialog = Some(Dialog::ClientSettings(Box::new(s.with_notices(notices))));
         }
         None => app.fail(format!("the notification mailbox {login} is not reachable")),
     }
