@@ -50,6 +50,15 @@ async fn tui_main(demo: bool) -> i32 {
             return cli::exit::USAGE;
         }
     };
+    // A handed-off runner may serve the sandbox until its task ends: use its servers.
+    match mailshift_sandbox::ServedSandbox::find(&home).await {
+        Ok(Some(served)) => {
+            let backend = mailshift::sandbox_backend::AttachedBackend::new(&home, served);
+            return tui_exit(mailshift::tui::run(Box::new(backend)).await);
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!("cannot tell whether another mailshift serves the sandbox: {e}"),
+    }
     let sandbox = match mailshift_sandbox::Sandbox::start(&home, opts).await {
         Ok(s) => s,
         Err(e @ mailshift_sandbox::SandboxError::PortTaken { .. }) => {
@@ -62,7 +71,11 @@ async fn tui_main(demo: bool) -> i32 {
         }
     };
     let backend = Box::new(mailshift::sandbox_backend::SandboxBackend::new(sandbox));
-    let result = mailshift::tui::run(backend).await;
+    tui_exit(mailshift::tui::run(backend).await)
+}
+
+/// The exit code of a control panel session.
+fn tui_exit(result: std::io::Result<()>) -> i32 {
     match result {
         Ok(()) => cli::exit::OK,
         Err(e) => {

@@ -3,7 +3,7 @@
 //! as tasks of a `Migrator` whose state lives beside the sandbox (the data dir).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
@@ -13,9 +13,13 @@ use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId, DEMO_PASSW
 use mailshift_sandbox::provider::login_of;
 use mailshift_sandbox::Sandbox;
 use mailshift_tasks::spec::{Groupware, SieveServer};
-use mailshift_tasks::{Clock, EndpointSpec, Migrator};
+use mailshift_tasks::{Clock, EndpointSpec, Migrator, Places, TaskRecord};
 
 use crate::tui::Backend;
+
+mod attached;
+
+pub use attached::AttachedBackend;
 
 pub struct SandboxBackend {
     sandbox: Sandbox,
@@ -56,6 +60,7 @@ impl SandboxBackend {
         });
         if let Ok(m) = &migrator {
             m.set_relay(Some(sandbox_relay(&sandbox)));
+            place_tasks(m, &home);
         }
         SandboxBackend {
             sandbox,
@@ -66,6 +71,9 @@ impl SandboxBackend {
 
     /// The backend on `sandbox` with a migrator opened elsewhere (tests).
     pub fn with_migrator(sandbox: Sandbox, migrator: Migrator) -> Self {
+        if let Some(home) = sandbox.root().parent() {
+            place_tasks(&migrator, home);
+        }
         SandboxBackend {
             sandbox,
             migrator: Ok(migrator),
@@ -81,12 +89,24 @@ impl SandboxBackend {
         self.sandbox
     }
 
-    /// The platform whose IMAP server `endpoint` points at.
+    /// The platform whose IMAP server `endpoint` points at. A task recorded before the
+    /// sandbox moved to other ports still names its old port until it is resumed: then
+    /// the one platform holding its login.
     fn platform_at(&self, endpoint: &EndpointSpec) -> Option<PlatformId> {
-        self.sandbox.panel().platforms.iter().find_map(|p| {
+        let platforms = &self.sandbox.panel().platforms;
+        let by_port = platforms.iter().find_map(|p| {
             let addr = self.sandbox.imap_addr(p.id).ok()?;
             (addr.port() == endpoint.port && addr.ip().to_string() == endpoint.host).then_some(p.id)
-        })
+        });
+        if by_port.is_some() || !is_loopback(&endpoint.host) {
+            return by_port;
+        }
+        let login = login_of(&endpoint.login);
+        let mut holding = platforms.iter().filter(|p| p.account(&login).is_some());
+        match (holding.next(), holding.next()) {
+            (Some(p), None) => Some(p.id),
+            _ => None,
+        }
     }
 }
 
@@ -243,11 +263,33 @@ impl Backend for SandboxBackend {
 
     fn local_smtp(&self) -> Option<crate::tui::backend::LocalSmtp> {
         let addr = self.sandbox.smtp_addr();
+        let (user, password) = self.sandbox.smtp_credential();
         Some(crate::tui::backend::LocalSmtp {
             host: addr.ip().to_string(),
             port: addr.port(),
-            user: self.sandbox.smtp_credential().0,
+            user,
+            password: Secret::new(password),
         })
+    }
+
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+        self.sandbox.shutdown().boxed()
+    }
+
+    fn notifications(&self) -> Vec<crate::tui::backend::Notice> {
+        match self.sandbox.notifications() {
+            Ok(list) => list
+                .into_iter()
+                .map(|(subject, date)| crate::tui::backend::Notice {
+                    subject,
+                    date: date.format("%Y-%m-%d %H:%M %:z").to_string(),
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!("cannot read the notifications mailbox: {e}");
+                Vec::new()
+            }
+        }
     }
 
     fn notifications_mailbox(&self) -> Option<(PlatformId, String)> {
@@ -260,41 +302,123 @@ impl Backend for SandboxBackend {
 /// started by the panel): it hosts the sandbox itself once the panel has let go of it.
 pub const HOST_SANDBOX_ENV: &str = "MAILSHIFT_HOST_SANDBOX";
 
-/// Whether `addr` answers with the sandbox's IMAP greeting.
-async fn sandbox_greets(addr: std::net::SocketAddr) -> bool {
-    use tokio::io::AsyncReadExt;
-    let probe = async {
-        let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let mut buf = [0u8; 64];
-        let n = s.read(&mut buf).await.ok()?;
-        Some(buf[..n].starts_with(b"* OK mailshift sandbox IMAP"))
-    };
-    matches!(
-        tokio::time::timeout(std::time::Duration::from_secs(3), probe).await,
-        Ok(Some(true))
-    )
+/// Wait while tasks on sandbox platforms other than `own` run (in a panel attached to
+/// the sandbox this process hosts, or in another runner using it): the sandbox stops
+/// only when no task needs it any more.
+pub async fn keep_while_used(migrator: &Migrator, own: &str) {
+    loop {
+        let busy = migrator.tasks().into_iter().any(|r| {
+            r.id != own
+                && r.state == mailshift_tasks::TaskState::Running
+                && !r.platforms.is_empty()
+                && migrator.is_held(&r.id)
+        });
+        if !busy {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }
 
-/// The sandbox that the task endpoints `ports` (IMAP, on 127.0.0.1) need, started in
-/// this process when nobody else serves it: a task recorded on a sandbox platform
-/// resumes or rolls back after the panel that ran it has gone. `Ok(None)` when the
-/// endpoints are not the sandbox's, or another process (the panel, `sandbox serve`)
-/// serves it. With `handed_off`, wait (up to a minute) for the panel that handed the
-/// task over to let go of the sandbox's ports, then host it here until the task ends.
+/// The platforms of the sandbox under a data dir, as `ports.json` places them: read at
+/// each question, so that a sandbox started later in this process (or by another one)
+/// is found where it listens.
+pub struct KeptPlaces {
+    file: PathBuf,
+}
+
+impl KeptPlaces {
+    /// The places of the sandbox under the data dir `home`.
+    pub fn new(home: &Path) -> KeptPlaces {
+        KeptPlaces {
+            file: home
+                .join(mailshift_sandbox::provider::SANDBOX_DIR)
+                .join(mailshift_sandbox::PORTS_FILE),
+        }
+    }
+
+    fn kept(&self) -> mailshift_sandbox::KeptPorts {
+        mailshift_sandbox::KeptPorts::load(&self.file).unwrap_or_else(|e| {
+            tracing::warn!("cannot read the sandbox ports: {e}");
+            Default::default()
+        })
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    matches!(host, "127.0.0.1" | "localhost" | "::1")
+}
+
+/// `url` (`http://host:port/path`) with `port` on 127.0.0.1 instead.
+fn with_port(url: &str, port: u16) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    format!("http://127.0.0.1:{port}{path}")
+}
+
+impl Places for KeptPlaces {
+    fn platform_at(&self, ep: &EndpointSpec) -> Option<String> {
+        if !is_loopback(&ep.host) || ep.port == 0 {
+            return None;
+        }
+        let kept = self.kept();
+        kept.platforms
+            .iter()
+            .find_map(|(service, p)| (p.imap == ep.port).then(|| service.clone()))
+    }
+
+    fn locate(&self, platform: &str, ep: &EndpointSpec) -> Option<EndpointSpec> {
+        let kept = self.kept();
+        let ports = kept.platforms.get(platform).filter(|p| p.imap != 0)?;
+        let mut now = ep.clone();
+        now.host = "127.0.0.1".into();
+        now.port = ports.imap;
+        if let (Some(url), true) = (&now.groupware.dav_url, ports.dav != 0) {
+            now.groupware.dav_url = Some(with_port(url, ports.dav));
+        }
+        if let (Some(sieve), true) = (&mut now.groupware.sieve, ports.sieve != 0) {
+            sieve.host = "127.0.0.1".into();
+            sieve.port = ports.sieve;
+        }
+        Some(now)
+    }
+}
+
+/// Let `migrator`'s tasks name the sandbox platforms they run on (under the data dir
+/// `home`), and find them where they listen when resumed or rolled back.
+pub fn place_tasks(migrator: &Migrator, home: &Path) {
+    migrator.set_places(Some(std::sync::Arc::new(KeptPlaces::new(home))));
+}
+
+/// The sandbox that task `rec` needs (a side on a sandbox platform), started in this
+/// process when nobody else serves it: a task recorded on a sandbox platform resumes
+/// or rolls back after the panel that ran it has gone. `Ok(None)` when the task is not
+/// on the sandbox, or another process (the panel, `sandbox serve`) serves it. With
+/// `handed_off`, wait (up to a minute) for the panel that handed the task over to let
+/// go of the sandbox's ports, then host it here until the task ends.
 pub async fn host_for(
     home: &Path,
-    endpoints: &[(&str, u16)],
+    rec: &TaskRecord,
     handed_off: bool,
 ) -> Result<Option<Sandbox>, String> {
     let root = home.join(mailshift_sandbox::provider::SANDBOX_DIR);
     let kept = mailshift_sandbox::KeptPorts::load(&root.join(mailshift_sandbox::PORTS_FILE))
         .map_err(|e| e.to_string())?;
-    let port = endpoints.iter().find_map(|(host, port)| {
-        let local = matches!(*host, "127.0.0.1" | "localhost" | "::1");
-        (local && kept.platforms.values().any(|p| p.imap == *port)).then_some(*port)
-    });
-    let Some(port) = port else {
-        return Ok(None);
+    let named = [&rec.platforms.source, &rec.platforms.destination];
+    // Where the sandbox answers now: the named platform's kept port (0 when none is
+    // kept yet), else (records from before platforms were named) a side's own port.
+    let port = match named.iter().find_map(|n| n.as_deref()) {
+        Some(name) => kept.platform(name).imap,
+        None => {
+            let ends = [&rec.spec.source, &rec.spec.destination];
+            let Some(port) = ends.iter().find_map(|ep| {
+                (is_loopback(&ep.host) && kept.platforms.values().any(|p| p.imap == ep.port))
+                    .then_some(ep.port)
+            }) else {
+                return Ok(None);
+            };
+            port
+        }
     };
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let parent = std::os::unix::process::parent_id();
@@ -302,7 +426,7 @@ pub async fn host_for(
     loop {
         // The panel that handed the task over still holds the ports until it exits.
         let parent_alive = handed_off && std::os::unix::process::parent_id() == parent;
-        if !parent_alive && sandbox_greets(addr).await {
+        if port != 0 && !parent_alive && mailshift_sandbox::sandbox_greets(addr).await {
             return Ok(None);
         }
         let opts = mailshift_sandbox::SandboxOptions::default().with_env()?;

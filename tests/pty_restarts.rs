@@ -328,3 +328,77 @@ fn a_task_interrupted_by_ctrl_c_resumes_at_the_next_start() {
     destination_complete(ex, &before, src_count);
     tmux.quit(&status);
 }
+
+/// Wait (by `mailshift status`) until task `id` is in `want`.
+fn wait_task_state(data: &Path, id: &str, want: &str) {
+    let start = Instant::now();
+    loop {
+        let mut c = Command::new(bin());
+        c.env("MAILSHIFT_HOME", data)
+            .env_remove("MAILSHIFT_LOG")
+            .args(["status", id, "--login", SRC, "--json"])
+            .stdin(Stdio::null());
+        let st = run(c);
+        let state = st.json["state"].as_str().unwrap_or("").to_string();
+        if state == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < LONG,
+            "task {id} still {state}, not {want}: {:#}",
+            st.json
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_panel_started_while_a_handed_off_task_runs_uses_the_runners_sandbox() {
+    if !tmux_available() {
+        return;
+    }
+    let home = Home::new();
+    let data = home.path().join("data");
+    let status = home.path().join("status");
+    let (id, _mx, ex, before, src_count) = cancelled_big_task(&data);
+    let tmux = Tmux::panel(&home, &data, "", &status);
+    resume_in_panel(&tmux, &id);
+    tmux.keys(&["q"]);
+    tmux.wait_for("continue in the background", LONG);
+    tmux.keys(&["h"]);
+    let code = wait_for_file(&status, LONG)
+        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
+    assert_eq!(code.trim(), "0");
+    let _ = std::fs::remove_file(&status);
+    drop(tmux);
+    // The runner has taken the task over: it hosts the sandbox now.
+    wait_task_state(&data, &id, "running");
+
+    // A new panel starts (no port conflict) on the runner's servers and shows the task.
+    let tmux = Tmux::panel(&home, &data, "", &status);
+    tmux.wait_for("served by a background mailshift", LONG);
+    tmux.keys(&["t"]);
+    let s = tmux.wait_line("the task, running", LONG, |l| {
+        l.contains(&id[..8]) && l.contains("running")
+    });
+    let row = s.lines().find(|l| l.contains(&id[..8])).unwrap();
+    assert!(row.contains('%'), "the dashboard shows its progress: {row}");
+    tmux.wait_line("the task, finished", Duration::from_secs(600), |l| {
+        l.contains(&id[..8]) && l.contains("finished")
+    });
+    // The runner ends with its task, and the panel says so.
+    tmux.wait_for("has ended", LONG);
+    tmux.quit(&status);
+    let _ = std::fs::remove_file(&status);
+    drop(tmux);
+
+    // The next start hosts the sandbox again; over IMAP the destination is complete.
+    let tmux = Tmux::panel(&home, &data, "", &status);
+    let s = tmux.wait_for("mxplan-7f3e21", LONG);
+    assert!(
+        !s.contains("served by"),
+        "this panel hosts the sandbox:\n{s}"
+    );
+    destination_complete(ex, &before, src_count);
+    tmux.quit(&status);
+}

@@ -83,3 +83,194 @@ fn a_task_rolls_back_after_the_sandbox_restarted_without_a_panel() {
     assert_eq!(snap(ex_port, dst), before, "the destination is as it was");
     rt.block_on(sb.shutdown());
 }
+
+/// `n` consecutive free ports on 127.0.0.1 (the sandbox puts platform k on base + k - 1).
+fn free_base(n: u16) -> u16 {
+    for _ in 0..50 {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = probe.local_addr().unwrap().port();
+        drop(probe);
+        if base.checked_add(n).is_none() {
+            continue;
+        }
+        let all_free =
+            (base..base + n).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok());
+        if all_free {
+            return base;
+        }
+    }
+    panic!("no {n} consecutive free ports");
+}
+
+/// The task as `mailshift status --json` shows it.
+fn status(home: &Home, id: &str, login: &str) -> serde_json::Value {
+    run(cli(home, &["status", id, "--login", login, "--json"])).json
+}
+
+#[test]
+fn a_task_on_sandbox_platforms_rolls_back_after_the_sandbox_moved_to_other_ports() {
+    let home = Home::new();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt
+        .block_on(Sandbox::start(home.path(), opts()))
+        .expect("sandbox starts");
+    let platforms = sb.panel().platforms.len() as u16;
+    let mx = sb.panel().platform_by_service("mxplan-7f3e21").unwrap().id;
+    let ex = sb
+        .panel()
+        .platform_by_service("exchange-ab12cd")
+        .unwrap()
+        .id;
+    let (mx_port, ex_port) = (
+        sb.imap_addr(mx).unwrap().port(),
+        sb.imap_addr(ex).unwrap().port(),
+    );
+    let (src, dst) = ("john.smith@example.com", "claire.moreau@example.org");
+    let before = snap(ex_port, dst);
+    let mut c = migrate_ports(home.path(), (mx_port, src), (ex_port, dst), &[]);
+    c.env("MAILSHIFT_SRC_PASSWORD", DEMO_PASSWORD)
+        .env("MAILSHIFT_DST_PASSWORD", DEMO_PASSWORD)
+        .env_remove("MAILSHIFT_FAKE_NOW");
+    let first = run(c);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let id = first.json["task_id"].as_str().unwrap().to_string();
+    let copied = first.json["copied"].as_u64().expect("copied");
+    assert!(copied > 0);
+    // The task names the platforms, not only their ports.
+    let st = status(&home, &id, src);
+    assert_eq!(st["platforms"]["source"], "mxplan-7f3e21", "{st:#}");
+    assert_eq!(st["platforms"]["destination"], "exchange-ab12cd", "{st:#}");
+    rt.block_on(sb.shutdown());
+
+    // The rollback hosts the sandbox on other IMAP ports (the variable), and still
+    // reaches the task's destination.
+    let base = free_base(platforms);
+    let mut c = cli(&home, &["rollback", &id, "--login", src, "--json"]);
+    c.env("MAILSHIFT_SANDBOX_IMAP_PORT", base.to_string());
+    let back = run(c);
+    assert_eq!(back.code, 0, "{}", back.stderr);
+    assert_eq!(back.json["messages_removed"].as_u64(), Some(copied));
+    let st = status(&home, &id, src);
+    assert_eq!(st["state"], "rolled_back", "{st:#}");
+    let new_ex = st["spec"]["destination"]["port"].as_u64().unwrap() as u16;
+    assert_ne!(new_ex, ex_port, "the record follows the platform");
+
+    // The sandbox now keeps the new ports; over IMAP there, the destination is as it was.
+    let sb = rt
+        .block_on(Sandbox::start(home.path(), opts()))
+        .expect("sandbox starts again");
+    assert_eq!(sb.imap_addr(ex).unwrap().port(), new_ex);
+    assert_eq!(snap(new_ex, dst), before, "the destination is as it was");
+    rt.block_on(sb.shutdown());
+}
+
+#[test]
+fn a_cancelled_task_on_sandbox_platforms_resumes_after_the_sandbox_moved_to_other_ports() {
+    use mailshift_panel::migration::OptionSet;
+    use mailshift_tasks::{
+        Clock, Credentials, EndpointSpec, Migrator, Secret, Security, ServerType, TaskSpec,
+        TaskState,
+    };
+    const BIG: usize = 3000;
+    let (src, dst) = ("john.smith@example.com", "claire.moreau@example.org");
+    let home = Home::new();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt
+        .block_on(Sandbox::start(home.path(), opts()))
+        .expect("sandbox starts");
+    let platforms = sb.panel().platforms.len() as u16;
+    let mx = sb.panel().platform_by_service("mxplan-7f3e21").unwrap().id;
+    let ex = sb
+        .panel()
+        .platform_by_service("exchange-ab12cd")
+        .unwrap()
+        .id;
+    let store = sb.mail_store(mx).unwrap();
+    store.create_folder(src, "Bulk").unwrap();
+    for i in 0..BIG {
+        let m = format!(
+            "From: a@example.org\r\nTo: {src}\r\nSubject: bulk {i}\r\nMessage-ID: <bulk-{i}@example.org>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n{}\r\n",
+            "x".repeat(600)
+        );
+        store.append(src, "Bulk", m.as_bytes(), &[], None).unwrap();
+    }
+    let (mx_port, ex_port) = (
+        sb.imap_addr(mx).unwrap().port(),
+        sb.imap_addr(ex).unwrap().port(),
+    );
+    let before = snap(ex_port, dst);
+    let src_before = snap(mx_port, src);
+    let side = |port: u16, login: &str| EndpointSpec {
+        server_type: ServerType::Imap,
+        host: "127.0.0.1".into(),
+        port,
+        security: Security::None,
+        auth: Default::default(),
+        login: login.into(),
+        insecure: false,
+        ca_file: None,
+        groupware: Default::default(),
+    };
+    let spec = TaskSpec {
+        source: side(mx_port, src),
+        destination: side(ex_port, dst),
+        options: OptionSet::emails(),
+        notify: None,
+        tuning: Default::default(),
+        project: None,
+    };
+    let m = Migrator::open(home.path(), Clock::system()).unwrap();
+    mailshift::sandbox_backend::place_tasks(&m, home.path());
+    let id = rt.block_on(async {
+        let creds = Credentials {
+            source: Secret::new(DEMO_PASSWORD),
+            destination: Secret::new(DEMO_PASSWORD),
+        };
+        let h = m.start(spec, creds).unwrap();
+        let id = h.id.clone();
+        m.cancel(&id).unwrap();
+        let rec = h.wait().await;
+        assert_eq!(
+            rec.state,
+            TaskState::Cancelled,
+            "cancelled before {BIG} messages"
+        );
+        assert_eq!(rec.platforms.source.as_deref(), Some("mxplan-7f3e21"));
+        id
+    });
+    drop(m);
+    rt.block_on(sb.shutdown());
+
+    // `mailshift resume` hosts the sandbox on other IMAP ports and finishes the task.
+    let base = free_base(platforms);
+    let mut c = cli(&home, &["resume", &id, "--json"]);
+    c.env("MAILSHIFT_SANDBOX_IMAP_PORT", base.to_string());
+    let done = run(c);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert_eq!(done.json["state"], "finished", "{:#}", done.json);
+    // The dashboard shows the cancelled-then-resumed task at 100 %, from the record's
+    // own progress (what was copied before the cancel counts), not only its state.
+    let rec: mailshift_tasks::TaskRecord =
+        serde_json::from_value(status(&home, &id, src)).expect("a task record");
+    assert_eq!(rec.state, TaskState::Finished);
+    assert_eq!(mailshift::tui::widgets::progress::task_ratio(&rec), 1.0);
+    assert_eq!(rec.ratio(), 1.0, "{:?}", rec.progress);
+
+    let sb = rt
+        .block_on(Sandbox::start(home.path(), opts()))
+        .expect("sandbox starts again");
+    let (new_mx, new_ex) = (
+        sb.imap_addr(mx).unwrap().port(),
+        sb.imap_addr(ex).unwrap().port(),
+    );
+    assert_ne!(new_ex, ex_port, "the sandbox moved");
+    // Checked over IMAP on the new ports: every source message once, nothing lost.
+    let after = snap(new_ex, dst);
+    assert!(after.duplicates().is_empty(), "{:?}", after.duplicates());
+    assert_eq!(
+        after.total_messages(),
+        before.total_messages() + src_before.total_messages()
+    );
+    assert_eq!(snap(new_mx, src), src_before, "the source is untouched");
+    rt.block_on(sb.shutdown());
+}

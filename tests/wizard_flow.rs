@@ -353,31 +353,23 @@ fn follow_finds_a_task_only_with_its_source_login() {
 /// Restart the panel on the same data dir: a new sandbox and migrator on `home`.
 fn restart(s: Setup) -> Setup {
     let Setup { driver, app, _home } = s;
-    {
-        let _g = driver.rt.enter();
-        drop(app);
-    }
-    // The dropped sandbox's listeners close on its runtime's tasks: wait for its kept
-    // ports to be free again (the restart reuses them), at most 10 s.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let sandbox = loop {
-        let started = driver.rt.block_on(Sandbox::start(
+    // Quit as the panel does: the backend's shutdown is awaited, after which the
+    // sandbox's kept ports are free (the restart binds the same ones, first try).
+    driver.rt.block_on(app.backend.shutdown());
+    assert!(
+        !_home.path().join("sandbox").join("host.json").exists(),
+        "the sandbox no longer names this process as its host"
+    );
+    let sandbox = driver
+        .rt
+        .block_on(Sandbox::start(
             _home.path(),
             SandboxOptions {
                 clock_factor: 0.0,
                 ..SandboxOptions::default()
             },
-        ));
-        match started {
-            Err(e)
-                if format!("{e:?}").contains("PortTaken")
-                    && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            other => break other.expect("sandbox restarts"),
-        }
-    };
+        ))
+        .expect("the sandbox restarts on its kept ports at once");
     let migrator = Migrator::open(_home.path(), Clock::system()).expect("migrator");
     migrator.set_relay(Some(sandbox_relay(&sandbox)));
     let backend = SandboxBackend::with_migrator(sandbox, migrator);
@@ -628,6 +620,40 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
     let smtp = c.rows.iter().find(|r| r.service == "SMTP").unwrap();
     let relay = s.app.backend.local_smtp().unwrap();
     assert_eq!(smtp.port, Some(relay.port));
+    // Its relay password is shown masked, then as it is once revealed (v).
+    let masked = c.smtp_password_text().expect("the relay password is shown");
+    assert!(
+        !masked.is_empty() && masked.chars().all(|ch| ch == '•'),
+        "{masked}"
+    );
+    assert_ne!(masked, relay.password.expose());
+    s.driver.act(&mut s.app, &[Action::RevealSecret]);
+    let Some(Dialog::ClientSettings(c)) = s.app.dialog().cloned() else {
+        panic!("the settings stay open");
+    };
+    let shown = c.smtp_password_text().unwrap();
+    // A client sends through the relay with the login and password shown: the
+    // message lands in the notifications mailbox, which `e` then lists.
+    let sent = mailshift_notify::Relay {
+        host: smtp.server.clone(),
+        port: smtp.port.unwrap(),
+        security: mailshift_notify::SmtpSecurity::None,
+        user: Some(relay.user.clone()),
+        password: Some(mailshift_notify::Secret::new(shown)),
+        from: "someone@example.net".into(),
+        ca_file: None,
+        insecure: false,
+        timeout: mailshift_notify::Relay::DEFAULT_TIMEOUT,
+    };
+    let notice = mailshift_notify::Notice {
+        to: "someone@outside.invalid".into(),
+        subject: "Checked through the relay".into(),
+        text: "hello".into(),
+    };
+    s.driver
+        .rt
+        .block_on(mailshift_notify::send(&sent, &notice))
+        .expect("the relay accepts the password shown");
     assert!(
         c.rows
             .iter()
@@ -646,6 +672,13 @@ fn client_settings_of_a_sandbox_account_are_the_servers_it_runs_and_a_client_log
         panic!("e shows the notifications mailbox: {:?}", s.app.status);
     };
     assert_eq!(n.address, mailshift_sandbox::NOTIFICATIONS_LOGIN);
+    let listed = n.notices.clone().expect("the notifications are listed");
+    assert!(
+        listed
+            .iter()
+            .any(|m| m.subject == "Checked through the relay"),
+        "{listed:?}"
+    );
     let o = Oracle::login(
         &n.rows[0].server,
         n.rows[0].port.unwrap(),

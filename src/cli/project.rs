@@ -87,6 +87,7 @@ pub async fn run(cmd: ProjectCommand) -> i32 {
 fn stores() -> Result<(Migrator, ProjectStore), String> {
     let dir = mailshift_store::data_dir().map_err(|e| e.to_string())?;
     let m = Migrator::open(&dir, super::clock()).map_err(|e| e.to_string())?;
+    mailshift::sandbox_backend::place_tasks(&m, &dir);
     let p = ProjectStore::open(&dir).map_err(|e| e.to_string())?;
     Ok((m, p))
 }

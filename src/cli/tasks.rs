@@ -78,23 +78,21 @@ pub struct ListArgs {
 
 fn open() -> Result<Migrator, (i32, String)> {
     let dir = mailshift_store::data_dir().map_err(|e| (exit::STATE, e.to_string()))?;
-    Migrator::open(&dir, super::clock()).map_err(|e| (exit::STATE, e.to_string()))
+    let m = Migrator::open(&dir, super::clock()).map_err(|e| (exit::STATE, e.to_string()))?;
+    mailshift::sandbox_backend::place_tasks(&m, &dir);
+    Ok(m)
 }
 
-/// The sandbox `spec` needs, started here when nobody serves it (see
+/// The sandbox task `rec` needs, started here when nobody serves it (see
 /// `sandbox_backend::host_for`); `handed_off` for a runner the panel started.
 async fn host_sandbox(
-    spec: &mailshift_tasks::TaskSpec,
+    rec: &mailshift_tasks::TaskRecord,
     handed_off: bool,
 ) -> Result<Option<mailshift_sandbox::Sandbox>, String> {
     let handed_off =
         handed_off && std::env::var_os(mailshift::sandbox_backend::HOST_SANDBOX_ENV).is_some();
     let home = mailshift_store::data_dir().map_err(|e| e.to_string())?;
-    let ends = [
-        (spec.source.host.as_str(), spec.source.port),
-        (spec.destination.host.as_str(), spec.destination.port),
-    ];
-    mailshift::sandbox_backend::host_for(&home, &ends, handed_off).await
+    mailshift::sandbox_backend::host_for(&home, rec, handed_off).await
 }
 
 fn code_of(e: &TaskError) -> i32 {
@@ -277,7 +275,7 @@ pub async fn rollback(a: RollbackArgs) -> i32 {
             )
         }
     };
-    let hosted = match host_sandbox(&rec.spec, false).await {
+    let hosted = match host_sandbox(&rec, false).await {
         Ok(h) => h,
         Err(e) => return fail(a.json, exit::STATE, &e),
     };
@@ -380,7 +378,7 @@ pub async fn resume(a: ResumeArgs) -> i32 {
             }
         }
     };
-    let hosted = match host_sandbox(&rec.spec, a.secrets_stdin).await {
+    let hosted = match host_sandbox(&rec, a.secrets_stdin).await {
         Ok(h) => h,
         Err(e) => return fail(a.json, exit::STATE, &e),
     };
@@ -399,6 +397,7 @@ pub async fn resume(a: ResumeArgs) -> i32 {
     };
     let rec = handle.wait().await;
     if let Some(sb) = hosted {
+        mailshift::sandbox_backend::keep_while_used(&m, &rec.id).await;
         sb.shutdown().await;
     }
     super::migrate::finish(&rec, a.json)

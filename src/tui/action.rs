@@ -59,6 +59,8 @@ pub enum Action {
     ShowClientSettings,
     /// Where the completion e-mails to outside addresses land, and how to read them.
     ShowNotifications,
+    /// Show or mask again the secrets of the settings dialog (the sandbox relay password).
+    RevealSecret,
     /// An account key (m, r, x, n) pressed where no account is selected: say where.
     AccountKeyElsewhere,
     /// The project view (the last project imported).
@@ -262,6 +264,8 @@ pub enum Action {
         /// Its record, or why not.
         result: Result<Box<TaskRecord>, String>,
     },
+    /// The notifications mailbox was read: its settings with the messages it holds.
+    NotificationsRead(Box<super::client_settings::ClientSettings>),
     /// The New migration task started: its ID and record, or why not.
     TaskStarted(Result<(String, Option<Box<TaskRecord>>), String>),
     /// The tasks running here were asked to cancel (quitting).

@@ -424,6 +424,14 @@ impl App {
         })
     }
 
+    /// The open dialog, to change it.
+    pub fn dialog_mut(&mut self) -> Option<&mut Dialog> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Dialog(d) => Some(d),
+            _ => None,
+        })
+    }
+
     /// Open `dialog` (replacing a dialog already open), above any form.
     pub fn open_dialog(&mut self, dialog: Dialog) {
         self.close_dialog();

@@ -84,17 +84,37 @@ pub trait Backend: Send {
     fn notifications_mailbox(&self) -> Option<(PlatformId, String)> {
         None
     }
+    /// The completion e-mails in the notifications mailbox, newest first.
+    fn notifications(&self) -> Vec<Notice> {
+        Vec::new()
+    }
+    /// Stop whatever this backend runs, saving its state: awaited when the panel
+    /// quits, so that the ports are free and the state on disk before the process
+    /// exits (a handed-off runner or the next start reuses them at once).
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
+}
+
+/// One message in the notifications mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub subject: String,
+    /// When it arrived, as shown (`2026-12-01 04:30 +00:00`).
+    pub date: String,
 }
 
 /// An SMTP server run by the backend itself (the sandbox relay).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct LocalSmtp {
     /// Its address.
     pub host: String,
     /// Its port.
     pub port: u16,
-    /// The relay login (its password is generated at each start and never shown).
+    /// The relay login.
     pub user: String,
+    /// Its password, generated at each start (memory only; shown masked until revealed).
+    pub password: Secret,
 }
 
 /// The migrator's view of `platform`'s IMAP service for the login `address`.

@@ -24,7 +24,7 @@ pub struct Setting {
 }
 
 /// The settings of one account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ClientSettings {
     /// The account's address (the login of every service unless a note says otherwise).
     pub address: String,
@@ -36,6 +36,45 @@ pub struct ClientSettings {
     pub rows: Vec<Setting>,
     /// What the password is.
     pub password: String,
+    /// The SMTP relay's own password, when the backend runs the relay (shown masked
+    /// until `revealed`, like every secret on screen).
+    pub smtp_password: Option<mailshift_tasks::Secret>,
+    /// Whether the person asked to see `smtp_password` (v).
+    pub revealed: bool,
+    /// The messages in this mailbox, when it is the notifications mailbox.
+    pub notices: Option<Vec<super::backend::Notice>>,
+}
+
+impl PartialEq for ClientSettings {
+    fn eq(&self, other: &Self) -> bool {
+        let secret = |s: &Self| s.smtp_password.as_ref().map(|p| p.expose().to_string());
+        self.address == other.address
+            && self.platform == other.platform
+            && self.local == other.local
+            && self.rows == other.rows
+            && self.password == other.password
+            && secret(self) == secret(other)
+            && self.revealed == other.revealed
+            && self.notices == other.notices
+    }
+}
+
+impl ClientSettings {
+    /// These settings listing the messages of the notifications mailbox.
+    pub fn with_notices(mut self, notices: Vec<super::backend::Notice>) -> Self {
+        self.notices = Some(notices);
+        self
+    }
+
+    /// The relay password as shown: bullets until revealed.
+    pub fn smtp_password_text(&self) -> Option<String> {
+        let p = self.smtp_password.as_ref()?;
+        Some(if self.revealed {
+            p.expose().to_string()
+        } else {
+            "•".repeat(p.expose().chars().count())
+        })
+    }
 }
 
 fn security_text(s: Security) -> String {
@@ -65,6 +104,7 @@ pub fn client_settings(
         security: String::new(),
         note: Some(why.to_string()),
     };
+    let mut smtp_password = None;
     let mut rows = vec![Setting {
         service: "IMAP",
         server: imap.host.clone(),
@@ -75,16 +115,19 @@ pub fn client_settings(
     if local {
         rows.push(not_offered("POP", "not served by the sandbox"));
         match backend.local_smtp() {
-            Some(smtp) => rows.push(Setting {
-                service: "SMTP",
-                server: smtp.host,
-                port: Some(smtp.port),
-                security: "none (STARTTLS offered)".into(),
-                note: Some(format!(
-                    "login {} (the sandbox relay; its password changes at each start)",
-                    smtp.user
-                )),
-            }),
+            Some(smtp) => {
+                rows.push(Setting {
+                    service: "SMTP",
+                    server: smtp.host,
+                    port: Some(smtp.port),
+                    security: "none (STARTTLS offered)".into(),
+                    note: Some(format!(
+                        "login {} (the sandbox relay; its password, below, changes at each start)",
+                        smtp.user
+                    )),
+                });
+                smtp_password = Some(smtp.password);
+            }
             None => rows.push(not_offered("SMTP", "not served here")),
         }
         rows.push(not_offered("EWS", "not served by the sandbox: use IMAP"));
@@ -146,6 +189,9 @@ pub fn client_settings(
         } else {
             "the account's password".into()
         },
+        smtp_password,
+        revealed: false,
+        notices: None,
     })
 }
 

@@ -511,6 +511,15 @@ fn build() -> Vec<Binding> {
         ),
         bind(
             C::Settings,
+            vec![ch('v')],
+            "v",
+            A::RevealSecret,
+            "show/mask the password",
+            // The dialog names the key beside the password; published settings have none.
+            false,
+        ),
+        bind(
+            C::Settings,
             vec![key(K::Esc), key(K::Enter), ch('s')],
             "Esc",
             A::Back,

@@ -49,6 +49,8 @@ pub async fn run(backend: Box<dyn Backend>) -> std::io::Result<()> {
     app.size = (size.width, size.height);
     let result = event_loop(&mut app, &mut terminal).await;
     drop(guard);
+    // Saved and closed before the process exits, not dropped on the way out.
+    app.backend.shutdown().await;
     result
 }
 

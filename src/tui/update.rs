@@ -78,6 +78,11 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         ),
         Action::ShowClientSettings => show_client_settings(app),
         Action::ShowNotifications => show_notifications(app),
+        Action::RevealSecret => {
+            if let Some(Dialog::ClientSettings(s)) = app.dialog_mut() {
+                s.revealed = !s.revealed;
+            }
+        }
         Action::PauseProject => project::request(app, ProjectState::Paused),
         Action::ResumeProject => project::request(app, ProjectState::Running),
         Action::CancelProject => project::request(app, ProjectState::Cancelled),
@@ -205,6 +210,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Action> {
         },
         Action::TaskFollowed { id, result } => tasks::followed(app, &id, result),
         Action::TaskStarted(result) => migration::task_started(app, result),
+        Action::NotificationsRead(settings) => app.open_dialog(Dialog::ClientSettings(settings)),
         Action::CancelledHere => tasks::check_quitting(app),
         Action::ProjectChecked {
             path,
@@ -283,7 +289,14 @@ fn show_notifications(app: &mut App) {
             app.inform(format!(
                 "completion e-mails to outside addresses land in {login}: read it over IMAP"
             ));
-            app.open_dialog(Dialog::ClientSettings(Box::new(s)));
+            // Reading the mailbox is I/O: an effect, whose result opens the dialog.
+            app.queue(Effect::run(
+                "read the notifications mailbox",
+                move |backend| {
+                    let notices = backend.notifications();
+                    Action::NotificationsRead(Box::new(s.with_notices(notices)))
+                },
+            ));
         }
         None => app.fail(format!("the notification mailbox {login} is not reachable")),
     }

@@ -1,6 +1,6 @@
 //! The control-panel model: platforms (Exchange, Email Pro, MX Plan), their
 //! associated domains and email accounts, the rules every operation obeys,
-//! migration pre-checks, and the panel state file. Pure: only `state` does I/O.
+//! migration pre-checks. Pure: no I/O (the sandbox keeps the panel state file).
 
 mod account;
 mod address;
@@ -15,7 +15,6 @@ mod panel;
 mod password;
 mod platform;
 mod size;
-pub mod state;
 
 pub use account::{Account, AccountChanges, AccountState, NewAccount, Rename, Wipe};
 pub use address::{split_address, validate_local_part, UNCONFIGURED_DOMAIN};
@@ -30,4 +29,3 @@ pub use panel::{NewPlatform, PanelState};
 pub use password::{check_strength, PasswordHash};
 pub use platform::{Platform, PlatformId};
 pub use size::{format_bytes, GB};
-pub use state::PanelStore;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Account, DomainKind, PanelError, Platform, PlatformId, PlatformKind};
 
-/// Everything the control panel shows; saved by [`crate::PanelStore`].
+/// Everything the control panel shows; saved by the sandbox's `PanelStore`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelState {
     /// The platforms, in creation order.

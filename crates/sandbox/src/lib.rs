@@ -20,7 +20,10 @@ pub use maildir::{
     Appended, FlagChange, FolderInfo, FolderSnapshot, FolderStatus, MailStore, MessageMeta,
     SpecialUse, StoreError,
 };
-pub use provider::{KeptPorts, PlatformPorts, Sandbox, SandboxError, SandboxOptions, PORTS_FILE};
+pub use provider::{
+    sandbox_greets, KeptPorts, PanelStore, PlatformPorts, Sandbox, SandboxError, SandboxHost,
+    SandboxOptions, ServedSandbox, PORTS_FILE,
+};
 pub use smtp::{
     Mailbox, RelayLogin, SandboxRelay, SandboxSmtp, SandboxSmtpHandle, SmtpConfig, SmtpError,
     NOTIFICATIONS_LOGIN,

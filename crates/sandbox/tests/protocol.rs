@@ -423,3 +423,27 @@ async fn shutdown_says_bye_to_open_sessions_and_frees_the_port() {
     );
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn namespace_names_one_personal_namespace_with_the_delimiter() {
+    let sb = Sandbox::start().await;
+    let mut c = sb.client().await;
+    let caps = c.cmd("CAPABILITY").await.text().to_uppercase();
+    assert!(caps.contains("NAMESPACE"), "advertised: {caps}");
+    // Like every command on mailboxes, it needs a login first.
+    assert_eq!(c.cmd("NAMESPACE").await.status(), "BAD");
+    assert!(c
+        .cmd(&format!("LOGIN \"{LOGIN}\" \"{PASSWORD}\""))
+        .await
+        .ok());
+    let r = c.cmd("NAMESPACE").await;
+    assert!(r.ok(), "{}", r.text());
+    // RFC 2342: personal "" with LIST's delimiter, no other users', no shared.
+    assert!(
+        r.text().contains("* NAMESPACE ((\"\" \"/\")) NIL NIL"),
+        "{}",
+        r.text()
+    );
+    let list = c.cmd("LIST \"\" \"\"").await;
+    assert!(list.text().contains("\"/\""), "{}", list.text());
+}

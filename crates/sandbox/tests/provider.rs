@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use common::Client;
 use mailshift_dns::{check_domain, Lookup, PlatformKind as DnsKind, Verdict};
-use mailshift_panel::{AccountChanges, NewAccount, PanelStore, PlatformId, DEMO_PASSWORD, GB};
+use mailshift_panel::{AccountChanges, NewAccount, PlatformId, DEMO_PASSWORD, GB};
+use mailshift_sandbox::PanelStore;
 use mailshift_sandbox::{Sandbox, SandboxOptions};
 
 const MXPLAN: PlatformId = PlatformId(1);

@@ -9,6 +9,7 @@ pub mod groupware;
 mod handoff;
 mod migrator;
 pub mod notice;
+pub mod places;
 mod probe;
 pub mod project;
 pub mod record;
@@ -23,6 +24,7 @@ pub use dry_run::DryRun;
 pub use error::TaskError;
 pub use groupware::ServiceFailure;
 pub use migrator::{Migrator, QueuedTask, TaskHandle, ROLLBACK_WINDOW_HOURS};
+pub use places::{Places, SidePlatforms};
 pub use probe::test_connection;
 pub use record::{
     is_task_id, new_task_id, FailureKind, FolderProgress, NotificationOutcome, Progress,

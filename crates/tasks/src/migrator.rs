@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::error::TaskError;
+use crate::places::{Places, SidePlatforms};
 use crate::record::{new_task_id, TaskRecord, TaskState};
 use crate::spec::{Credentials, TaskSpec};
 use crate::store::{RunLock, TaskListing, TaskStore};
@@ -37,6 +38,8 @@ pub(crate) struct Inner {
     pub state_dir: PathBuf,
     pub clock: Clock,
     pub relay: Mutex<Option<Relay>>,
+    /// Where the local provider's platforms listen (see `places`).
+    pub places: Mutex<Option<Arc<dyn Places>>>,
     cache: Mutex<HashMap<String, (TaskRecord, Option<SystemTime>)>>,
     pub running: Mutex<HashMap<String, Running>>,
     updates: broadcast::Sender<TaskRecord>,
@@ -108,6 +111,7 @@ impl Migrator {
             state_dir: state_dir.to_path_buf(),
             clock,
             relay: Mutex::new(None),
+            places: Mutex::new(None),
             cache: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
             updates,
@@ -148,6 +152,35 @@ impl Migrator {
     /// The relay completion e-mails go through (None: notifications are recorded as not sent).
     pub fn set_relay(&self, relay: Option<Relay>) {
         *lock(&self.inner.relay) = relay;
+    }
+
+    /// Where the platforms of a provider served from this data dir (the sandbox) listen:
+    /// new tasks record which platform each side is on, and resume and rollback reach
+    /// it where it listens then.
+    pub fn set_places(&self, places: Option<Arc<dyn Places>>) {
+        *lock(&self.inner.places) = places;
+    }
+
+    /// A new record for `spec`, naming the local platforms its sides are on.
+    fn new_record(&self, spec: TaskSpec) -> TaskRecord {
+        let mut rec = TaskRecord::new(new_task_id(), spec, self.inner.clock.now());
+        if let Some(p) = lock(&self.inner.places).clone() {
+            rec.platforms = SidePlatforms::of(p.as_ref(), &rec.spec);
+        }
+        rec
+    }
+
+    /// Point `rec`'s named sides at where their platforms listen now, and save the
+    /// record when that moved them.
+    pub(crate) fn relocate(&self, rec: &mut TaskRecord) {
+        let Some(p) = lock(&self.inner.places).clone() else {
+            return;
+        };
+        let platforms = rec.platforms.clone();
+        if platforms.relocate(p.as_ref(), &mut rec.spec) {
+            tracing::info!(task = %rec.id, "endpoints moved to where their platforms listen now");
+            self.inner.publish(rec);
+        }
     }
 
     /// Check a spec before anything starts.
@@ -201,7 +234,7 @@ impl Migrator {
         events: Option<mpsc::UnboundedSender<Event>>,
     ) -> Result<TaskHandle, TaskError> {
         Self::validate(&spec)?;
-        let mut rec = TaskRecord::new(new_task_id(), spec, self.inner.clock.now());
+        let mut rec = self.new_record(spec);
         self.inner.publish(&mut rec);
         self.launch(rec, creds, events)
     }
@@ -209,7 +242,7 @@ impl Migrator {
     /// Create the record of a task without running it (projects queue their rows).
     pub fn enqueue(&self, spec: TaskSpec) -> Result<TaskRecord, TaskError> {
         Self::validate(&spec)?;
-        let mut rec = TaskRecord::new(new_task_id(), spec, self.inner.clock.now());
+        let mut rec = self.new_record(spec);
         self.inner.publish(&mut rec);
         Ok(rec)
     }
@@ -219,7 +252,7 @@ impl Migrator {
     /// and a cancel from any of them is recorded by this one, before the task starts.
     pub fn enqueue_held(&self, spec: TaskSpec) -> Result<QueuedTask, TaskError> {
         Self::validate(&spec)?;
-        let mut rec = TaskRecord::new(new_task_id(), spec, self.inner.clock.now());
+        let mut rec = self.new_record(spec);
         let lock = self.inner.store.lock(&rec.id)?;
         self.inner.publish(&mut rec);
         Ok(QueuedTask { record: rec, lock })
@@ -253,6 +286,8 @@ impl Migrator {
             }
             None => return Err(TaskError::NoSuchTask),
         };
+        let mut rec = rec;
+        self.relocate(&mut rec);
         self.launch_locked(rec, creds, None, lock).map(Some)
     }
 
@@ -283,7 +318,7 @@ impl Migrator {
         creds: Credentials,
         events: Option<mpsc::UnboundedSender<Event>>,
     ) -> Result<TaskHandle, TaskError> {
-        let rec = self.load(id)?.ok_or(TaskError::NoSuchTask)?;
+        let mut rec = self.load(id)?.ok_or(TaskError::NoSuchTask)?;
         match rec.state {
             TaskState::Queued
             | TaskState::Interrupted
@@ -305,6 +340,7 @@ impl Migrator {
             }
         }
         self.inner.store.clear_cancel(id);
+        self.relocate(&mut rec);
         self.launch(rec, creds, events)
     }
 
@@ -371,6 +407,12 @@ impl Migrator {
             lock(&self.inner.cache).insert(id.to_string(), (r.clone(), mtime));
         }
         Ok(rec)
+    }
+
+    /// Whether a mailshift process (this one or another) holds task `id`: it runs, or
+    /// waits in a project's queue. A record left `running` by a process that died is not.
+    pub fn is_held(&self, id: &str) -> bool {
+        self.inner.store.is_locked(id)
     }
 
     /// Every task, newest first; files changed by other processes are read again.

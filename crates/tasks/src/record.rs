@@ -351,6 +351,13 @@ pub struct TaskRecord {
     /// How many times it was (re)started.
     #[serde(default)]
     pub runs: u32,
+    /// The sandbox platform each side is on, if any: resuming and rolling back reach
+    /// it where it listens then (records written before this field have none).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::places::SidePlatforms::is_empty"
+    )]
+    pub platforms: crate::places::SidePlatforms,
 }
 
 pub const RECORD_VERSION: u32 = 1;
@@ -394,6 +401,7 @@ impl TaskRecord {
             notifications: Vec::new(),
             rollback: None,
             runs: 0,
+            platforms: Default::default(),
         }
     }
 

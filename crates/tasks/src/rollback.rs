@@ -27,6 +27,7 @@ pub(crate) async fn run(
                 .into(),
         });
     }
+    m.relocate(&mut rec);
     let spec = rec.spec.clone();
     let mut outcome = RollbackOutcome {
         at: Some(m.clock().now()),

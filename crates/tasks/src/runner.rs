@@ -52,6 +52,14 @@ pub(crate) async fn drive(inner: Arc<Inner>, mut rec: TaskRecord, run: Run) -> T
     rec.remedy = None;
     rec.failure = None;
     rec.runs += 1;
+    // Each run plans again from what the destination holds: its counters start over
+    // (what an earlier run copied is among the messages already there), else a
+    // resumed task's totals would add up twice and end short of 100 %. The folder
+    // lines stay: the new plan replaces each one.
+    rec.progress = crate::record::Progress {
+        folders: std::mem::take(&mut rec.progress.folders),
+        ..Default::default()
+    };
     for s in rec.steps.iter_mut() {
         if s.state != StepState::Done || s.kind != StepKind::Notify {
             s.state = StepState::Pending;

@@ -109,6 +109,7 @@ pub async fn run(args: MigrateArgs) -> i32 {
         Err(e) => return fail(exit::STATE, e.to_string()),
     };
     migrator.set_relay(relay);
+    mailshift::sandbox_backend::place_tasks(&migrator, &state_dir);
     let (tx, rx) = mpsc::unbounded_channel();
     let handle = match migrator.start_with_events(spec, creds, Some(tx)) {
         Ok(h) => h,

@@ -342,6 +342,31 @@ pub fn render_client_settings(
     ) {
         lines.push(Line::raw(l));
     }
+    if let Some(p) = s.smtp_password_text() {
+        let hint = if s.revealed {
+            "v masks it"
+        } else {
+            "v shows it"
+        };
+        for l in wrap(&format!("SMTP relay password: {p} ({hint})"), w) {
+            lines.push(Line::raw(l));
+        }
+    }
+    if let Some(notices) = &s.notices {
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            format!("In this mailbox ({}):", notices.len()),
+            theme.title(),
+        ));
+        if notices.is_empty() {
+            lines.push(Line::styled("no notification received yet", theme.dim()));
+        }
+        for n in notices {
+            for l in wrap(&format!("{}  {}", n.date, n.subject), w) {
+                lines.push(Line::raw(l));
+            }
+        }
+    }
     draw(
         frame,
         area,

@@ -120,13 +120,21 @@ async fn prepare(m: &Migration, filter: &FolderFilter) -> Result<Prepared, Migra
     // run of the same pair finds the journal locked and says so.
     let src_id = src.identity(&m.src.user, m.src.port).await?;
     let dst_id = dst.identity(&m.dst.user, m.dst.port).await?;
-    let jpath = journal_for(
-        &m.state_dir,
-        &src_id,
-        &dst_id,
-        (&m.src.label(), &m.dst.label()),
-        m.options.dry_run,
-    );
+    // A resumed task keeps the journal it started: its mailboxes may be reached at
+    // another address now (a sandbox restarted on other ports), and its rollback must
+    // find every message it added in one journal.
+    let earlier = (!m.options.dry_run && !m.task_id.is_empty())
+        .then(|| crate::journal::journal_of_task(&m.state_dir, &m.task_id))
+        .flatten();
+    let jpath = earlier.unwrap_or_else(|| {
+        journal_for(
+            &m.state_dir,
+            &src_id,
+            &dst_id,
+            (&m.src.label(), &m.dst.label()),
+            m.options.dry_run,
+        )
+    });
     let journal = if m.options.dry_run {
         Journal::read_only(&jpath)?
     } else {

@@ -13,6 +13,7 @@ pub fn capabilities() -> Vec1<Capability<'static>> {
         "SPECIAL-USE",
         "IDLE",
         "AUTH=PLAIN",
+        "NAMESPACE",
     ]
     .into_iter()
     .map(|c| Capability::try_from(c).expect("static capability names are valid atoms"))

@@ -10,8 +10,10 @@ mod domain_setup;
 mod endpoints_text;
 mod error;
 mod folder_name;
+mod host;
 mod layout;
 mod options;
+mod panel_file;
 mod ports;
 mod saved;
 mod seed;
@@ -22,12 +24,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use mailshift_dns::{PropagationDelay, SimClock, ZoneServer};
-use mailshift_panel::{Endpoints, PanelState, PanelStore, PlatformId, Security, DEMO_PASSWORD};
+use mailshift_panel::{Endpoints, PanelState, PlatformId, Security, DEMO_PASSWORD};
 
 pub use error::SandboxError;
 pub use folder_name::to_imap_name;
+pub use host::{sandbox_greets, SandboxHost, ServedSandbox, HOST_FILE};
 pub use layout::{Layout, SANDBOX_DIR};
 pub use options::SandboxOptions;
+pub use panel_file::{PanelStore, PANEL_FILE, PANEL_FORMAT};
 pub use ports::{KeptPorts, PlatformPorts, PORTS_FILE};
 
 use saved::SavedState;
@@ -194,6 +198,10 @@ impl Sandbox {
         if chosen != kept {
             chosen.save(&ports_file)?;
         }
+        // Another mailshift started meanwhile uses these servers instead of failing.
+        if let Err(e) = host::SandboxHost::claim(layout.root()) {
+            tracing::warn!("could not record this process as the sandbox's host: {e}");
+        }
         let mut sandbox = Sandbox {
             layout,
             panel_store,
@@ -262,6 +270,35 @@ impl Sandbox {
         self.smtp.relay()
     }
 
+    /// The messages in the notifications mailbox (INBOX of
+    /// [`crate::NOTIFICATIONS_LOGIN`] on the first platform), newest first:
+    /// (subject, arrival date).
+    pub fn notifications(
+        &self,
+    ) -> Result<Vec<(String, chrono::DateTime<chrono::FixedOffset>)>, SandboxError> {
+        let Some(first) = self.mail.first() else {
+            return Ok(Vec::new());
+        };
+        let login = crate::NOTIFICATIONS_LOGIN;
+        let mail = |source| SandboxError::Mail {
+            platform: first.label.clone(),
+            source,
+        };
+        if !first.store.account_exists(login) {
+            return Ok(Vec::new());
+        }
+        let snap = first.store.snapshot(login, "INBOX").map_err(mail)?;
+        let mut out = Vec::new();
+        for m in snap.messages.iter().rev() {
+            let raw = first
+                .store
+                .read_message(login, "INBOX", m.uid)
+                .map_err(mail)?;
+            out.push((subject_of(&raw), m.internal_date));
+        }
+        Ok(out)
+    }
+
     /// The simulated clock that drives DNS propagation.
     pub fn clock(&self) -> &SimClock {
         &self.clock
@@ -316,6 +353,7 @@ impl Sandbox {
             }
         }
         self.zones.shutdown().await;
+        host::SandboxHost::release(self.layout.root());
     }
 
     fn platform_mail(&self, id: PlatformId) -> Result<&PlatformMail, SandboxError> {
@@ -384,6 +422,32 @@ fn imap_port_of(opts: &SandboxOptions, id: PlatformId) -> u16 {
     }
 }
 
+/// The Subject header of a raw message (unfolded), or "(no subject)".
+fn subject_of(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let mut lines = text.split("\r\n").flat_map(|l| l.split('\n'));
+    let mut subject: Option<String> = None;
+    for line in lines.by_ref() {
+        if line.is_empty() {
+            break;
+        }
+        match &mut subject {
+            Some(s) if line.starts_with([' ', '\t']) => s.push_str(line.trim_end()),
+            Some(_) => break,
+            None => {
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("subject") {
+                        subject = Some(value.trim().to_string());
+                    }
+                }
+            }
+        }
+    }
+    subject
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "(no subject)".into())
+}
+
 /// The port of a DAV URL such as `http://127.0.0.1:8080/` (0 when it names none).
 fn port_of_url(url: &str) -> u16 {
     url.rsplit_once(':')
@@ -410,6 +474,17 @@ mod tests {
     fn a_sandbox_can_move_between_tasks() {
         fn send<T: Send>() {}
         send::<Sandbox>();
+    }
+
+    #[test]
+    fn the_subject_is_read_from_the_headers_only() {
+        let m =
+            b"From: a@b.c\r\nSubject: task MS-1\r\n finished\r\nTo: x@y.z\r\n\r\nSubject: body\r\n";
+        assert_eq!(subject_of(m), "task MS-1 finished");
+        assert_eq!(
+            subject_of(b"From: a@b.c\r\n\r\nSubject: body\r\n"),
+            "(no subject)"
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@
 use std::fs;
 use std::path::Path;
 
-use mailshift_panel::{PanelStore, DEMO_PASSWORD};
+use mailshift_panel::DEMO_PASSWORD;
+
+use super::PanelStore;
 
 use super::demo_mail::MailPlan;
 use super::demo_zones::demo_zones;

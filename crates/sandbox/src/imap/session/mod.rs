@@ -103,6 +103,11 @@ impl Session {
                 server.enqueue_data(Data::Capability(capabilities()));
                 done(server, None, "CAPABILITY completed");
             }
+            CommandBody::Namespace => {
+                self.login()?;
+                server.enqueue_data(namespace_data());
+                done(server, None, "NAMESPACE completed");
+            }
             CommandBody::Noop | CommandBody::Check => {
                 self.sync(server, true);
                 done(server, None, "NOOP completed");
@@ -235,5 +240,19 @@ impl Session {
             }
         }
         Ok(())
+    }
+}
+
+/// RFC 2342: one personal namespace, "" with the store's delimiter (folders sit at the
+/// top level beside INBOX); no other users' or shared namespaces.
+fn namespace_data() -> Data<'static> {
+    use imap_next::imap_types::core::{IString, QuotedChar};
+    use imap_next::imap_types::extensions::namespace::Namespace;
+    let prefix = IString::try_from("").expect("an empty quoted string is valid");
+    let delimiter = QuotedChar::try_from(crate::maildir::name::SEPARATOR).ok();
+    Data::Namespace {
+        personal: vec![Namespace::new(prefix, delimiter)],
+        other: Vec::new(),
+        shared: Vec::new(),
     }
 }

@@ -1,12 +1,13 @@
-//! The panel state file (`panel.json` in the data dir): versioned, written
-//! atomically (0600), and never overwritten when it is corrupt or was
-//! written by a newer mailshift.
+//! The panel state file (`panel.json` in the sandbox folder): versioned, written
+//! atomically (0600), and never overwritten when it is corrupt or was written by a
+//! newer mailshift. It lives here, beside the sandbox that keeps the panel, so that
+//! the panel model itself does no I/O.
 
 use std::path::{Path, PathBuf};
 
 use mailshift_store::{data_dir, load_versioned, save_versioned, HomeError, StateError};
 
-use crate::PanelState;
+use mailshift_panel::PanelState;
 
 /// The format of `panel.json` this build reads and writes.
 pub const PANEL_FORMAT: u32 = 1;
@@ -45,7 +46,7 @@ impl PanelStore {
 
     /// The saved state, or the demo seed when there is none yet (not saved).
     pub fn load_or_demo(&self) -> Result<PanelState, StateError> {
-        Ok(self.load()?.unwrap_or_else(crate::demo))
+        Ok(self.load()?.unwrap_or_else(mailshift_panel::demo))
     }
 
     /// Save `state` atomically. Refuses (and leaves the file as it is) when
@@ -59,7 +60,7 @@ impl PanelStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AccountChanges, DomainKind, PlatformId, DEMO_PASSWORD};
+    use mailshift_panel::{AccountChanges, DomainKind, PlatformId, DEMO_PASSWORD};
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
@@ -67,7 +68,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let store = PanelStore::open(d.path());
         assert_eq!(store.load().unwrap(), None);
-        assert_eq!(store.load_or_demo().unwrap(), crate::demo());
+        assert_eq!(store.load_or_demo().unwrap(), mailshift_panel::demo());
         assert!(!store.path().exists(), "loading writes nothing");
     }
 
@@ -75,7 +76,7 @@ mod tests {
     fn round_trips_a_changed_state_privately_without_clear_passwords() {
         let d = tempfile::tempdir().unwrap();
         let store = PanelStore::open(d.path());
-        let mut s = crate::demo();
+        let mut s = mailshift_panel::demo();
         s.add_domain(PlatformId(2), "example.info", DomainKind::Authoritative)
             .unwrap();
         s.platform_mut(PlatformId(2))
@@ -112,7 +113,7 @@ mod tests {
         let e = store.load().unwrap_err();
         assert!(matches!(e, StateError::Corrupt { .. }), "{e}");
         assert!(e.to_string().contains("move it aside"), "{e}");
-        let e = store.save(&crate::demo()).unwrap_err();
+        let e = store.save(&mailshift_panel::demo()).unwrap_err();
         assert!(matches!(e, StateError::Corrupt { .. }), "{e}");
         assert_eq!(
             std::fs::read(store.path()).unwrap(),
@@ -129,7 +130,7 @@ mod tests {
         std::fs::write(store.path(), newer).unwrap();
         let e = store.load().unwrap_err();
         assert!(e.to_string().contains("newer mailshift"), "{e}");
-        assert!(store.save(&crate::demo()).is_err());
+        assert!(store.save(&mailshift_panel::demo()).is_err());
         assert_eq!(
             std::fs::read(store.path()).unwrap(),
             newer,
@@ -148,7 +149,7 @@ mod tests {
             StateError::Corrupt { .. }
         ));
         assert!(matches!(
-            store.save(&crate::demo()).unwrap_err(),
+            store.save(&mailshift_panel::demo()).unwrap_err(),
             StateError::Corrupt { .. }
         ));
         assert_eq!(std::fs::read(store.path()).unwrap(), odd, "left untouched");
