@@ -283,6 +283,40 @@ fn client_settings_dialog_shows_the_published_values() {
     snap("client_settings", &app);
 }
 
+/// `e` on the sandbox: the notifications mailbox's settings and the messages it holds
+/// (the demo backend keeps no mailbox, so the dialog is built as the sandbox's is).
+#[test]
+fn notifications_dialog_lists_the_messages_received() {
+    use mailshift::tui::backend::Notice;
+    let mut app = app();
+    let platform = app.backend.panel().platforms[0].id;
+    let settings = mailshift::tui::client_settings::client_settings(
+        app.backend.as_ref(),
+        platform,
+        "notifications@example.com",
+    )
+    .expect("settings of a demo platform");
+    let notices = vec![
+        Notice {
+            subject: "Migration MS-7KQ2M4XR9P finished: verified".into(),
+            date: "2026-12-01 04:30 +00:00".into(),
+        },
+        Notice {
+            subject: "Migration MS-3HT8W2LQ5N failed: login refused".into(),
+            date: "2026-11-30 18:02 +00:00".into(),
+        },
+    ];
+    app.open_dialog(Dialog::ClientSettings(Box::new(
+        settings.with_notices(notices),
+    )));
+    let text = screen(&app, 120, 36);
+    assert!(
+        text.contains("MS-7KQ2M4XR9P finished: verified") && text.contains("2026-11-30 18:02"),
+        "{text}"
+    );
+    snap("notifications", &app);
+}
+
 #[test]
 fn help_scrolls_instead_of_being_cut_at_80x24() {
     let mut app = app();

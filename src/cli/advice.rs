@@ -52,6 +52,9 @@ pub fn hint(remedy: Remedy) -> String {
         Remedy::OtherNamespaces => "pass --other-namespaces-into FOLDER to copy them".into(),
         Remedy::MaxInflight => "raise --max-inflight-mib to copy it".into(),
         Remedy::Nameserver => "pass --nameserver IP[:PORT] to ask a given server".into(),
+        Remedy::RunningElsewhere => {
+            "cancel it there, or with `mailshift cancel` and the task ID".into()
+        }
     }
 }
 
@@ -91,7 +94,8 @@ mod tests {
     fn every_remedy_names_a_flag_or_variable() {
         for r in Remedy::all() {
             let h = hint(r);
-            assert!(h.contains("--"), "{r:?}: {h}");
+            // A flag, or a command to run.
+            assert!(h.contains("--") || h.contains("`mailshift "), "{r:?}: {h}");
             if let Some(side) = r.side() {
                 assert!(h.contains(&format!("--{}-", side.flag())), "{r:?}: {h}");
             }

@@ -41,6 +41,9 @@ pub fn hint(remedy: Remedy) -> String {
         }
         Remedy::MaxInflight => "the panel cannot copy a message this large".into(),
         Remedy::Nameserver => "check this machine's DNS resolver settings".into(),
+        Remedy::RunningElsewhere => {
+            "cancel it with c on the tasks screen (t), or wait for it to end".into()
+        }
     }
 }
 

@@ -40,6 +40,8 @@ pub enum Remedy {
     MaxInflight,
     /// The system resolver configuration cannot be used: name a nameserver.
     Nameserver,
+    /// Another mailshift process runs the task: cancel it there, or wait for it.
+    RunningElsewhere,
 }
 
 impl Remedy {
@@ -59,7 +61,8 @@ impl Remedy {
             Remedy::PasswordFilesAnywhere
             | Remedy::OtherNamespaces
             | Remedy::MaxInflight
-            | Remedy::Nameserver => None,
+            | Remedy::Nameserver
+            | Remedy::RunningElsewhere => None,
         }
     }
 
@@ -92,6 +95,7 @@ impl Remedy {
             Remedy::OtherNamespaces,
             Remedy::MaxInflight,
             Remedy::Nameserver,
+            Remedy::RunningElsewhere,
         ]);
         all
     }

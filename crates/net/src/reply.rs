@@ -85,7 +85,8 @@ pub fn classify_parts(code: Option<&str>, text: &str) -> ReplyKind {
     if code_is("OVERQUOTA") || code_is("QUOTA") || said("quota") {
         return ReplyKind::OverQuota;
     }
-    if code_is("ALREADYEXISTS") || said("already exists") {
+    // "already exists", and older servers' "Mailbox exists" (never "does not exist").
+    if code_is("ALREADYEXISTS") || said("exists") {
         return ReplyKind::AlreadyExists;
     }
     if said("unsupported authentication") || said("mechanism") || said("unsupported sasl") {
@@ -178,6 +179,12 @@ mod tests {
             classify_parts(Some("ALREADYEXISTS"), "exists"),
             ReplyKind::AlreadyExists
         );
+        // Cyrus 2.x and Courier word it without "already".
+        assert_eq!(classify("NO Mailbox exists"), ReplyKind::AlreadyExists);
+        assert_eq!(
+            classify("NO Folder exists: Archive"),
+            ReplyKind::AlreadyExists
+        );
     }
 
     #[test]
@@ -219,6 +226,8 @@ mod tests {
     fn everything_else_is_other() {
         for text in [
             "NO Mailbox doesn't exist: Lost",
+            "NO Parent mailbox does not exist",
+            "NO [CANNOT] Invalid mailbox name",
             "NO [AUTHENTICATIONFAILED] Authentication failed.",
             "BAD Error in IMAP command APPEND: Invalid arguments.",
             "NO [TRYCREATE] Mailbox doesn't exist",

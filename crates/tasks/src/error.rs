@@ -24,7 +24,7 @@ pub enum TaskError {
         ended: DateTime<Utc>,
         until: DateTime<Utc>,
     },
-    #[error("task {id} is being run by another mailshift process (pid {pid}); cancel it there or with `mailshift cancel {id}`")]
+    #[error("task {id} is being run by another mailshift process (pid {pid})")]
     RunningElsewhere { id: String, pid: u32 },
     #[error("cannot start: {0}")]
     Invalid(String),
@@ -48,6 +48,7 @@ impl TaskError {
     pub fn remedy(&self) -> Option<Remedy> {
         match self {
             TaskError::Unheld(u) => Some(u.remedy()),
+            TaskError::RunningElsewhere { .. } => Some(Remedy::RunningElsewhere),
             _ => None,
         }
     }

@@ -204,7 +204,7 @@ impl Conn {
         match self.settle(&what, res) {
             Ok(()) => Ok(true),
             Err(ImapError::Refusal { reason, .. })
-                if reason.to_ascii_lowercase().contains("exist") =>
+                if mailshift_net::classify(&reason) == mailshift_net::ReplyKind::AlreadyExists =>
             {
                 Ok(false)
             }
