@@ -216,8 +216,14 @@ fn cancelled_big_task(data: &Path) -> (String, u16, u16, MailboxSnapshot, usize)
     (id, mx, ex, before, src_count)
 }
 
-/// Wait (on the task file, by `mailshift status`) until task `id` has ended.
-fn wait_task_end(data: &Path, id: &str) -> serde_json::Value {
+/// Wait (on the task file, by `mailshift status`) until task `id`'s state passes
+/// `done`, at most `limit`; returns its status JSON.
+fn wait_task(
+    data: &Path,
+    id: &str,
+    limit: Duration,
+    done: impl Fn(&str) -> bool,
+) -> serde_json::Value {
     let start = Instant::now();
     loop {
         let mut c = Command::new(bin());
@@ -227,18 +233,23 @@ fn wait_task_end(data: &Path, id: &str) -> serde_json::Value {
             .stdin(Stdio::null());
         let st = run(c);
         let state = st.json["state"].as_str().unwrap_or("").to_string();
-        if !matches!(
-            state.as_str(),
-            "running" | "queued" | "interrupted" | "cancelled"
-        ) {
+        if done(&state) {
             return st.json;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(600),
-            "task {id} still {state} after 10 minutes"
+            start.elapsed() < limit,
+            "task {id} still {state} after {limit:?}: {:#}",
+            st.json
         );
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Wait until task `id` has ended.
+fn wait_task_end(data: &Path, id: &str) -> serde_json::Value {
+    wait_task(data, id, Duration::from_secs(600), |state| {
+        !matches!(state, "running" | "queued" | "interrupted" | "cancelled")
+    })
 }
 
 /// Open the dashboard, select the only task and resume it with `r` (the demo
@@ -255,6 +266,27 @@ fn resume_in_panel(tmux: &Tmux, id: &str) {
     });
 }
 
+/// A cancelled big task resumed in the panel, then handed off (`q`, `h`): the panel
+/// has quit with status 0 and its runner carries on. Returns the (ended) tmux
+/// session, the task ID, the destination's port, its state before and the source's
+/// message count.
+fn hand_off_a_big_task(
+    home: &Home,
+    data: &Path,
+    status: &Path,
+) -> (Tmux, String, u16, MailboxSnapshot, usize) {
+    let (id, _mx, ex, before, src_count) = cancelled_big_task(data);
+    let tmux = Tmux::panel(home, data, "", status);
+    resume_in_panel(&tmux, &id);
+    tmux.keys(&["q"]);
+    tmux.wait_for("continue in the background", LONG);
+    tmux.keys(&["h"]);
+    let code = wait_for_file(status, LONG)
+        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
+    assert_eq!(code.trim(), "0");
+    (tmux, id, ex, before, src_count)
+}
+
 /// The destination holds what it held plus every source message, once.
 fn destination_complete(ex: u16, before: &MailboxSnapshot, src_count: usize) {
     let after = snap(ex, DST);
@@ -269,15 +301,7 @@ fn a_handed_off_task_finishes_after_the_panel_quit() {
     let home = Home::new();
     let data = home.path().join("data");
     let status = home.path().join("status");
-    let (id, _mx, ex, before, src_count) = cancelled_big_task(&data);
-    let tmux = Tmux::panel(&home, &data, "", &status);
-    resume_in_panel(&tmux, &id);
-    tmux.keys(&["q"]);
-    tmux.wait_for("continue in the background", LONG);
-    tmux.keys(&["h"]);
-    let code = wait_for_file(&status, LONG)
-        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
-    assert_eq!(code.trim(), "0");
+    let (tmux, id, ex, before, src_count) = hand_off_a_big_task(&home, &data, &status);
     // The panel and its sandbox are gone; the runner it started hosts the sandbox.
     let end = wait_task_end(&data, &id);
     assert_eq!(end["state"], "finished", "{end:#}");
@@ -329,27 +353,9 @@ fn a_task_interrupted_by_ctrl_c_resumes_at_the_next_start() {
     tmux.quit(&status);
 }
 
-/// Wait (by `mailshift status`) until task `id` is in `want`.
+/// Wait until task `id` is in `want`.
 fn wait_task_state(data: &Path, id: &str, want: &str) {
-    let start = Instant::now();
-    loop {
-        let mut c = Command::new(bin());
-        c.env("MAILSHIFT_HOME", data)
-            .env_remove("MAILSHIFT_LOG")
-            .args(["status", id, "--login", SRC, "--json"])
-            .stdin(Stdio::null());
-        let st = run(c);
-        let state = st.json["state"].as_str().unwrap_or("").to_string();
-        if state == want {
-            return;
-        }
-        assert!(
-            start.elapsed() < LONG,
-            "task {id} still {state}, not {want}: {:#}",
-            st.json
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_task(data, id, LONG, |state| state == want);
 }
 
 #[test]
@@ -360,15 +366,7 @@ fn a_panel_started_while_a_handed_off_task_runs_uses_the_runners_sandbox() {
     let home = Home::new();
     let data = home.path().join("data");
     let status = home.path().join("status");
-    let (id, _mx, ex, before, src_count) = cancelled_big_task(&data);
-    let tmux = Tmux::panel(&home, &data, "", &status);
-    resume_in_panel(&tmux, &id);
-    tmux.keys(&["q"]);
-    tmux.wait_for("continue in the background", LONG);
-    tmux.keys(&["h"]);
-    let code = wait_for_file(&status, LONG)
-        .unwrap_or_else(|| panic!("mailshift did not quit; the screen:\n{}", tmux.screen()));
-    assert_eq!(code.trim(), "0");
+    let (tmux, id, ex, before, src_count) = hand_off_a_big_task(&home, &data, &status);
     let _ = std::fs::remove_file(&status);
     drop(tmux);
     // The runner has taken the task over: it hosts the sandbox now.

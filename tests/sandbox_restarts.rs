@@ -22,6 +22,24 @@ fn opts() -> SandboxOptions {
     }
 }
 
+/// The sandbox started in `home`, with its MX Plan (the tests' source) and Exchange
+/// (their destination) platforms.
+fn start(
+    rt: &tokio::runtime::Runtime,
+    home: &Home,
+) -> (
+    Sandbox,
+    mailshift_panel::PlatformId,
+    mailshift_panel::PlatformId,
+) {
+    let sb = rt
+        .block_on(Sandbox::start(home.path(), opts()))
+        .expect("sandbox starts");
+    let id = |service: &str| sb.panel().platform_by_service(service).unwrap().id;
+    let (mx, ex) = (id("mxplan-7f3e21"), id("exchange-ab12cd"));
+    (sb, mx, ex)
+}
+
 fn cli(home: &Home, args: &[&str]) -> Command {
     let mut c = Command::new(bin());
     c.env("MAILSHIFT_HOME", home.path())
@@ -38,15 +56,7 @@ fn cli(home: &Home, args: &[&str]) -> Command {
 fn a_task_rolls_back_after_the_sandbox_restarted_without_a_panel() {
     let home = Home::new();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sb = rt
-        .block_on(Sandbox::start(home.path(), opts()))
-        .expect("sandbox starts");
-    let mx = sb.panel().platform_by_service("mxplan-7f3e21").unwrap().id;
-    let ex = sb
-        .panel()
-        .platform_by_service("exchange-ab12cd")
-        .unwrap()
-        .id;
+    let (sb, mx, ex) = start(&rt, &home);
     let mx_port = sb.imap_addr(mx).unwrap().port();
     let ex_port = sb.imap_addr(ex).unwrap().port();
     let src = "john.smith@example.com";
@@ -111,16 +121,8 @@ fn status(home: &Home, id: &str, login: &str) -> serde_json::Value {
 fn a_task_on_sandbox_platforms_rolls_back_after_the_sandbox_moved_to_other_ports() {
     let home = Home::new();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sb = rt
-        .block_on(Sandbox::start(home.path(), opts()))
-        .expect("sandbox starts");
+    let (sb, mx, ex) = start(&rt, &home);
     let platforms = sb.panel().platforms.len() as u16;
-    let mx = sb.panel().platform_by_service("mxplan-7f3e21").unwrap().id;
-    let ex = sb
-        .panel()
-        .platform_by_service("exchange-ab12cd")
-        .unwrap()
-        .id;
     let (mx_port, ex_port) = (
         sb.imap_addr(mx).unwrap().port(),
         sb.imap_addr(ex).unwrap().port(),
@@ -175,16 +177,8 @@ fn a_cancelled_task_on_sandbox_platforms_resumes_after_the_sandbox_moved_to_othe
     let (src, dst) = ("john.smith@example.com", "claire.moreau@example.org");
     let home = Home::new();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sb = rt
-        .block_on(Sandbox::start(home.path(), opts()))
-        .expect("sandbox starts");
+    let (sb, mx, ex) = start(&rt, &home);
     let platforms = sb.panel().platforms.len() as u16;
-    let mx = sb.panel().platform_by_service("mxplan-7f3e21").unwrap().id;
-    let ex = sb
-        .panel()
-        .platform_by_service("exchange-ab12cd")
-        .unwrap()
-        .id;
     let store = sb.mail_store(mx).unwrap();
     store.create_folder(src, "Bulk").unwrap();
     for i in 0..BIG {
