@@ -755,3 +755,26 @@ fn every_hint_in_every_context_names_a_key_that_does_what_it_says() {
     run(&mut app, &[Action::ShowDashboard]);
     assert_hints_trigger_their_actions(&app, None);
 }
+
+#[test]
+fn an_interrupted_task_whose_passwords_are_unknown_is_left_for_r_and_the_log_says_so() {
+    let (mut app, _clock) = app();
+    let mut rec = crate::tui::task_board::tests::record("MS-UNKN0WN001", 0);
+    rec.state = mailshift_tasks::TaskState::Interrupted;
+    assert!(
+        app.known_credentials(&rec).is_none(),
+        "the demo backend knows no password"
+    );
+    app.tasks.upsert(rec);
+    let _ = app.take_effects();
+    tasks::resume_interrupted(&mut app);
+    assert!(
+        app.log.iter().any(|l| l.contains(
+            "task MS-UNKN0WN001 was interrupted: press r on the tasks screen (t) to resume it with its passwords"
+        )),
+        "{:?}",
+        app.log
+    );
+    let queued: Vec<&str> = app.take_effects().iter().map(|e| e.what()).collect();
+    assert!(!queued.contains(&"resume a task"), "{queued:?}");
+}
