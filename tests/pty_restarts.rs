@@ -150,9 +150,8 @@ const DST: &str = "claire.moreau@example.org";
 /// once (so `r` in the panel runs it): (task id, MX Plan port, Exchange port, the
 /// destination before, the number of source messages).
 fn cancelled_big_task(data: &Path) -> (String, u16, u16, MailboxSnapshot, usize) {
-    use mailshift_engine::imap::{Secret, Security};
-    use mailshift_panel::migration::OptionSet;
-    use mailshift_tasks::{Clock, Credentials, EndpointSpec, Migrator, ServerType, TaskSpec};
+    use mailshift_engine::imap::Secret;
+    use mailshift_tasks::{Clock, Credentials, Migrator};
     let rt = tokio::runtime::Runtime::new().unwrap();
     let opts = SandboxOptions {
         clock_factor: 0.0,
@@ -162,39 +161,14 @@ fn cancelled_big_task(data: &Path) -> (String, u16, u16, MailboxSnapshot, usize)
     let id_of = |service: &str| sb.panel().platform_by_service(service).unwrap().id;
     let (mx_id, ex_id) = (id_of("mxplan-7f3e21"), id_of("exchange-ab12cd"));
     let store = sb.mail_store(mx_id).unwrap();
-    store.create_folder(SRC, "Bulk").unwrap();
-    let filler = "x".repeat(900);
-    for i in 0..BIG {
-        let m = format!(
-            "From: a@example.org\r\nTo: {SRC}\r\nSubject: bulk {i}\r\nMessage-ID: <bulk-{i}@example.org>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n{filler}\r\n"
-        );
-        store.append(SRC, "Bulk", m.as_bytes(), &[], None).unwrap();
-    }
+    support::sandbox::seed_bulk(store, SRC, BIG, 900);
     let (mx, ex) = (
         sb.imap_addr(mx_id).unwrap().port(),
         sb.imap_addr(ex_id).unwrap().port(),
     );
     let before = snap(ex, DST);
     let src_count = snap(mx, SRC).total_messages();
-    let side = |port: u16, login: &str| EndpointSpec {
-        server_type: ServerType::Imap,
-        host: "127.0.0.1".into(),
-        port,
-        security: Security::None,
-        auth: Default::default(),
-        login: login.into(),
-        insecure: false,
-        ca_file: None,
-        groupware: Default::default(),
-    };
-    let spec = TaskSpec {
-        source: side(mx, SRC),
-        destination: side(ex, DST),
-        options: OptionSet::emails(),
-        notify: None,
-        tuning: Default::default(),
-        project: None,
-    };
+    let spec = support::sandbox::loopback_emails_task((mx, SRC), (ex, DST));
     let m = Migrator::open(data, Clock::system()).unwrap();
     let creds = Credentials {
         source: Secret::new(DEMO_PASSWORD),

@@ -168,11 +168,7 @@ fn a_task_on_sandbox_platforms_rolls_back_after_the_sandbox_moved_to_other_ports
 
 #[test]
 fn a_cancelled_task_on_sandbox_platforms_resumes_after_the_sandbox_moved_to_other_ports() {
-    use mailshift_panel::migration::OptionSet;
-    use mailshift_tasks::{
-        Clock, Credentials, EndpointSpec, Migrator, Secret, Security, ServerType, TaskSpec,
-        TaskState,
-    };
+    use mailshift_tasks::{Clock, Credentials, Migrator, Secret, TaskState};
     const BIG: usize = 3000;
     let (src, dst) = ("john.smith@example.com", "claire.moreau@example.org");
     let home = Home::new();
@@ -180,39 +176,14 @@ fn a_cancelled_task_on_sandbox_platforms_resumes_after_the_sandbox_moved_to_othe
     let (sb, mx, ex) = start(&rt, &home);
     let platforms = sb.panel().platforms.len() as u16;
     let store = sb.mail_store(mx).unwrap();
-    store.create_folder(src, "Bulk").unwrap();
-    for i in 0..BIG {
-        let m = format!(
-            "From: a@example.org\r\nTo: {src}\r\nSubject: bulk {i}\r\nMessage-ID: <bulk-{i}@example.org>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\n{}\r\n",
-            "x".repeat(600)
-        );
-        store.append(src, "Bulk", m.as_bytes(), &[], None).unwrap();
-    }
+    support::sandbox::seed_bulk(store, src, BIG, 600);
     let (mx_port, ex_port) = (
         sb.imap_addr(mx).unwrap().port(),
         sb.imap_addr(ex).unwrap().port(),
     );
     let before = snap(ex_port, dst);
     let src_before = snap(mx_port, src);
-    let side = |port: u16, login: &str| EndpointSpec {
-        server_type: ServerType::Imap,
-        host: "127.0.0.1".into(),
-        port,
-        security: Security::None,
-        auth: Default::default(),
-        login: login.into(),
-        insecure: false,
-        ca_file: None,
-        groupware: Default::default(),
-    };
-    let spec = TaskSpec {
-        source: side(mx_port, src),
-        destination: side(ex_port, dst),
-        options: OptionSet::emails(),
-        notify: None,
-        tuning: Default::default(),
-        project: None,
-    };
+    let spec = support::sandbox::loopback_emails_task((mx_port, src), (ex_port, dst));
     let m = Migrator::open(home.path(), Clock::system()).unwrap();
     mailshift::sandbox_backend::place_tasks(&m, home.path());
     let id = rt.block_on(async {
