@@ -89,24 +89,12 @@ impl SandboxBackend {
         self.sandbox
     }
 
-    /// The platform whose IMAP server `endpoint` points at. A task recorded before the
-    /// sandbox moved to other ports still names its old port until it is resumed: then
-    /// the one platform holding its login.
+    /// The platform whose IMAP server `endpoint` points at (see [`platform_at`]).
     fn platform_at(&self, endpoint: &EndpointSpec) -> Option<PlatformId> {
-        let platforms = &self.sandbox.panel().platforms;
-        let by_port = platforms.iter().find_map(|p| {
+        platform_at(&self.sandbox.panel().platforms, endpoint, |p| {
             let addr = self.sandbox.imap_addr(p.id).ok()?;
-            (addr.port() == endpoint.port && addr.ip().to_string() == endpoint.host).then_some(p.id)
-        });
-        if by_port.is_some() || !is_loopback(&endpoint.host) {
-            return by_port;
-        }
-        let login = login_of(&endpoint.login);
-        let mut holding = platforms.iter().filter(|p| p.account(&login).is_some());
-        match (holding.next(), holding.next()) {
-            (Some(p), None) => Some(p.id),
-            _ => None,
-        }
+            Some((addr.ip().to_string(), addr.port()))
+        })
     }
 }
 
@@ -239,10 +227,7 @@ impl Backend for SandboxBackend {
         if let Some(s) = self.typed.get(&(platform, login.clone())) {
             return Some(s.clone());
         }
-        let p = self.sandbox.panel().platform(platform).ok()?;
-        p.account(&login)
-            .filter(|a| a.verify_password(DEMO_PASSWORD))
-            .map(|_| Secret::new(DEMO_PASSWORD))
+        demo_secret(self.sandbox.panel(), platform, &login)
     }
 
     fn advance(&mut self) -> bool {
@@ -343,6 +328,40 @@ impl KeptPlaces {
             Default::default()
         })
     }
+}
+
+/// The sandbox platform `endpoint` points at: the one whose IMAP server listens at its
+/// host and port (`listens_at`), else, on loopback only, the one platform holding its
+/// login (a task recorded before the sandbox moved to other ports still names its old
+/// port until it is resumed).
+fn platform_at(
+    platforms: &[mailshift_panel::Platform],
+    endpoint: &EndpointSpec,
+    listens_at: impl Fn(&mailshift_panel::Platform) -> Option<(String, u16)>,
+) -> Option<PlatformId> {
+    let by_port = platforms.iter().find_map(|p| {
+        let (host, port) = listens_at(p)?;
+        (port == endpoint.port && host == endpoint.host).then_some(p.id)
+    });
+    if by_port.is_some() || !is_loopback(&endpoint.host) {
+        return by_port;
+    }
+    let login = login_of(&endpoint.login);
+    let mut holding = platforms.iter().filter(|p| p.account(&login).is_some());
+    match (holding.next(), holding.next()) {
+        (Some(p), None) => Some(p.id),
+        _ => None,
+    }
+}
+
+/// The demo password, when `login` on `platform` still has it.
+fn demo_secret(panel: &PanelState, platform: PlatformId, login: &str) -> Option<Secret> {
+    panel
+        .platform(platform)
+        .ok()?
+        .account(login)
+        .filter(|a| a.verify_password(DEMO_PASSWORD))
+        .map(|_| Secret::new(DEMO_PASSWORD))
 }
 
 fn is_loopback(host: &str) -> bool {

@@ -6,7 +6,7 @@
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use mailshift_dns::{check_domain, DomainReport, Fix, Lookup, PendingChange};
-use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId, DEMO_PASSWORD};
+use mailshift_panel::{DomainKind, NewAccount, PanelState, PlatformId};
 use mailshift_sandbox::provider::login_of;
 use mailshift_sandbox::ServedSandbox;
 use mailshift_tasks::spec::{Groupware, SieveServer};
@@ -56,21 +56,8 @@ impl AttachedBackend {
     }
 
     fn platform_at(&self, endpoint: &EndpointSpec) -> Option<PlatformId> {
-        let panel = &self.served.panel;
-        let by_port = panel.platforms.iter().find_map(|p| {
-            (p.endpoints.imap_port == endpoint.port && p.endpoints.host == endpoint.host)
-                .then_some(p.id)
-        });
-        by_port.or_else(|| {
-            let login = login_of(&endpoint.login);
-            let mut holding = panel
-                .platforms
-                .iter()
-                .filter(|p| p.account(&login).is_some());
-            match (holding.next(), holding.next()) {
-                (Some(p), None) => Some(p.id),
-                _ => None,
-            }
+        super::platform_at(&self.served.panel.platforms, endpoint, |p| {
+            Some((p.endpoints.host.clone(), p.endpoints.imap_port))
         })
     }
 }
@@ -165,9 +152,6 @@ impl Backend for AttachedBackend {
 
     fn known_secret(&self, endpoint: &EndpointSpec) -> Option<Secret> {
         let platform = self.platform_at(endpoint)?;
-        let p = self.served.panel.platform(platform).ok()?;
-        p.account(&login_of(&endpoint.login))
-            .filter(|a| a.verify_password(DEMO_PASSWORD))
-            .map(|_| Secret::new(DEMO_PASSWORD))
+        super::demo_secret(&self.served.panel, platform, &login_of(&endpoint.login))
     }
 }
